@@ -1,0 +1,1 @@
+"""Composition root: settings, server clients, the FastAPI application and the CLI."""

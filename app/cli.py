@@ -1,0 +1,154 @@
+"""Command line: ``serve``, ``seed``, ``worker``, ``export-schema``, ``dev``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from app.resources import StartupError, start_resources
+from app.settings import Settings
+
+logger = logging.getLogger("app.cli")
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+
+
+def _load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
+        raise SystemExit(f"error: invalid configuration: {messages}") from None
+
+
+async def _preflight(settings: Settings) -> None:
+    """Check every server answers before serving, so failures are one clear line."""
+    resources = await start_resources(settings)
+    await resources.close()
+
+
+def serve(host: str, port: int, *, settings: Settings | None = None) -> int:
+    """Serve the API with uvicorn until interrupted."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = settings or _load_settings()
+    try:
+        asyncio.run(_preflight(settings))
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        log_level="info",
+        ws="websockets-sansio",
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+async def _seed(settings: Settings) -> dict[str, int]:
+    from app.seed import seed
+
+    resources = await start_resources(settings)
+    try:
+        return await seed(resources)
+    finally:
+        await resources.close()
+
+
+def seed_command() -> int:
+    """Load the demo data (idempotent)."""
+    settings = _load_settings()
+    try:
+        counts = asyncio.run(_seed(settings))
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print("seeded: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+    return 0
+
+
+def worker() -> int:
+    """Background worker. PARTIAL: no job kinds exist yet.
+
+    The notifications issue adds the outbox consumers; until then the worker only
+    proves its connections and waits for a stop signal, so deployments can run it.
+    """
+    settings = _load_settings()
+
+    async def run() -> None:
+        resources = await start_resources(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        logger.info("worker.started job_kinds=[]")
+        try:
+            await stop.wait()
+        finally:
+            await resources.close()
+            logger.info("worker.stopped")
+
+    try:
+        asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def export_schema(output: Path | None) -> int:
+    """Write the SDL of the schema (to ``schema.graphql`` by default)."""
+    from app.graphql import build_schema
+
+    text = build_schema().as_str() + "\n"
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m app``."""
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="serve the API")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    commands.add_parser("seed", help="load the demo data (idempotent)")
+    commands.add_parser("worker", help="run the background worker")
+    export = commands.add_parser("export-schema", help="write schema.graphql")
+    export.add_argument("--output", type=Path, default=SCHEMA_FILE, help="file, or - for stdout")
+    dev = commands.add_parser(
+        "dev", help="start the embedded servers, seed, and serve with GraphiQL"
+    )
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "serve":
+        return serve(args.host, args.port)
+    if args.command == "seed":
+        return seed_command()
+    if args.command == "worker":
+        return worker()
+    if args.command == "export-schema":
+        return export_schema(args.output)
+    from app.embedded import run_embedded
+
+    return run_embedded(args.host, args.port)

@@ -1,0 +1,1 @@
+"""Fictional but realistic demo data for Zhuzhou (株洲)."""

@@ -1,0 +1,111 @@
+"""The GraphQL schema with its protective extensions, and the HTTP/WebSocket router."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from cross_web import HTTPException
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.fastapi import GraphQLRouter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from app.graphql_security import (
+    MASKED_MESSAGE,
+    StripSuggestions,
+    introspection_depth_rule,
+    should_mask,
+)
+from resolvers.context import Context
+from resolvers.root import Query, Subscription
+
+# The standard introspection query (GraphiQL's) goes 13 levels below ``__schema``.
+INTROSPECTION_MAX_DEPTH = 15
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLLimits:
+    """Bounds on what one operation may ask for."""
+
+    max_depth: int = 12
+    max_aliases: int = 20
+    max_tokens: int = 3000
+    cache_size: int = 256
+    introspection: bool = True
+
+
+def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
+    """The schema with its extensions; ``limits=None`` gives the shape only (export)."""
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = []
+    introspection = True
+    if limits is not None:
+        introspection = limits.introspection
+        rules: list[Any] = [introspection_depth_rule(INTROSPECTION_MAX_DEPTH)]
+        if not introspection:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        cache_size = limits.cache_size
+        extensions = [
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: ParserCache(maxsize=cache_size),
+            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=cache_size),
+            lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
+            StripSuggestions,
+        ]
+    return strawberry.Schema(
+        query=Query,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not introspection),
+    )
+
+
+class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
+    """A router whose body parsing answers 400, never 500, to any malformed JSON."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Parse a request body; the caller turns ``JSONDecodeError`` into a 400."""
+        try:
+            value = json.loads(data)
+        except (UnicodeDecodeError, RecursionError) as error:
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
+        if not isinstance(value, dict):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return value
+
+
+def graphql_router(
+    schema: strawberry.Schema,
+    context_getter: Callable[..., Awaitable[Context]],
+    *,
+    graphiql: bool,
+) -> GraphQLRouter[Context, None]:
+    """The ``/graphql`` endpoint: POST JSON only, GraphiQL when asked, graphql-transport-ws."""
+    return GuardedGraphQLRouter(
+        schema,
+        context_getter=context_getter,
+        graphql_ide="graphiql" if graphiql else None,
+        # Queries over GET could be sent cross-site by any page (and cached by proxies);
+        # our clients all POST JSON, which a browser cannot forge without a preflight.
+        allow_queries_via_get=False,
+        multipart_uploads_enabled=False,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        keep_alive=True,
+        keep_alive_interval=15,
+    )

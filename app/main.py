@@ -1,0 +1,66 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import health
+from app.context import get_context
+from app.graphql import GraphQLLimits, build_schema, graphql_router
+from app.http_limits import BodySizeLimit
+from app.resources import Resources, start_resources
+from app.settings import Environment, Settings
+from directory.service import DirectoryService
+from resolvers.context import Services
+
+logger = logging.getLogger("app")
+
+
+def build_services(resources: Resources) -> Services:
+    """The shared domain services, wired to the open clients."""
+    return Services(directory=DirectoryService(resources.departments))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A FastAPI app serving ``/graphql``, ``/healthz`` and ``/readyz``."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resources = await start_resources(settings)
+        app.state.resources = resources
+        app.state.services = build_services(resources)
+        try:
+            yield
+        finally:
+            await resources.close()
+
+    production = settings.environment is Environment.PRODUCTION
+    app = FastAPI(
+        title="Smart Zhuzhou API",
+        lifespan=lifespan,
+        docs_url=None if production else "/docs",
+        redoc_url=None,
+        openapi_url=None if production else "/openapi.json",
+    )
+    app.state.settings = settings
+    schema = build_schema(
+        GraphQLLimits(
+            max_depth=settings.graphql_max_depth,
+            max_aliases=settings.graphql_max_aliases,
+            max_tokens=settings.graphql_max_tokens,
+            cache_size=settings.graphql_cache_size,
+            introspection=not production,
+        )
+    )
+    app.include_router(
+        graphql_router(schema, get_context, graphiql=settings.graphiql_enabled),
+        prefix="/graphql",
+    )
+    app.include_router(health.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

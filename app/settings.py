@@ -1,0 +1,100 @@
+"""One settings object, read from the environment (prefix ``SZ_``) and ``.env``."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Self
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)[^@/]*@", re.IGNORECASE)
+
+# Values that ship in the repository for the embedded default. Anything that is not
+# a development or test run must replace each of them.
+DEV_PLACEHOLDER_SECRETS = frozenset({"zhuzhou-dev-secret", "change-me", ""})
+
+
+class Environment(StrEnum):
+    """Where the service runs; decides GraphiQL, introspection and secret checks."""
+
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SZ_", env_file=".env", extra="ignore", frozen=True, populate_by_name=True
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("var")
+
+    mongodb_url: SecretStr = Field(
+        SecretStr("mongodb://127.0.0.1:27017/?directConnection=true"),
+        validation_alias=AliasChoices("SZ_MONGODB_URL", "MONGODB_URL"),
+    )
+    mongodb_database: str = "smart_zhuzhou"
+    mongodb_timeout_ms: int = Field(3000, ge=100)
+
+    redis_url: SecretStr = Field(
+        SecretStr("redis://127.0.0.1:6379/0"),
+        validation_alias=AliasChoices("SZ_REDIS_URL", "REDIS_URL"),
+    )
+    redis_key_prefix: str = "sz:"
+    redis_max_connections: int = Field(64, ge=1)
+    redis_timeout_seconds: float = Field(2.0, gt=0)
+
+    s3_endpoint_url: str | None = Field(
+        None, validation_alias=AliasChoices("SZ_S3_ENDPOINT_URL", "S3_ENDPOINT_URL")
+    )
+    s3_region: str = "us-east-1"
+    s3_bucket: str = "smart-zhuzhou"
+    s3_access_key_id: str = "zhuzhou-dev"
+    s3_secret_access_key: SecretStr = SecretStr("zhuzhou-dev-secret")
+    s3_timeout_seconds: float = Field(5.0, gt=0)
+
+    firebase_credentials_file: Path | None = None
+
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    graphql_max_depth: int = Field(12, ge=2)
+    graphql_max_aliases: int = Field(20, ge=1)
+    graphql_max_tokens: int = Field(3000, ge=50)
+    graphql_cache_size: int = Field(256, ge=1)
+
+    @property
+    def is_production_like(self) -> bool:
+        """True everywhere but development and test: secrets must be real there."""
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        """GraphiQL is a development tool; it is never served in production."""
+        return self.environment is Environment.DEVELOPMENT
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Self:
+        if not self.is_production_like:
+            return self
+        problems = []
+        if self.s3_secret_access_key.get_secret_value() in DEV_PLACEHOLDER_SECRETS:
+            problems.append("SZ_S3_SECRET_ACCESS_KEY is missing or a development placeholder")
+        if self.s3_access_key_id in {"zhuzhou-dev", ""}:
+            problems.append("SZ_S3_ACCESS_KEY_ID is missing or a development placeholder")
+        if self.s3_endpoint_url is None and self.s3_access_key_id == "":
+            problems.append("S3 is not configured")
+        if problems:
+            raise ValueError(
+                f"refusing to start in {self.environment.value}: " + "; ".join(problems)
+            )
+        return self
+
+
+def redact_url(url: str) -> str:
+    """The URL without user name or password, for messages and logs."""
+    return _CREDENTIALS.sub(r"\1***@", url)

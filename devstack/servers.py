@@ -1,0 +1,330 @@
+"""Start and stop the local servers the embedded default and the test suite use."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEV_S3_ACCESS_KEY = "zhuzhou-dev"
+DEV_S3_SECRET_KEY = "zhuzhou-dev-secret"  # noqa: S105 - development-only credential
+DEV_S3_BUCKET = "smart-zhuzhou"
+
+
+class ServerStartError(RuntimeError):
+    """A development server did not start; the message names it and says why."""
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _free_ports(count: int) -> list[int]:
+    # Hold every socket open until all are chosen so the same port is not picked twice.
+    socks = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind(("127.0.0.1", 0))
+            socks.append(sock)
+        return [int(s.getsockname()[1]) for s in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def tool_path(name: str) -> str:
+    """Find a server binary beside this interpreter (the project venv) or on PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise ServerStartError(f"{name} not found: run the README's set-up command first")
+    return found
+
+
+@dataclass
+class ServerProcess:
+    """One child server process and where it logs."""
+
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the server gracefully, then forcefully."""
+        if self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=timeout)
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The last lines the server wrote, for error messages."""
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def _spawn(
+    name: str, url: str, argv: list[str], log_path: Path, env: dict[str, str] | None = None
+) -> ServerProcess:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("ab")
+    # A session of its own so that stopping it also stops anything it forked.
+    process = subprocess.Popen(
+        argv,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
+    )
+    log.close()
+    return ServerProcess(name=name, url=url, process=process, log_path=log_path)
+
+
+def _wait_until(server: ServerProcess, check: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise ServerStartError(
+                f"{server.name} exited with code {server.process.returncode}:\n{server.log_tail()}"
+            )
+        with contextlib.suppress(Exception):
+            if check():
+                return
+        time.sleep(0.1)
+    server.stop()
+    raise ServerStartError(
+        f"{server.name} did not become ready in {timeout:.0f}s:\n{server.log_tail()}"
+    )
+
+
+def start_secantus(
+    storage: Path | None, log_dir: Path, *, port: int | None = None, timeout: float = 30.0
+) -> ServerProcess:
+    """Start SecantusDB; ``storage=None`` keeps data in memory (tests)."""
+    port = port or free_port()
+    config = log_dir / "secantusd.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    # An empty config of our own so that no stray secantusd.toml changes behaviour.
+    config.write_text("# intentionally empty: all settings come from the command line\n")
+    argv = [
+        tool_path("secantusd-py"),
+        "--config",
+        str(config),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "WARNING",
+    ]
+    if storage is None:
+        argv += ["--storage-path", ":memory:"]
+    else:
+        storage.mkdir(parents=True, exist_ok=True)
+        argv += ["--storage-path", str(storage), "--sync-on-commit"]
+    url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    server = _spawn("SecantusDB", url, argv, log_dir / "secantusdb.log")
+
+    def ready() -> bool:
+        import pymongo
+
+        client: pymongo.MongoClient[dict[str, Any]]
+        with pymongo.MongoClient(url, serverSelectionTimeoutMS=300) as client:
+            client.admin.command("ping")
+        return True
+
+    _wait_until(server, ready, timeout)
+    return server
+
+
+def start_seaweedfs(
+    data_dir: Path,
+    log_dir: Path,
+    *,
+    s3_port: int | None = None,
+    bucket: str = DEV_S3_BUCKET,
+    timeout: float = 60.0,
+) -> ServerProcess:
+    """Start SeaweedFS in ``weed mini`` mode with an S3 gateway that checks signatures."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    ports = _free_ports(11)
+    s3_port = s3_port or ports[0]
+    identities = {
+        "identities": [
+            {
+                "name": "smart-zhuzhou-dev",
+                "credentials": [{"accessKey": DEV_S3_ACCESS_KEY, "secretKey": DEV_S3_SECRET_KEY}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            }
+        ]
+    }
+    s3_config = data_dir / "s3-identities.json"
+    s3_config.write_text(json.dumps(identities))
+    argv = [
+        tool_path("weed"),
+        "mini",
+        f"-dir={data_dir}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-master.port={ports[1]}",
+        f"-master.port.grpc={ports[2]}",
+        f"-volume.port={ports[3]}",
+        f"-volume.port.grpc={ports[4]}",
+        f"-filer.port={ports[5]}",
+        f"-filer.port.grpc={ports[6]}",
+        f"-s3.port={s3_port}",
+        f"-s3.port.grpc={ports[7]}",
+        f"-admin.port={ports[8]}",
+        f"-admin.port.grpc={ports[9]}",
+        f"-debug.port={ports[10]}",
+        "-admin.ui=false",
+        "-webdav=false",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        f"-s3.config={s3_config}",
+        f"-bucket={bucket}",
+        "-master.volumeSizeLimitMB=64",
+        "-volume.max=0",
+    ]
+    url = f"http://127.0.0.1:{s3_port}"
+    server = _spawn("SeaweedFS", url, argv, log_dir / "seaweedfs.log")
+
+    def ready() -> bool:
+        import boto3
+        from botocore.config import Config
+
+        client: Any = boto3.client(
+            "s3",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id=DEV_S3_ACCESS_KEY,
+            aws_secret_access_key=DEV_S3_SECRET_KEY,
+            config=Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=3),
+        )
+        client.put_object(Bucket=bucket, Key=".ready", Body=b"ok")
+        return True
+
+    _wait_until(server, ready, timeout)
+    return server
+
+
+def start_redis(
+    data_dir: Path | None, log_dir: Path, *, port: int | None = None, timeout: float = 15.0
+) -> ServerProcess:
+    """Start Debian's redis-server; ``data_dir=None`` keeps nothing on disk."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise ServerStartError(
+            "redis-server not found: install it with `sudo apt-get install -y redis-server`, "
+            "or set REDIS_URL to a running Redis"
+        )
+    port = port or free_port()
+    argv = [
+        binary,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--daemonize",
+        "no",
+        "--protected-mode",
+        "yes",
+        "--loglevel",
+        "warning",
+    ]
+    if data_dir is None:
+        argv += ["--save", "", "--appendonly", "no"]
+    else:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        argv += ["--dir", str(data_dir), "--appendonly", "yes", "--save", "60 1"]
+    url = f"redis://127.0.0.1:{port}/0"
+    server = _spawn("Redis", url, argv, log_dir / "redis.log")
+
+    def ready() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+
+    _wait_until(server, ready, timeout)
+    return server
+
+
+def _stop_all(servers: list[ServerProcess]) -> None:
+    for server in reversed(servers):
+        server.stop()
+
+
+@dataclass
+class DevStack:
+    """The servers one command started, and the URLs to reach all three parts."""
+
+    mongodb_url: str
+    redis_url: str
+    s3_endpoint_url: str
+    started: list[ServerProcess] = field(default_factory=list)
+
+    def stop(self) -> None:
+        """Stop every server this stack started, newest first."""
+        for server in reversed(self.started):
+            server.stop()
+        self.started.clear()
+
+
+@contextlib.contextmanager
+def dev_stack(
+    data_dir: Path | None,
+    *,
+    mongodb_url: str | None = None,
+    redis_url: str | None = None,
+    s3_endpoint_url: str | None = None,
+) -> Iterator[DevStack]:
+    """Start whichever servers have no URL given, and stop them on exit.
+
+    ``data_dir=None`` is the test mode: everything lives in a temporary folder (and
+    SecantusDB in memory) that disappears afterwards. Otherwise data persists under
+    ``data_dir`` across runs.
+    """
+    with contextlib.ExitStack() as stack:
+        if data_dir is None:
+            root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sz-devstack-")))
+        else:
+            root = data_dir
+        logs = root / "logs"
+        started: list[ServerProcess] = []
+        stack.callback(_stop_all, started)
+        if mongodb_url is None:
+            started.append(start_secantus(None if data_dir is None else root / "mongo", logs))
+            mongodb_url = started[-1].url
+        if redis_url is None:
+            started.append(start_redis(None if data_dir is None else root / "redis", logs))
+            redis_url = started[-1].url
+        if s3_endpoint_url is None:
+            started.append(start_seaweedfs(root / "s3", logs))
+            s3_endpoint_url = started[-1].url
+        yield DevStack(mongodb_url, redis_url, s3_endpoint_url, started)

@@ -1,0 +1,1 @@
+"""The city's directory of departments and public-utility companies."""

@@ -1,0 +1,53 @@
+"""Records of the department directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class DepartmentKind(StrEnum):
+    """Whether the body is a government department or a public-utility company."""
+
+    GOVERNMENT = "government"
+    PUBLIC_UTILITY = "public_utility"
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A text in Chinese (first) and English."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """How citizens reach a department."""
+
+    phone: str
+    address: Localized
+    office_hours: Localized
+    website: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    """A department (or utility) that owns data and handles service items.
+
+    ``code`` is the city-wide unique code used by the catalogue and the exchange.
+    """
+
+    code: str
+    name: Localized
+    short_name: Localized
+    kind: DepartmentKind
+    contact: Contact
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentPage:
+    """One page of the directory, in code order."""
+
+    items: list[Department]
+    has_next_page: bool

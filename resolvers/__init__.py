@@ -1,0 +1,1 @@
+"""Root operations (Query, Mutation, Subscription) and DataLoaders, by domain."""

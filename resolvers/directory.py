@@ -1,0 +1,93 @@
+"""Queries of the department directory."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from directory import models
+from directory.errors import DirectoryError
+from resolvers.context import Info
+from schema.common import Connection, Edge, LocalizedText, PageInfo, decode_cursor, encode_cursor
+from schema.directory import Department, DepartmentContact, DepartmentKind
+from schema.errors import PublicError
+
+CURSOR_KIND = "department"
+MAX_PAGE_SIZE = 50
+
+
+def _text(value: models.Localized) -> LocalizedText:
+    return LocalizedText(zh=value.zh, en=value.en)
+
+
+def department_type(department: models.Department) -> Department:
+    """The GraphQL view of a directory record."""
+    contact = department.contact
+    return Department(
+        code=department.code,
+        name=_text(department.name),
+        short_name=_text(department.short_name),
+        kind=DepartmentKind(department.kind.value),
+        contact=DepartmentContact(
+            phone=contact.phone,
+            address=_text(contact.address),
+            office_hours=_text(contact.office_hours),
+            website=contact.website,
+        ),
+    )
+
+
+@strawberry.type
+class DirectoryQuery:
+    """Read the directory of departments."""
+
+    @strawberry.field(
+        description=f"Departments and public utilities in code order, at most {MAX_PAGE_SIZE} "
+        "a page."
+    )
+    async def departments(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description=f"Page size, 1 to {MAX_PAGE_SIZE}.")
+        ] = 20,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Cursor of the last item of the previous page."),
+        ] = None,
+        kind: Annotated[
+            DepartmentKind | None, strawberry.argument(description="Only departments of this kind.")
+        ] = None,
+    ) -> Connection[Department]:
+        """One page of the directory."""
+        after_code = decode_cursor(CURSOR_KIND, after) if after is not None else None
+        try:
+            page = await info.context.services.directory.list_departments(
+                first=first,
+                after_code=after_code,
+                kind=models.DepartmentKind(str(kind.value)) if kind is not None else None,
+            )
+        except DirectoryError as error:
+            raise PublicError(error.message, code=error.code, field=error.field) from error
+        edges = [
+            Edge(cursor=encode_cursor(CURSOR_KIND, item.code), node=department_type(item))
+            for item in page.items
+        ]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(description="One department by its code, or null when there is none.")
+    async def department(
+        self,
+        info: Info,
+        code: Annotated[str, strawberry.argument(description="Department code.")],
+    ) -> Department | None:
+        """Look one department up (batched with any others in the same request)."""
+        found = await info.context.loaders.department_by_code.load(code)
+        return department_type(found) if found is not None else None

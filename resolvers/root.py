@@ -1,0 +1,18 @@
+"""The root types, assembled from the per-domain query, mutation and subscription classes."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.directory import DirectoryQuery
+from resolvers.system import SystemSubscription
+
+
+@strawberry.type(description="Everything a client can read.")
+class Query(DirectoryQuery):
+    """Root query type."""
+
+
+@strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
+class Subscription(SystemSubscription):
+    """Root subscription type."""

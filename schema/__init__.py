@@ -1,0 +1,1 @@
+"""The GraphQL shape, by domain: object types, inputs, enums, payloads and errors."""

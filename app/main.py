@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from pymongo import monitoring
 
 from app import health
 from app.context import get_context
@@ -25,13 +26,20 @@ def build_services(resources: Resources) -> Services:
     return Services(directory=DirectoryService(resources.departments))
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """A FastAPI app serving ``/graphql``, ``/healthz`` and ``/readyz``."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    mongo_listeners: Sequence[monitoring.CommandListener] = (),
+) -> FastAPI:
+    """A FastAPI app serving ``/graphql``, ``/healthz`` and ``/readyz``.
+
+    ``mongo_listeners`` observe every database command (tests count them).
+    """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        resources = await start_resources(settings)
+        resources = await start_resources(settings, mongo_listeners=mongo_listeners)
         app.state.resources = resources
         app.state.services = build_services(resources)
         try:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import firebase_admin
 import redis.asyncio as redis_async
 from firebase_admin import credentials
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.settings import Settings, redact_url
@@ -114,10 +114,17 @@ class Resources:
                 firebase_admin.delete_app(self.firebase)
 
 
-def open_resources(settings: Settings) -> Resources:
-    """Build the clients (no I/O yet: they connect lazily)."""
+def open_resources(
+    settings: Settings, *, mongo_listeners: Sequence[monitoring.CommandListener] = ()
+) -> Resources:
+    """Build the clients (no I/O yet: they connect lazily).
+
+    ``mongo_listeners`` observe every database command (tests count them).
+    """
     mongo = mongo_client(
-        settings.mongodb_url.get_secret_value(), timeout_ms=settings.mongodb_timeout_ms
+        settings.mongodb_url.get_secret_value(),
+        timeout_ms=settings.mongodb_timeout_ms,
+        listeners=mongo_listeners,
     )
     firebase = None
     if settings.firebase_credentials_file is not None:
@@ -146,9 +153,11 @@ def open_resources(settings: Settings) -> Resources:
     )
 
 
-async def start_resources(settings: Settings) -> Resources:
+async def start_resources(
+    settings: Settings, *, mongo_listeners: Sequence[monitoring.CommandListener] = ()
+) -> Resources:
     """Open the clients, check every server answers, and create indexes."""
-    resources = open_resources(settings)
+    resources = open_resources(settings, mongo_listeners=mongo_listeners)
     try:
         await resources.ensure_ready()
         await resources.ensure_indexes()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio as redis_async
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
 
 def mongo_client(
-    url: str, *, timeout_ms: int, app_name: str = "smart-zhuzhou"
+    url: str,
+    *,
+    timeout_ms: int,
+    app_name: str = "smart-zhuzhou",
+    listeners: Sequence[monitoring.CommandListener] = (),
 ) -> AsyncMongoClient[dict[str, Any]]:
     """An async MongoDB client with timezone-aware datetimes and bounded waits."""
     return AsyncMongoClient(
@@ -19,6 +24,7 @@ def mongo_client(
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
         retryWrites=True,
+        event_listeners=list(listeners),
     )
 
 

@@ -1,0 +1,187 @@
+"""Test session: real MongoDB-wire, Redis and S3 servers, and per-test isolation.
+
+The session starts SecantusDB (in memory), redis-server and SeaweedFS on free ports,
+unless ``MONGODB_URL`` / ``REDIS_URL`` / ``S3_ENDPOINT_URL`` name servers to use instead.
+Every test gets its own database and Redis key prefix, dropped afterwards, so tests
+can run in any order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from pymongo import AsyncMongoClient, monitoring
+
+from app.main import create_app
+from app.resources import Resources, start_resources
+from app.settings import Environment, Settings
+from devstack.servers import (
+    DEV_S3_ACCESS_KEY,
+    DEV_S3_BUCKET,
+    DEV_S3_SECRET_KEY,
+    DevStack,
+    dev_stack,
+    free_port,
+)
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[DevStack]:
+    """The three servers for the whole session (started here, or given by URL)."""
+    with dev_stack(
+        None,
+        mongodb_url=os.environ.get("MONGODB_URL"),
+        redis_url=os.environ.get("REDIS_URL"),
+        s3_endpoint_url=os.environ.get("S3_ENDPOINT_URL"),
+    ) as stack:
+        yield stack
+
+
+@pytest.fixture
+def settings(servers: DevStack) -> Settings:
+    """Settings for one test: its own database and Redis key prefix."""
+    suffix = uuid.uuid4().hex[:12]
+    values: dict[str, Any] = {
+        "environment": Environment.TEST,
+        "mongodb_url": servers.mongodb_url,
+        "mongodb_database": f"test_{suffix}",
+        "redis_url": servers.redis_url,
+        "redis_key_prefix": f"test:{suffix}:",
+        "s3_endpoint_url": servers.s3_endpoint_url,
+        "mongodb_timeout_ms": 2000,
+    }
+    if "S3_ENDPOINT_URL" not in os.environ:
+        values |= {
+            "s3_access_key_id": DEV_S3_ACCESS_KEY,
+            "s3_secret_access_key": DEV_S3_SECRET_KEY,
+            "s3_bucket": DEV_S3_BUCKET,
+        }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def _drop_test_data(settings: Settings) -> None:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        settings.mongodb_url.get_secret_value(), serverSelectionTimeoutMS=2000
+    )
+    try:
+        await client.drop_database(settings.mongodb_database)
+    finally:
+        await client.close()
+    from infra.clients import redis_client
+
+    redis = redis_client(
+        settings.redis_url.get_secret_value(), max_connections=2, timeout_seconds=2
+    )
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{settings.redis_key_prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts the database commands sent, by name (``find``, ``aggregate``, …)."""
+
+    IGNORED = frozenset(
+        {"hello", "ismaster", "isMaster", "ping", "endSessions", "createIndexes", "buildInfo"}
+    )
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        """Record a command as it is sent."""
+        if event.command_name not in self.IGNORED:
+            self.commands.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        """Nothing to record."""
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        """Nothing to record."""
+
+    def reset(self) -> None:
+        """Forget what was counted so far."""
+        self.commands.clear()
+
+
+@pytest.fixture
+def command_counter() -> CommandCounter:
+    """A listener attached to the app's MongoDB client by the ``app`` fixture."""
+    return CommandCounter()
+
+
+@pytest.fixture
+async def resources(settings: Settings) -> AsyncIterator[Resources]:
+    """Open clients on the test's own database; its data is dropped afterwards."""
+    opened = await start_resources(settings)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+        await _drop_test_data(settings)
+
+
+@pytest.fixture
+async def app(settings: Settings, command_counter: CommandCounter) -> AsyncIterator[FastAPI]:
+    """The application with its lifespan running; data dropped afterwards."""
+    application = create_app(settings, mongo_listeners=[command_counter])
+    try:
+        async with application.router.lifespan_context(application):
+            yield application
+    finally:
+        await _drop_test_data(settings)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in-process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def live_server(app: FastAPI) -> AsyncIterator[str]:
+    """The app behind a real uvicorn on a free port (HTTP and WebSocket); yields its URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        ws="websockets-sansio",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+
+
+async def graphql(
+    http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """POST one operation and return the decoded response (asserting HTTP 200)."""
+    response = await http.post("/graphql", json={"query": query, "variables": variables or {}})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

@@ -65,7 +65,7 @@ def settings(servers: DevStack) -> Settings:
             "s3_secret_access_key": DEV_S3_SECRET_KEY,
             "s3_bucket": DEV_S3_BUCKET,
         }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 async def _drop_test_data(settings: Settings) -> None:

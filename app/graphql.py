@@ -66,8 +66,9 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
             lambda: AddValidationRules(rules),
             lambda: ValidationCache(maxsize=cache_size),
             lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
-            StripSuggestions,
         ]
+        if not introspection:
+            extensions.append(StripSuggestions)
     return strawberry.Schema(
         query=Query,
         subscription=Subscription,

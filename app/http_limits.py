@@ -54,7 +54,19 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not response_started:
+                await self._drain(receive)
                 await self._reject(send)
+
+    async def _drain(self, receive: Receive) -> None:
+        # Closing with unread request bytes makes the kernel reset the connection, and
+        # the client may lose the 413 before reading it: discard the rest first, up to a
+        # bound (past it, a reset is what an abusive client gets).
+        budget = 4 * self.max_bytes
+        while budget > 0:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return
+            budget -= len(message.get("body", b""))
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps({"detail": f"Request body exceeds {self.max_bytes} bytes"}).encode()

@@ -17,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from app.settings import Settings, redact_url
 from directory.repository import DepartmentRepository
+from exchange.repository import RegisterRepository
 from infra.clients import mongo_client, redis_client
 from infra.objectstore import ObjectStore
 
@@ -47,9 +48,11 @@ class Resources:
     objects: ObjectStore
     firebase: firebase_admin.App | None = None
     departments: DepartmentRepository = field(init=False)
+    registers: RegisterRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.departments = DepartmentRepository(self.database)
+        self.registers = RegisterRepository(self.database)
 
     def probes(self, *, starting: bool = False) -> dict[str, Callable[[], Awaitable[Any]]]:
         """One cheap reachability check per server, by part name.
@@ -81,7 +84,8 @@ class Resources:
             except TimeoutError:
                 return f"no answer within {wait_seconds:g}s"
             except Exception as error:  # any failure means "not reachable"
-                return type(error).__name__
+                code = getattr(error, "response", {}).get("Error", {}).get("Code")
+                return f"{type(error).__name__} {code}" if code else type(error).__name__
             return None
 
         probes = self.probes(starting=starting)
@@ -100,6 +104,7 @@ class Resources:
     async def ensure_indexes(self) -> None:
         """Create every collection's indexes (idempotent, safe on every start)."""
         await self.departments.ensure_indexes()
+        await self.registers.ensure_indexes()
 
     async def close(self) -> None:
         """Close every client; never raises."""

@@ -20,6 +20,10 @@ from typing import Any
 DEV_S3_ACCESS_KEY = "zhuzhou-dev"
 DEV_S3_SECRET_KEY = "zhuzhou-dev-secret"  # noqa: S105 - development-only credential
 DEV_S3_BUCKET = "smart-zhuzhou"
+# A second identity with non-placeholder values, so tests can run the app with
+# production settings (which refuse the development credentials) against SeaweedFS.
+PRODLIKE_S3_ACCESS_KEY = "zhuzhou-prodlike"
+PRODLIKE_S3_SECRET_KEY = "prodlike-secret-for-tests-only"  # noqa: S105
 
 
 class ServerStartError(RuntimeError):
@@ -181,7 +185,14 @@ def start_seaweedfs(
                 "name": "smart-zhuzhou-dev",
                 "credentials": [{"accessKey": DEV_S3_ACCESS_KEY, "secretKey": DEV_S3_SECRET_KEY}],
                 "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            }
+            },
+            {
+                "name": "smart-zhuzhou-prodlike",
+                "credentials": [
+                    {"accessKey": PRODLIKE_S3_ACCESS_KEY, "secretKey": PRODLIKE_S3_SECRET_KEY}
+                ],
+                "actions": ["Read", "Write", "List", "Tagging"],
+            },
         ]
     }
     s3_config = data_dir / "s3-identities.json"

@@ -1,0 +1,129 @@
+"""Depth, alias, token and introspection limits; masking; suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from graphql import get_introspection_query
+
+from app.main import create_app
+from app.settings import Environment, Settings
+from devstack.servers import PRODLIKE_S3_ACCESS_KEY, PRODLIKE_S3_SECRET_KEY
+from tests.conftest import graphql
+
+PRODUCTION = {
+    "environment": Environment.PRODUCTION,
+    "s3_access_key_id": PRODLIKE_S3_ACCESS_KEY,
+    "s3_secret_access_key": PRODLIKE_S3_SECRET_KEY,
+}
+DEEP_DEPARTMENTS = "{ departments { edges { node { contact { address { zh } } } } } }"
+
+
+@pytest.fixture
+async def client_with(settings: Settings) -> AsyncIterator[object]:
+    """Factory: a client for an app built with some settings changed."""
+    opened: list[tuple[FastAPI, object]] = []
+
+    async def make(**changes: object) -> httpx.AsyncClient:
+        app = create_app(Settings(_env_file=None, **(settings.model_dump() | changes)))
+        lifespan = app.router.lifespan_context(app)
+        await lifespan.__aenter__()
+        opened.append((app, lifespan))
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        )
+
+    yield make
+    for _, lifespan in reversed(opened):
+        await lifespan.__aexit__(None, None, None)  # type: ignore[attr-defined]
+
+
+def only_error(body: dict[str, object]) -> str:
+    errors = body.get("errors")
+    assert isinstance(errors, list), body
+    assert len(errors) == 1, body
+    message = errors[0]["message"]
+    assert isinstance(message, str)
+    return message
+
+
+async def test_query_deeper_than_the_limit_is_refused(client_with) -> None:  # type: ignore[no-untyped-def]
+    shallow = await client_with(graphql_max_depth=6)
+    ok = await graphql(shallow, DEEP_DEPARTMENTS)
+    assert "errors" not in ok
+    strict = await client_with(graphql_max_depth=3)
+    refused = await graphql(strict, DEEP_DEPARTMENTS)
+    assert "exceeds maximum operation depth of 3" in only_error(refused)
+    assert refused.get("data") is None
+
+
+async def test_too_many_aliases_are_refused_also_through_fragments(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    many = " ".join(f"a{i}: __typename" for i in range(settings.graphql_max_aliases + 1))
+    direct = await graphql(client, f"{{ {many} }}")
+    assert "aliases" in only_error(direct).lower()
+    via_fragment = await graphql(client, f"query {{ ...F }} fragment F on Query {{ {many} }}")
+    assert "aliases" in only_error(via_fragment).lower()
+    allowed = " ".join(f"a{i}: __typename" for i in range(settings.graphql_max_aliases))
+    assert "errors" not in await graphql(client, f"{{ {allowed} }}")
+
+
+async def test_too_many_tokens_are_refused(client: httpx.AsyncClient, settings: Settings) -> None:
+    fields = " ".join("__typename" for _ in range(settings.graphql_max_tokens))
+    body = await graphql(client, f"{{ {fields} }}")
+    assert "token" in only_error(body).lower()
+
+
+async def test_deep_introspection_type_chains_are_refused(client: httpx.AsyncClient) -> None:
+    chain = "name " + "ofType { " * 30 + "name" + " }" * 30
+    body = await graphql(
+        client, f'{{ __type(name: "Query") {{ fields {{ type {{ {chain} }} }} }} }}'
+    )
+    assert "Introspection selection exceeds maximum depth" in only_error(body)
+
+
+async def test_standard_introspection_query_still_works_outside_production(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await graphql(client, get_introspection_query(descriptions=True))
+    assert "errors" not in body
+    names = {t["name"] for t in body["data"]["__schema"]["types"]}
+    assert {"Department", "DepartmentConnection", "Query"} <= names
+
+
+async def test_production_disables_introspection_and_suggestions(client_with) -> None:  # type: ignore[no-untyped-def]
+    dev = await client_with()
+    prod = await client_with(**PRODUCTION)
+    typo = "{ departmnts { edges { cursor } } }"
+    unknown_type = "query { ...F } fragment F on Departmen { code }"
+    # Outside production the hints help developers …
+    assert "Did you mean" in only_error(await graphql(dev, typo))
+    assert "Did you mean" in only_error(await graphql(dev, unknown_type))
+    # … in production they would map the schema for an attacker.
+    for query in (typo, unknown_type):
+        message = only_error(await graphql(prod, query))
+        assert "Did you mean" not in message
+        assert "departments" not in message.replace("departmnts", "")
+    refused = await graphql(prod, "{ __schema { types { name } } }")
+    assert refused.get("data") is None
+    assert refused["errors"]
+    assert all("introspection has been disabled" in e["message"] for e in refused["errors"])
+
+
+async def test_validation_errors_reach_the_client_unmasked(client: httpx.AsyncClient) -> None:
+    body = await graphql(client, "{ nope }")
+    assert "Cannot query field 'nope'" in only_error(body)
+
+
+async def test_graphiql_is_served_in_development_only(client_with) -> None:  # type: ignore[no-untyped-def]
+    dev = await client_with(environment=Environment.DEVELOPMENT)
+    page = await dev.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+    prod = await client_with(**PRODUCTION)
+    page = await prod.get("/graphql", headers={"accept": "text/html"})
+    assert "graphiql" not in page.text.lower()

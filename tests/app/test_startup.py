@@ -1,0 +1,135 @@
+"""Start-up refuses bad configuration and unreachable servers with one clear line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from app.settings import Environment, Settings, redact_url
+from devstack.servers import DevStack, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def run_app(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    """Run ``python -m app`` with only the given SZ_ settings; return (code, stderr)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SZ_")}
+    clean.pop("MONGODB_URL", None)
+    clean.pop("REDIS_URL", None)
+    clean.pop("S3_ENDPOINT_URL", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app",
+        *args,
+        cwd=ROOT,
+        env=clean | env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+def stack_env(servers: DevStack) -> dict[str, str]:
+    return {
+        "SZ_ENVIRONMENT": "test",
+        "SZ_MONGODB_URL": servers.mongodb_url,
+        "SZ_REDIS_URL": servers.redis_url,
+        "SZ_S3_ENDPOINT_URL": servers.s3_endpoint_url,
+        "SZ_MONGODB_TIMEOUT_MS": "800",
+        "SZ_REDIS_TIMEOUT_SECONDS": "0.8",
+        "SZ_S3_TIMEOUT_SECONDS": "0.8",
+        "SZ_MONGODB_DATABASE": "startup_probe",
+    }
+
+
+@pytest.mark.parametrize(
+    ("part", "variable", "url"),
+    [
+        (
+            "mongodb",
+            "SZ_MONGODB_URL",
+            "mongodb://admin:hunter2@127.0.0.1:{port}/?directConnection=true",
+        ),
+        ("redis", "SZ_REDIS_URL", "redis://:hunter2@127.0.0.1:{port}/0"),
+        ("s3", "SZ_S3_ENDPOINT_URL", "http://127.0.0.1:{port}"),
+    ],
+)
+async def test_unreachable_server_at_start_is_one_line_naming_it_without_credentials(
+    servers: DevStack, part: str, variable: str, url: str
+) -> None:
+    # given a part pointing at a port where nothing listens
+    dead = url.format(port=free_port())
+    # when the service starts
+    code, stderr = await run_app(
+        "serve", "--port", str(free_port()), env=stack_env(servers) | {variable: dead}
+    )
+    # then it exits non-zero with one line naming the part and URL, minus the password
+    assert code == 2
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith(f"error: cannot reach {part} at {redact_url(dead)}")
+    assert "hunter2" not in stderr
+
+
+async def test_production_with_placeholder_secrets_refuses_to_start(servers: DevStack) -> None:
+    code, stderr = await run_app(
+        "serve",
+        env=stack_env(servers)
+        | {
+            "SZ_ENVIRONMENT": "production",
+            "SZ_S3_ACCESS_KEY_ID": "zhuzhou-dev",
+            "SZ_S3_SECRET_ACCESS_KEY": "zhuzhou-dev-secret",
+        },
+    )
+    assert code != 0
+    assert "refusing to start in production" in stderr
+    assert "SZ_S3_SECRET_ACCESS_KEY" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_production_settings_reject_each_placeholder() -> None:
+    with pytest.raises(ValidationError, match="SZ_S3_SECRET_ACCESS_KEY"):
+        Settings(_env_file=None, environment=Environment.PRODUCTION, s3_access_key_id="real-key")
+    with pytest.raises(ValidationError, match="SZ_S3_ACCESS_KEY_ID"):
+        Settings(
+            _env_file=None, environment=Environment.PRODUCTION, s3_secret_access_key="a-real-secret"
+        )
+
+
+def test_production_settings_accept_real_secrets_and_development_accepts_placeholders() -> None:
+    production = Settings(
+        _env_file=None,
+        environment=Environment.PRODUCTION,
+        s3_access_key_id="real-key",
+        s3_secret_access_key="a-real-secret",
+    )
+    assert production.graphiql_enabled is False
+    development = Settings(_env_file=None, environment=Environment.DEVELOPMENT)
+    assert development.graphiql_enabled is True
+
+
+def test_settings_read_the_unprefixed_server_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONGODB_URL", "mongodb://db.example:27017/")
+    monkeypatch.setenv("REDIS_URL", "redis://cache.example:6379/1")
+    monkeypatch.setenv("S3_ENDPOINT_URL", "http://s3.example:8333")
+    settings = Settings(_env_file=None)
+    assert settings.mongodb_url.get_secret_value() == "mongodb://db.example:27017/"
+    assert settings.redis_url.get_secret_value() == "redis://cache.example:6379/1"
+    assert settings.s3_endpoint_url == "http://s3.example:8333"
+
+
+def test_redact_url_removes_user_and_password_only() -> None:
+    assert (
+        redact_url("mongodb://u:p@a:1,b:2/db?replicaSet=rs0")
+        == "mongodb://***@a:1,b:2/db?replicaSet=rs0"
+    )
+    assert redact_url("redis://:secret@h:6379/0") == "redis://***@h:6379/0"
+    assert redact_url("http://h:8333") == "http://h:8333"

@@ -51,7 +51,7 @@ def serve(host: str, port: int, *, settings: Settings | None = None) -> int:
         host=host,
         port=port,
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level="info",
         ws="websockets-sansio",
     )

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
 
     firebase_credentials_file: Path | None = None
 
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Proxies (comma-separated IPs, or *) whose X-Forwarded-For is trusted.",
+    )
+
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     graphql_max_depth: int = Field(12, ge=2)
     graphql_max_aliases: int = Field(20, ge=1)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
+from types import FrameType
 
 from app.resources import StartupError
 from app.settings import Environment, Settings
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def run_embedded(host: str, port: int) -> int:
@@ -34,6 +40,9 @@ def run_embedded(host: str, port: int) -> int:
     def given(name: str) -> str | None:
         return os.environ.get(f"SZ_{name}") or os.environ.get(name)
 
+    # uvicorn re-raises SIGTERM after its graceful shutdown; as KeyboardInterrupt it
+    # unwinds through dev_stack, which stops the servers (the default would just die).
+    signal.signal(signal.SIGTERM, _interrupt)
     data_dir = base.data_dir.resolve()
     print(f"starting embedded servers under {data_dir} …", flush=True)
     try:

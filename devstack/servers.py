@@ -92,6 +92,17 @@ class ServerProcess:
             return ""
 
 
+def _die_with_parent() -> None:
+    # Runs in the child before exec: ask Linux to send SIGTERM when our process dies,
+    # so a killed parent (even kill -9) leaves no orphaned servers behind.
+    if sys.platform == "linux":
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _spawn(
     name: str, url: str, argv: list[str], log_path: Path, env: dict[str, str] | None = None
 ) -> ServerProcess:
@@ -104,6 +115,7 @@ def _spawn(
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,
+        preexec_fn=_die_with_parent,
         env={**os.environ, **(env or {})},
     )
     log.close()

@@ -61,7 +61,9 @@ async def own_server_app(
             return start_redis(None, scratch / "logs", port=port)
         return start_seaweedfs(scratch / "s3", scratch / "logs", s3_port=port)
 
-    holder["server"] = await asyncio.to_thread(start_part)
+    # Started on this thread, not a worker thread: the servers are tied to the
+    # lifetime of the thread that spawns them (PR_SET_PDEATHSIG).
+    holder["server"] = start_part()
     url = holder["server"].url
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     field = {"mongodb": "mongodb_url", "redis": "redis_url", "s3": "s3_endpoint_url"}[part]
@@ -71,7 +73,7 @@ async def own_server_app(
         await asyncio.to_thread(holder["server"].stop)
 
     async def start() -> None:
-        holder["server"] = await asyncio.to_thread(start_part, port)
+        holder["server"] = start_part(port)
 
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -54,15 +54,19 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
     introspection = True
     if limits is not None:
         introspection = limits.introspection
-        rules: list[Any] = [introspection_depth_rule(INTROSPECTION_MAX_DEPTH)]
+        # The rule classes are built once: ValidationCache keys on them, so rules made
+        # afresh per request (as the stock limiter extensions do) would never hit it.
+        rules: list[Any] = [
+            *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+            *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+            introspection_depth_rule(INTROSPECTION_MAX_DEPTH),
+        ]
         if not introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         cache_size = limits.cache_size
         extensions = [
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParserCache(maxsize=cache_size),
-            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
             lambda: AddValidationRules(rules),
             lambda: ValidationCache(maxsize=cache_size),
             lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),

@@ -14,7 +14,7 @@ from app.context import get_context
 from app.graphql import GraphQLLimits, build_schema, graphql_router
 from app.http_limits import BodySizeLimit
 from app.resources import Resources, start_resources
-from app.settings import Environment, Settings
+from app.settings import Settings
 from directory.service import DirectoryService
 from resolvers.context import Services
 
@@ -47,7 +47,7 @@ def create_app(
         finally:
             await resources.close()
 
-    production = settings.environment is Environment.PRODUCTION
+    production = settings.is_production_like
     app = FastAPI(
         title="Smart Zhuzhou API",
         lifespan=lifespan,

@@ -14,14 +14,22 @@ _CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)[^@/]*@", re.IGNORECASE)
 
 # Values that ship in the repository for the embedded default. Anything that is not
 # a development or test run must replace each of them.
-DEV_PLACEHOLDER_SECRETS = frozenset({"zhuzhou-dev-secret", "change-me", ""})
+DEV_PLACEHOLDER_SECRETS = frozenset(
+    {"zhuzhou-dev-secret", "zhuzhou-dev-secret-key-not-for-production", "change-me", ""}
+)
 
 
 class Environment(StrEnum):
-    """Where the service runs; decides GraphiQL, introspection and secret checks."""
+    """Where the service runs; decides GraphiQL, introspection and secret checks.
+
+    ``staging`` is production-like (real secrets, no GraphiQL or introspection) but
+    allows the clearly labelled development providers (SMS, liveness, mini-program,
+    registers) so that a city test environment can run before the vendors are wired.
+    """
 
     DEVELOPMENT = "development"
     TEST = "test"
+    STAGING = "staging"
     PRODUCTION = "production"
 
 
@@ -61,6 +69,28 @@ class Settings(BaseSettings):
 
     firebase_credentials_file: Path | None = None
 
+    secret_key: SecretStr = Field(
+        SecretStr("zhuzhou-dev-secret-key-not-for-production"),
+        description="Master secret (32+ characters): keyed hashes, field encryption, OTP "
+        "hashing and development-provider keys are derived from it.",
+    )
+    jwt_issuer: str = "https://api.smart.zhuzhou.gov.cn"
+    jwt_audience: str = "smart-zhuzhou-app"
+    jwt_signing_key_file: Path | None = Field(
+        None, description="PEM Ed25519 private key; development generates one under data_dir."
+    )
+    jwt_previous_public_key_files: list[Path] = Field(
+        default_factory=list,
+        description="PEM public keys of retired signing keys, still published and accepted.",
+    )
+    access_token_ttl_seconds: int = Field(900, ge=60, le=3600)
+    refresh_token_ttl_days: int = Field(30, ge=1, le=180)
+    providers: str = Field(
+        "development",
+        description="SMS, liveness, mini-program and register adapters: only "
+        "'development' exists yet, refused in production.",
+    )
+
     forwarded_allow_ips: str = Field(
         "127.0.0.1",
         description="Proxies (comma-separated IPs, or *) whose X-Forwarded-For is trusted.",
@@ -75,7 +105,7 @@ class Settings(BaseSettings):
     @property
     def is_production_like(self) -> bool:
         """True everywhere but development and test: secrets must be real there."""
-        return self.environment is Environment.PRODUCTION
+        return self.environment in {Environment.STAGING, Environment.PRODUCTION}
 
     @property
     def graphiql_enabled(self) -> bool:
@@ -91,8 +121,16 @@ class Settings(BaseSettings):
             problems.append("SZ_S3_SECRET_ACCESS_KEY is missing or a development placeholder")
         if self.s3_access_key_id in {"zhuzhou-dev", ""}:
             problems.append("SZ_S3_ACCESS_KEY_ID is missing or a development placeholder")
-        if self.s3_endpoint_url is None and self.s3_access_key_id == "":
-            problems.append("S3 is not configured")
+        secret = self.secret_key.get_secret_value()
+        if secret in DEV_PLACEHOLDER_SECRETS or len(secret) < 32:
+            problems.append("SZ_SECRET_KEY is missing, a placeholder or shorter than 32 characters")
+        if self.jwt_signing_key_file is None:
+            problems.append("SZ_JWT_SIGNING_KEY_FILE is not set")
+        if self.environment is Environment.PRODUCTION and self.providers == "development":
+            problems.append(
+                "SZ_PROVIDERS=development: the development SMS, liveness and register "
+                "providers are not allowed in production"
+            )
         if problems:
             raise ValueError(
                 f"refusing to start in {self.environment.value}: " + "; ".join(problems)

@@ -28,10 +28,13 @@ from devstack.servers import (
     DEV_S3_ACCESS_KEY,
     DEV_S3_BUCKET,
     DEV_S3_SECRET_KEY,
+    PRODLIKE_S3_ACCESS_KEY,
+    PRODLIKE_S3_SECRET_KEY,
     DevStack,
     dev_stack,
     free_port,
 )
+from identity.tokens import load_or_create_signing_key
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +69,25 @@ def settings(servers: DevStack) -> Settings:
             "s3_bucket": DEV_S3_BUCKET,
         }
     return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def production_like(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Setting changes for a production-like (staging) app: real-looking secrets.
+
+    Staging behaves as production (no GraphiQL, introspection or suggestions; secrets
+    must not be placeholders) but allows the development providers, which production
+    refuses and for which no real vendor adapter exists yet.
+    """
+    key_file = tmp_path_factory.mktemp("keys") / "jwt.pem"
+    load_or_create_signing_key(key_file)
+    return {
+        "environment": Environment.STAGING,
+        "s3_access_key_id": PRODLIKE_S3_ACCESS_KEY,
+        "s3_secret_access_key": PRODLIKE_S3_SECRET_KEY,
+        "secret_key": "staging-secret-key-for-tests-0123456789abcdef",
+        "jwt_signing_key_file": key_file,
+    }
 
 
 async def _drop_test_data(settings: Settings) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -11,14 +12,8 @@ from graphql import get_introspection_query
 
 from app.main import create_app
 from app.settings import Environment, Settings
-from devstack.servers import PRODLIKE_S3_ACCESS_KEY, PRODLIKE_S3_SECRET_KEY
 from tests.conftest import graphql
 
-PRODUCTION = {
-    "environment": Environment.PRODUCTION,
-    "s3_access_key_id": PRODLIKE_S3_ACCESS_KEY,
-    "s3_secret_access_key": PRODLIKE_S3_SECRET_KEY,
-}
 DEEP_DEPARTMENTS = "{ departments { edges { node { contact { address { zh } } } } } }"
 
 
@@ -95,9 +90,11 @@ async def test_standard_introspection_query_still_works_outside_production(
     assert {"Department", "DepartmentConnection", "Query"} <= names
 
 
-async def test_production_disables_introspection_and_suggestions(client_with) -> None:  # type: ignore[no-untyped-def]
+async def test_production_like_disables_introspection_and_suggestions(  # type: ignore[no-untyped-def]
+    client_with, production_like: dict[str, Any]
+) -> None:
     dev = await client_with()
-    prod = await client_with(**PRODUCTION)
+    prod = await client_with(**production_like)
     typo = "{ departmnts { edges { cursor } } }"
     unknown_type = "query { ...F } fragment F on Departmen { code }"
     # Outside production the hints help developers …
@@ -119,11 +116,13 @@ async def test_validation_errors_reach_the_client_unmasked(client: httpx.AsyncCl
     assert "Cannot query field 'nope'" in only_error(body)
 
 
-async def test_graphiql_is_served_in_development_only(client_with) -> None:  # type: ignore[no-untyped-def]
+async def test_graphiql_is_served_in_development_only(  # type: ignore[no-untyped-def]
+    client_with, production_like: dict[str, Any]
+) -> None:
     dev = await client_with(environment=Environment.DEVELOPMENT)
     page = await dev.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "graphiql" in page.text.lower()
-    prod = await client_with(**PRODUCTION)
+    prod = await client_with(**production_like)
     page = await prod.get("/graphql", headers={"accept": "text/html"})
     assert "graphiql" not in page.text.lower()

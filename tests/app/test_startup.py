@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -95,23 +96,30 @@ async def test_production_with_placeholder_secrets_refuses_to_start(servers: Dev
     assert "Traceback" not in stderr
 
 
-def test_production_settings_reject_each_placeholder() -> None:
-    with pytest.raises(ValidationError, match="SZ_S3_SECRET_ACCESS_KEY"):
-        Settings(_env_file=None, environment=Environment.PRODUCTION, s3_access_key_id="real-key")
-    with pytest.raises(ValidationError, match="SZ_S3_ACCESS_KEY_ID"):
-        Settings(
-            _env_file=None, environment=Environment.PRODUCTION, s3_secret_access_key="a-real-secret"
-        )
+def test_production_settings_reject_each_placeholder(production_like: dict[str, Any]) -> None:
+    production = production_like | {
+        "environment": Environment.PRODUCTION,
+        "providers": "city-gateway",
+    }
+    assert Settings(_env_file=None, **production).is_production_like
+    for field, value, named in [
+        ("s3_secret_access_key", "zhuzhou-dev-secret", "SZ_S3_SECRET_ACCESS_KEY"),
+        ("s3_access_key_id", "zhuzhou-dev", "SZ_S3_ACCESS_KEY_ID"),
+        ("secret_key", "zhuzhou-dev-secret-key-not-for-production", "SZ_SECRET_KEY"),
+        ("secret_key", "too-short", "SZ_SECRET_KEY"),
+        ("jwt_signing_key_file", None, "SZ_JWT_SIGNING_KEY_FILE"),
+        ("providers", "development", "SZ_PROVIDERS=development"),
+    ]:
+        with pytest.raises(ValidationError, match=named):
+            Settings(_env_file=None, **(production | {field: value}))
 
 
-def test_production_settings_accept_real_secrets_and_development_accepts_placeholders() -> None:
-    production = Settings(
-        _env_file=None,
-        environment=Environment.PRODUCTION,
-        s3_access_key_id="real-key",
-        s3_secret_access_key="a-real-secret",
-    )
-    assert production.graphiql_enabled is False
+def test_staging_allows_development_providers_and_development_accepts_placeholders(
+    production_like: dict[str, Any],
+) -> None:
+    staging = Settings(_env_file=None, **production_like)
+    assert staging.providers == "development"
+    assert staging.graphiql_enabled is False
     development = Settings(_env_file=None, environment=Environment.DEVELOPMENT)
     assert development.graphiql_enabled is True
 

@@ -1,0 +1,1 @@
+"""Benchmarks: one command each, loopback only, every server they start is stopped."""

@@ -1,0 +1,1 @@
+"""Accounts, sign-in, tokens, real-name and real-person verification, enterprises and agents."""

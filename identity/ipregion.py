@@ -1,0 +1,45 @@
+"""Where a client address is, coarsely, for the session list."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Protocol
+
+from directory.models import Localized
+
+LOCAL = Localized("本地网络", "Local network")
+UNKNOWN = Localized("未知地区", "Unknown region")
+
+
+class IpRegions(Protocol):
+    """Looks up a coarse region (province/city) of an IP address."""
+
+    def region_of(self, address: str | None) -> Localized:
+        """The region, or "unknown"."""
+
+
+class OfflineIpRegions:
+    """Knows only loopback/private ranges; everything else is "unknown".
+
+    PARTIAL: a real deployment plugs in the city's IP-geolocation database here.
+    """
+
+    def region_of(self, address: str | None) -> Localized:
+        """Local network for private and loopback addresses, otherwise unknown."""
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return UNKNOWN
+        return LOCAL if ip.is_private or ip.is_loopback else UNKNOWN
+
+
+def mask_ip(address: str | None) -> str:
+    """Drop the host part: ``203.0.113.7`` → ``203.0.113.x``; IPv6 keeps its /48."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return "unknown"
+    if ip.version == 4:
+        return ".".join([*str(ip).split(".")[:3], "x"])
+    network = ipaddress.ip_network(f"{ip}/48", strict=False)
+    return f"{network.network_address}/48"

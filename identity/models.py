@@ -1,0 +1,134 @@
+"""Records of the identity domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import IntEnum, StrEnum
+
+from directory.models import Localized
+
+# How long a passed liveness check counts as "recently verified" (level 3).
+REAL_PERSON_WINDOW = timedelta(minutes=15)
+
+
+class AssuranceLevel(IntEnum):
+    """How sure we are who the caller is (the ``acr`` claim)."""
+
+    PHONE = 1
+    """Signed in with a one-time code sent to a mainland mobile number."""
+    REAL_NAME = 2
+    """Name and resident ID number checked against the population register (实名)."""
+    REAL_PERSON = 3
+    """A liveness check matched the person within the last 15 minutes (实人)."""
+
+
+class Gender(StrEnum):
+    """Gender as recorded in the population register."""
+
+    MALE = "male"
+    FEMALE = "female"
+
+
+class DevicePlatform(StrEnum):
+    """Where the client runs."""
+
+    IOS = "ios"
+    ANDROID = "android"
+    HARMONY = "harmony"
+    WECHAT_MINI_PROGRAM = "wechat_mini_program"
+    ALIPAY_MINI_PROGRAM = "alipay_mini_program"
+    KIOSK = "kiosk"
+    WEB = "web"
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """The device a session was opened on, as the client describes it."""
+
+    name: str
+    platform: DevicePlatform
+
+
+@dataclass(frozen=True, slots=True)
+class RealName:
+    """Verified identity attributes bound to an account (ID number kept encrypted)."""
+
+    name: str
+    id_number: str
+    birth_date: date
+    gender: Gender
+    verified_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A citizen's account; the phone number is its sign-in name."""
+
+    id: str
+    phone: str
+    created_at: datetime
+    real_name: RealName | None = None
+    real_person_verified_at: datetime | None = None
+
+    def assurance_level(self, now: datetime) -> AssuranceLevel:
+        """The level this account holds at ``now``."""
+        if self.real_name is None:
+            return AssuranceLevel.PHONE
+        verified = self.real_person_verified_at
+        if verified is not None and now - verified < REAL_PERSON_WINDOW:
+            return AssuranceLevel.REAL_PERSON
+        return AssuranceLevel.REAL_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One signed-in device: a family of rotating refresh tokens."""
+
+    id: str
+    account_id: str
+    device: Device
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    ip_masked: str
+    ip_region: Localized
+    methods: tuple[str, ...]
+    revoked_at: datetime | None = None
+    revoke_reason: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """Not revoked (expiry is checked against the clock by the service)."""
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class ActingFor:
+    """The enterprise a request acts for, and what the caller may do for it."""
+
+    uscc: str
+    scopes: frozenset[str]
+    as_legal_representative: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the account, its session and its current assurance level."""
+
+    account_id: str
+    session_id: str
+    level: AssuranceLevel
+    methods: tuple[str, ...] = ()
+    acting_for: ActingFor | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    """What a sign-in or refresh hands to the client."""
+
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+    session_id: str

@@ -1,0 +1,233 @@
+"""The ``accounts`` and ``sessions`` collections."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from directory.models import Localized
+from identity.crypto import FieldCipher
+from identity.models import Account, Device, DevicePlatform, Gender, RealName, Session
+
+Document = dict[str, Any]
+
+# Sessions stay readable (for the session list and audits) this long after expiry.
+SESSION_RETENTION = timedelta(days=30)
+# How many rotated refresh-token hashes a session remembers to detect reuse.
+USED_HASHES_KEPT = 50
+
+
+def new_id(prefix: str) -> str:
+    """A random, unguessable identifier such as ``acc_3f2a…``."""
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+class AccountRepository:
+    """Accounts; personal attributes are stored encrypted, with keyed hashes for lookup."""
+
+    def __init__(self, database: AsyncDatabase[Document], cipher: FieldCipher) -> None:
+        self._accounts = database["accounts"]
+        self._cipher = cipher
+
+    async def ensure_indexes(self) -> None:
+        """Phone numbers and bound ID numbers are unique across accounts."""
+        await self._accounts.create_index("phone", unique=True, name="phone_unique")
+        await self._accounts.create_index(
+            "real_name.id_hash",
+            unique=True,
+            name="id_hash_unique",
+            partialFilterExpression={"real_name.id_hash": {"$type": "string"}},
+        )
+
+    def _to_model(self, doc: Document) -> Account:
+        real_name = None
+        if (rn := doc.get("real_name")) is not None:
+            real_name = RealName(
+                name=self._cipher.decrypt(rn["name_cipher"], context=doc["_id"]),
+                id_number=self._cipher.decrypt(rn["id_cipher"], context=doc["_id"]),
+                birth_date=date.fromisoformat(rn["birth_date"]),
+                gender=Gender(rn["gender"]),
+                verified_at=rn["verified_at"],
+            )
+        return Account(
+            id=doc["_id"],
+            phone=doc["phone"],
+            created_at=doc["created_at"],
+            real_name=real_name,
+            real_person_verified_at=doc.get("real_person_verified_at"),
+        )
+
+    async def get(self, account_id: str) -> Account | None:
+        """The account with this id."""
+        doc = await self._accounts.find_one({"_id": account_id})
+        return self._to_model(doc) if doc is not None else None
+
+    async def get_or_create_by_phone(self, phone: str, now: datetime) -> Account:
+        """The account of ``phone``, created on first sign-in (safe under races)."""
+        for _ in range(2):
+            try:
+                doc = await self._accounts.find_one_and_update(
+                    {"phone": phone},
+                    {"$setOnInsert": {"_id": new_id("acc"), "phone": phone, "created_at": now}},
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
+            except DuplicateKeyError:
+                continue  # a concurrent first sign-in created it: read it on the next pass
+            if doc is not None:
+                return self._to_model(doc)
+        doc = await self._accounts.find_one({"phone": phone})
+        assert doc is not None
+        return self._to_model(doc)
+
+    def document_fields_for_real_name(
+        self, account_id: str, real_name: RealName, id_hash: str
+    ) -> Document:
+        """The stored form of verified attributes (encrypted, bound to the account)."""
+        return {
+            "name_cipher": self._cipher.encrypt(real_name.name, context=account_id),
+            "id_cipher": self._cipher.encrypt(real_name.id_number, context=account_id),
+            "id_hash": id_hash,
+            "birth_date": real_name.birth_date.isoformat(),
+            "gender": real_name.gender.value,
+            "verified_at": real_name.verified_at,
+        }
+
+
+def _session(doc: Document) -> Session:
+    return Session(
+        id=doc["_id"],
+        account_id=doc["account_id"],
+        device=Device(
+            name=doc["device"]["name"], platform=DevicePlatform(doc["device"]["platform"])
+        ),
+        created_at=doc["created_at"],
+        last_used_at=doc["last_used_at"],
+        expires_at=doc["expires_at"],
+        ip_masked=doc["ip_masked"],
+        ip_region=Localized(doc["ip_region"]["zh"], doc["ip_region"]["en"]),
+        methods=tuple(doc["methods"]),
+        revoked_at=doc.get("revoked_at"),
+        revoke_reason=doc.get("revoke_reason"),
+    )
+
+
+class SessionRepository:
+    """Signed-in sessions and the hash of each one's current refresh token."""
+
+    def __init__(self, database: AsyncDatabase[Document]) -> None:
+        self._sessions = database["sessions"]
+
+    async def ensure_indexes(self) -> None:
+        """List by account; purge a month after expiry."""
+        await self._sessions.create_index(
+            [("account_id", ASCENDING), ("last_used_at", DESCENDING)], name="account_recent"
+        )
+        await self._sessions.create_index(
+            "expires_at",
+            expireAfterSeconds=int(SESSION_RETENTION.total_seconds()),
+            name="expires_ttl",
+        )
+
+    async def create(self, session: Session, refresh_hash: str) -> None:
+        """Store a new session with its first refresh-token hash."""
+        await self._sessions.insert_one(
+            {
+                "_id": session.id,
+                "account_id": session.account_id,
+                "device": {"name": session.device.name, "platform": session.device.platform.value},
+                "created_at": session.created_at,
+                "last_used_at": session.last_used_at,
+                "expires_at": session.expires_at,
+                "ip_masked": session.ip_masked,
+                "ip_region": {"zh": session.ip_region.zh, "en": session.ip_region.en},
+                "methods": list(session.methods),
+                "refresh_hash": refresh_hash,
+                "used_hashes": [],
+                "revoked_at": None,
+            }
+        )
+
+    async def get(self, session_id: str) -> Session | None:
+        """The session with this id."""
+        doc = await self._sessions.find_one({"_id": session_id})
+        return _session(doc) if doc is not None else None
+
+    async def rotate(
+        self,
+        session_id: str,
+        presented_hash: str,
+        new_hash: str,
+        *,
+        now: datetime,
+        ip_masked: str,
+        ip_region: Localized,
+    ) -> Session | None:
+        """Swap the refresh token if ``presented_hash`` is the current one (atomic).
+
+        ``None`` when it is not current, the session is revoked, or it has expired.
+        """
+        doc = await self._sessions.find_one_and_update(
+            {
+                "_id": session_id,
+                "refresh_hash": presented_hash,
+                "revoked_at": None,
+                "expires_at": {"$gt": now},
+            },
+            {
+                "$set": {
+                    "refresh_hash": new_hash,
+                    "last_used_at": now,
+                    "ip_masked": ip_masked,
+                    "ip_region": {"zh": ip_region.zh, "en": ip_region.en},
+                },
+                "$push": {"used_hashes": {"$each": [presented_hash], "$slice": -USED_HASHES_KEPT}},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        return _session(doc) if doc is not None else None
+
+    async def was_rotated_away(self, session_id: str, presented_hash: str) -> bool:
+        """True when ``presented_hash`` belonged to this session but was already used."""
+        return (
+            await self._sessions.count_documents(
+                {"_id": session_id, "used_hashes": presented_hash}, limit=1
+            )
+            > 0
+        )
+
+    async def revoke(
+        self, session_id: str, *, account_id: str | None, reason: str, now: datetime
+    ) -> bool:
+        """Revoke one session (only the owner's, when ``account_id`` is given)."""
+        query: Document = {"_id": session_id, "revoked_at": None}
+        if account_id is not None:
+            query["account_id"] = account_id
+        result = await self._sessions.update_one(
+            query, {"$set": {"revoked_at": now, "revoke_reason": reason}}
+        )
+        return result.modified_count == 1
+
+    async def revoke_all(self, account_id: str, *, reason: str, now: datetime) -> int:
+        """Revoke every active session of an account; returns how many."""
+        result = await self._sessions.update_many(
+            {"account_id": account_id, "revoked_at": None},
+            {"$set": {"revoked_at": now, "revoke_reason": reason}},
+        )
+        return result.modified_count
+
+    async def active_of(self, account_id: str, *, now: datetime, limit: int) -> list[Session]:
+        """The account's unrevoked, unexpired sessions, most recently used first."""
+        cursor = (
+            self._sessions.find(
+                {"account_id": account_id, "revoked_at": None, "expires_at": {"$gt": now}}
+            )
+            .sort("last_used_at", DESCENDING)
+            .limit(limit)
+        )
+        return [_session(doc) async for doc in cursor]

@@ -31,7 +31,7 @@ from app.graphql_security import (
     should_mask,
 )
 from resolvers.context import Context
-from resolvers.root import Query, Subscription
+from resolvers.root import Mutation, Query, Subscription
 
 # The standard introspection query (GraphiQL's) goes 13 levels below ``__schema``.
 INTROSPECTION_MAX_DEPTH = 15
@@ -75,6 +75,7 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
             extensions.append(StripSuggestions)
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not introspection),

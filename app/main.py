@@ -13,17 +13,11 @@ from app import health
 from app.context import get_context
 from app.graphql import GraphQLLimits, build_schema, graphql_router
 from app.http_limits import BodySizeLimit
-from app.resources import Resources, start_resources
+from app.resources import start_resources
+from app.services import build_services
 from app.settings import Settings
-from directory.service import DirectoryService
-from resolvers.context import Services
 
 logger = logging.getLogger("app")
-
-
-def build_services(resources: Resources) -> Services:
-    """The shared domain services, wired to the open clients."""
-    return Services(directory=DirectoryService(resources.departments))
 
 
 def create_app(

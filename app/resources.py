@@ -18,6 +18,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from app.settings import Settings, redact_url
 from directory.repository import DepartmentRepository
 from exchange.repository import RegisterRepository
+from identity.crypto import DerivedKeys
+from identity.repository import AccountRepository, SessionRepository
 from infra.clients import mongo_client, redis_client
 from infra.objectstore import ObjectStore
 
@@ -49,10 +51,16 @@ class Resources:
     firebase: firebase_admin.App | None = None
     departments: DepartmentRepository = field(init=False)
     registers: RegisterRepository = field(init=False)
+    keys: DerivedKeys = field(init=False)
+    accounts: AccountRepository = field(init=False)
+    sessions: SessionRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.departments = DepartmentRepository(self.database)
         self.registers = RegisterRepository(self.database)
+        self.keys = DerivedKeys(self.settings.secret_key.get_secret_value())
+        self.accounts = AccountRepository(self.database, self.keys.field_cipher)
+        self.sessions = SessionRepository(self.database)
 
     def probes(self, *, starting: bool = False) -> dict[str, Callable[[], Awaitable[Any]]]:
         """One cheap reachability check per server, by part name.
@@ -105,6 +113,8 @@ class Resources:
         """Create every collection's indexes (idempotent, safe on every start)."""
         await self.departments.ensure_indexes()
         await self.registers.ensure_indexes()
+        await self.accounts.ensure_indexes()
+        await self.sessions.ensure_indexes()
 
     async def close(self) -> None:
         """Close every client; never raises."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 
 from directory.models import Department, DepartmentKind
@@ -52,6 +53,8 @@ class InMemoryDepartmentRepository(DepartmentRepository):
         return len(given)
 
 
-def memory_services(departments: Iterable[Department]) -> Services:
-    """The same services the app builds, over an in-memory directory."""
-    return Services(directory=DirectoryService(InMemoryDepartmentRepository(departments)))
+def memory_services(built: Services, departments: Iterable[Department]) -> Services:
+    """The services the app built, with the directory swapped for an in-memory one."""
+    return dataclasses.replace(
+        built, directory=DirectoryService(InMemoryDepartmentRepository(departments))
+    )

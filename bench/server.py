@@ -91,7 +91,7 @@ def bench_app(settings: Settings, *, memory: bool) -> FastAPI:
             # The real start-up runs first (clients opened, servers checked); only the
             # services both endpoints read from app.state are replaced afterwards.
             async with started(app) as state:
-                app.state.services = memory_services(DEPARTMENTS)
+                app.state.services = memory_services(app.state.services, DEPARTMENTS)
                 yield state
 
         app.router.lifespan_context = lifespan

@@ -62,3 +62,14 @@ class FieldCipher:
             raise ValueError(f"unknown field encryption version {version!r}")
         raw = base64.urlsafe_b64decode(payload.encode())
         return self._aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+
+
+class DerivedKeys:
+    """Every key the identity domain needs, derived once from the master secret."""
+
+    def __init__(self, master_secret: str) -> None:
+        master = master_secret.encode()
+        self.lookup = KeyedHash(derive_key(master, "lookup-hash/v1"))
+        self.field_cipher = FieldCipher(derive_key(master, "field-encryption/v1"))
+        self.one_time_codes = KeyedHash(derive_key(master, "one-time-codes/v1"))
+        self.development_liveness = derive_key(master, "development-liveness/v1")

@@ -20,7 +20,7 @@ from identity.errors import (
     SessionNotFound,
 )
 from identity.ipregion import IpRegions, mask_ip
-from identity.models import Account, Device, IssuedTokens, Principal, Session
+from identity.models import Account, AssuranceLevel, Device, IssuedTokens, Principal, Session
 from identity.otp import OneTimeCodes
 from identity.phone import normalize_mobile
 from identity.repository import AccountRepository, SessionRepository, new_id
@@ -51,6 +51,7 @@ class SignedIn:
 
     account: Account
     tokens: IssuedTokens
+    level: AssuranceLevel
 
 
 def _refresh_hash(secret: str) -> str:
@@ -127,10 +128,11 @@ class SignInService:
         phone = normalize_mobile(raw_phone)
         if not await self._codes.redeem(phone, code.strip()):
             raise InvalidCode(field="code")
-        account = await self._accounts.get_or_create_by_phone(phone, self._clock())
+        now = self._clock()
+        account = await self._accounts.get_or_create_by_phone(phone, now)
         tokens = await self.open_session(account, device, client_ip, methods=("sms",))
         logger.info("identity.signed_in account=%s session=%s", account.id, tokens.session_id)
-        return SignedIn(account=account, tokens=tokens)
+        return SignedIn(account=account, tokens=tokens, level=account.assurance_level(now))
 
     async def open_session(
         self, account: Account, device: Device, client_ip: str | None, *, methods: tuple[str, ...]

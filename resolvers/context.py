@@ -10,25 +10,9 @@ from strawberry.types import Info as StrawberryInfo
 
 from directory.models import Department
 from directory.service import DirectoryService
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling.
-
-    Until sign-in lands (identity issue) every caller is anonymous; the field is here so
-    that resolvers already take the principal from the context and nowhere else.
-    """
-
-    subject: str | None = None
-
-    @property
-    def is_anonymous(self) -> bool:
-        """True when no one is signed in."""
-        return self.subject is None
-
-
-ANONYMOUS = Principal()
+from identity.models import Principal
+from identity.service import SignInService
+from identity.sms import DevelopmentSms
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +20,8 @@ class Services:
     """The domain services, one shared instance each, built at start-up."""
 
     directory: DirectoryService
+    sign_in: SignInService
+    development_sms: DevelopmentSms | None = None
 
 
 class Loaders:
@@ -48,12 +34,26 @@ class Loaders:
 
 
 class Context(BaseContext):
-    """Built once per request (or per WebSocket connection) by the composition root."""
+    """Built once per request (or per WebSocket connection) by the composition root.
 
-    def __init__(self, *, services: Services, principal: Principal = ANONYMOUS) -> None:
+    ``principal`` is ``None`` for anonymous callers; ``auth_failure`` then says why a
+    presented token was refused (``EXPIRED``, ``INVALID``, ``REVOKED``), or is ``None``
+    when no token was presented.
+    """
+
+    def __init__(
+        self,
+        *,
+        services: Services,
+        principal: Principal | None = None,
+        auth_failure: str | None = None,
+        client_ip: str | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.principal = principal
+        self.auth_failure = auth_failure
+        self.client_ip = client_ip
         self.loaders = Loaders(services)
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.directory import DirectoryQuery
+from resolvers.identity.me import MeQuery
+from resolvers.identity.signin import SignInMutation
 from resolvers.system import SystemSubscription
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(DirectoryQuery):
+class Query(MeQuery, DirectoryQuery):
     """Root query type."""
+
+
+@strawberry.type(description="Everything a client can change.")
+class Mutation(SignInMutation):
+    """Root mutation type."""
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")

@@ -13,10 +13,18 @@ class PublicError(GraphQLError):
     Query fields raise it for bad arguments; mutations return typed payloads instead.
     """
 
-    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         extensions: dict[str, Any] = {"code": code}
         if field is not None:
             extensions["field"] = field
+        extensions |= extra or {}
         super().__init__(message, extensions=extensions)
         self.code = code
         self.field = field

@@ -1,0 +1,61 @@
+"""Wires the domain services to the open clients and settings (one instance each)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.resources import Resources
+from app.settings import Environment, Settings
+from directory.service import DirectoryService
+from identity.ipregion import OfflineIpRegions
+from identity.otp import OneTimeCodes
+from identity.service import SignInService
+from identity.sms import DevelopmentSms
+from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
+from infra.ratelimit import RateLimiter
+from resolvers.context import Services
+
+
+def access_tokens(settings: Settings) -> AccessTokens:
+    """The token issuer: the configured key, or a development key under the data folder."""
+    key_file = settings.jwt_signing_key_file
+    if key_file is None:
+        if settings.environment is Environment.TEST:
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+            signing_key = Ed25519PrivateKey.generate()
+        else:
+            signing_key = load_or_create_signing_key(settings.data_dir / "keys" / "jwt-ed25519.pem")
+    else:
+        signing_key = load_or_create_signing_key(key_file)
+    return AccessTokens(
+        signing_key,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+        previous_keys=tuple(load_public_key(p) for p in settings.jwt_previous_public_key_files),
+    )
+
+
+def build_services(resources: Resources) -> Services:
+    """The shared domain services, wired to the open clients."""
+    settings = resources.settings
+    prefix = settings.redis_key_prefix
+    limiter = RateLimiter(resources.redis, prefix=prefix)
+    sms = DevelopmentSms()  # the only provider so far; production refuses it in Settings
+    sign_in = SignInService(
+        resources.accounts,
+        resources.sessions,
+        OneTimeCodes(resources.redis, resources.keys.one_time_codes, prefix=prefix),
+        limiter,
+        sms,
+        access_tokens(settings),
+        OfflineIpRegions(),
+        resources.keys.lookup,
+        refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
+    )
+    return Services(
+        directory=DirectoryService(resources.departments),
+        sign_in=sign_in,
+        development_sms=sms,
+    )

@@ -1,0 +1,84 @@
+"""Maps domain errors to the typed GraphQL errors of the payload unions."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from identity.models import AssuranceLevel as DomainLevel
+from resolvers.context import Context
+from schema.payloads import (
+    AssuranceLevel,
+    AuthenticationRequired,
+    AuthFailure,
+    ErrorCode,
+    InvalidCode,
+    InvalidInput,
+    InvalidRefreshToken,
+    NotFound,
+    RateLimited,
+    StepUpRequired,
+    UserError,
+)
+
+
+class DomainError(Protocol):
+    """What every domain's expected error carries."""
+
+    code: str
+    message_zh: str
+    message_en: str
+    field: str | None
+    retry_after: int | None
+
+
+# Codes whose GraphQL type is not the generic ``InvalidInput``.
+_TYPES: dict[str, type[UserError]] = {
+    "RATE_LIMITED": RateLimited,
+    "INVALID_CODE": InvalidCode,
+    "INVALID_REFRESH_TOKEN": InvalidRefreshToken,
+    "NOT_FOUND": NotFound,
+}
+
+
+def user_error(error: DomainError) -> Any:
+    """The GraphQL error object for a domain error (its union decides what is allowed)."""
+    try:
+        code = ErrorCode(error.code)
+    except ValueError:
+        code = ErrorCode.INVALID_INPUT
+    kind = _TYPES.get(error.code, InvalidInput)
+    extra: dict[str, Any] = {}
+    if kind is RateLimited:
+        extra["retry_after_seconds"] = error.retry_after or 60
+    return kind(
+        code=code, message=error.message_zh, message_en=error.message_en, field=error.field, **extra
+    )
+
+
+def authentication_required(context: Context) -> AuthenticationRequired:
+    """The error for a field that needs a signed-in caller."""
+    reason = AuthFailure(context.auth_failure) if context.auth_failure else AuthFailure.MISSING
+    return AuthenticationRequired(
+        code=ErrorCode.AUTHENTICATION_REQUIRED,
+        message="请先登录" if reason is AuthFailure.MISSING else "登录已失效，请重新登录",
+        message_en="Please sign in"
+        if reason is AuthFailure.MISSING
+        else "Your sign-in is no longer valid, please sign in again",
+        reason=reason,
+    )
+
+
+def step_up_required(required: DomainLevel, current: DomainLevel) -> StepUpRequired:
+    """The error for a field that needs a higher assurance level."""
+    messages = {
+        DomainLevel.REAL_NAME: ("请先完成实名认证", "Please verify your real name first"),
+        DomainLevel.REAL_PERSON: ("请先完成刷脸认证", "Please complete a face (liveness) check"),
+    }
+    zh, en = messages.get(required, ("需要更高的认证级别", "A higher assurance level is needed"))
+    return StepUpRequired(
+        code=ErrorCode.STEP_UP_REQUIRED,
+        message=zh,
+        message_en=en,
+        required_level=AssuranceLevel(int(required)),
+        current_level=AssuranceLevel(int(current)),
+    )

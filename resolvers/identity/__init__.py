@@ -1,0 +1,1 @@
+"""Identity operations: sign-in, tokens, sessions, verification, enterprises."""

@@ -1,0 +1,78 @@
+"""The ``me`` query: the signed-in citizen's own view."""
+
+from __future__ import annotations
+
+import strawberry
+
+from identity.models import Account
+from identity.models import Principal as DomainPrincipal
+from identity.sms import mask_phone
+from resolvers.context import Info
+from resolvers.errors import authentication_required
+from schema.common import LocalizedText
+from schema.errors import PublicError
+from schema.identity import DevicePlatform, Session
+from schema.payloads import AssuranceLevel
+
+
+@strawberry.type(description="The signed-in citizen: account, level, sessions.")
+class Me:
+    """The caller's own account view (built per request from the principal)."""
+
+    principal: strawberry.Private[DomainPrincipal]
+    account: strawberry.Private[Account]
+
+    @strawberry.field(description="Account id.")
+    def id(self) -> str:
+        """Account id."""
+        return self.account.id
+
+    @strawberry.field(description="The sign-in phone number, partly hidden.")
+    def phone_masked(self) -> str:
+        """Masked phone."""
+        return mask_phone(self.account.phone)
+
+    @strawberry.field(description="Current assurance level (real-person lapses after 15 min).")
+    def assurance_level(self) -> AssuranceLevel:
+        """Current level."""
+        return AssuranceLevel(int(self.principal.level))
+
+    @strawberry.field(description="Signed-in devices, most recently used first (at most 50).")
+    async def sessions(self, info: Info) -> list[Session]:
+        """Active sessions."""
+        sessions = await info.context.services.sign_in.sessions_of(self.principal)
+        return [
+            Session(
+                id=s.id,
+                device_name=s.device.name,
+                platform=DevicePlatform(s.device.platform.value),
+                created_at=s.created_at,
+                last_used_at=s.last_used_at,
+                ip_masked=s.ip_masked,
+                ip_region=LocalizedText(zh=s.ip_region.zh, en=s.ip_region.en),
+                current=s.id == self.principal.session_id,
+            )
+            for s in sessions
+        ]
+
+
+@strawberry.type
+class MeQuery:
+    """The caller's own data."""
+
+    @strawberry.field(
+        description="The signed-in citizen. Without a valid access token: null and an error "
+        "with `extensions.code` AUTHENTICATION_REQUIRED and `extensions.reason`."
+    )
+    async def me(self, info: Info) -> Me | None:
+        """The caller."""
+        principal = info.context.principal
+        if principal is None:
+            error = authentication_required(info.context)
+            raise PublicError(
+                error.message_en,
+                code="AUTHENTICATION_REQUIRED",
+                extra={"reason": error.reason.value},
+            )
+        account = await info.context.services.sign_in.account_of(principal)
+        return Me(principal=principal, account=account)

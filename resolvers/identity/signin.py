@@ -1,0 +1,151 @@
+"""Mutations of sign-in, token refresh and sign-out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from identity.errors import IdentityError
+from identity.models import Device, IssuedTokens
+from identity.models import DevicePlatform as DomainPlatform
+from identity.models import Principal as DomainPrincipal
+from resolvers.context import Info
+from resolvers.errors import user_error
+from resolvers.permissions import RequireLevel
+from schema.identity import (
+    AuthTokens,
+    DeviceInput,
+    RefreshTokenPayload,
+    RequestSignInCodePayload,
+    RevokeSessionPayload,
+    SignedIn,
+    SignedOut,
+    SignInCodeSent,
+    SignInPayload,
+    SignOutPayload,
+    TokensRefreshed,
+)
+from schema.payloads import AssuranceLevel
+
+
+def tokens_type(tokens: IssuedTokens) -> AuthTokens:
+    """The GraphQL view of issued tokens."""
+    return AuthTokens(
+        access_token=tokens.access_token,
+        access_token_expires_at=tokens.access_expires_at,
+        refresh_token=tokens.refresh_token,
+        refresh_token_expires_at=tokens.refresh_expires_at,
+        session_id=tokens.session_id,
+    )
+
+
+def device_of(device: DeviceInput) -> Device:
+    """The domain form of a device input."""
+    return Device(name=device.name.strip(), platform=DomainPlatform(str(device.platform.value)))
+
+
+def principal_of(info: Info) -> DomainPrincipal:
+    """The signed-in caller (fields guarded by :class:`RequireLevel` always have one)."""
+    principal = info.context.principal
+    if principal is None:
+        raise RuntimeError("field is missing its RequireLevel guard")
+    return principal
+
+
+@strawberry.type
+class SignInMutation:
+    """Sign-in, refresh and sign-out."""
+
+    @strawberry.mutation(
+        description="Send a 6-digit sign-in code by SMS (valid 5 minutes; at most one a minute "
+        "and 10 a day per phone). The answer is the same whether or not the phone has an "
+        "account."
+    )
+    async def request_sign_in_code(
+        self,
+        info: Info,
+        phone: Annotated[str, strawberry.argument(description="Mainland mobile number.")],
+    ) -> RequestSignInCodePayload:
+        """Send a code."""
+        try:
+            sent = await info.context.services.sign_in.request_code(phone, info.context.client_ip)
+        except IdentityError as error:
+            return user_error(error)  # type: ignore[no-any-return]
+        return SignInCodeSent(
+            phone_masked=sent.phone_masked,
+            expires_in_seconds=sent.expires_in_seconds,
+            retry_after_seconds=sent.retry_after_seconds,
+        )
+
+    @strawberry.mutation(
+        description="Sign in (or sign up) with the code: opens a session on this device. "
+        "Five wrong codes void the code."
+    )
+    async def sign_in(
+        self,
+        info: Info,
+        phone: Annotated[str, strawberry.argument(description="Mainland mobile number.")],
+        code: Annotated[str, strawberry.argument(description="The 6-digit code received.")],
+        device: Annotated[DeviceInput, strawberry.argument(description="This device.")],
+    ) -> SignInPayload:
+        """Redeem a code."""
+        try:
+            result = await info.context.services.sign_in.sign_in(
+                phone, code, device_of(device), info.context.client_ip
+            )
+        except IdentityError as error:
+            return user_error(error)  # type: ignore[no-any-return]
+        return SignedIn(
+            tokens=tokens_type(result.tokens),
+            account_id=result.account.id,
+            assurance_level=AssuranceLevel(int(result.level)),
+        )
+
+    @strawberry.mutation(
+        description="Exchange a refresh token for new tokens. Each refresh token works once; "
+        "presenting a used one ends its session on every device holding it."
+    )
+    async def refresh_token(
+        self,
+        info: Info,
+        refresh_token: Annotated[str, strawberry.argument(description="The refresh token.")],
+    ) -> RefreshTokenPayload:
+        """Rotate tokens."""
+        try:
+            tokens = await info.context.services.sign_in.refresh(
+                refresh_token, info.context.client_ip
+            )
+        except IdentityError as error:
+            return user_error(error)  # type: ignore[no-any-return]
+        return TokensRefreshed(tokens=tokens_type(tokens))
+
+    @strawberry.mutation(description="End this session.", extensions=[RequireLevel()])
+    async def sign_out(self, info: Info) -> SignOutPayload:
+        """Sign out here."""
+        await info.context.services.sign_in.sign_out(principal_of(info))
+        return SignedOut(sessions_ended=1)
+
+    @strawberry.mutation(
+        description="End every session of this account, on all devices.",
+        extensions=[RequireLevel()],
+    )
+    async def sign_out_everywhere(self, info: Info) -> SignOutPayload:
+        """Sign out everywhere."""
+        ended = await info.context.services.sign_in.sign_out_everywhere(principal_of(info))
+        return SignedOut(sessions_ended=ended)
+
+    @strawberry.mutation(
+        description="End one of your sessions (see `me.sessions`).", extensions=[RequireLevel()]
+    )
+    async def revoke_session(
+        self,
+        info: Info,
+        session_id: Annotated[str, strawberry.argument(description="Id from `me.sessions`.")],
+    ) -> RevokeSessionPayload:
+        """Revoke a session."""
+        try:
+            await info.context.services.sign_in.revoke_session(principal_of(info), session_id)
+        except IdentityError as error:
+            return user_error(error)  # type: ignore[no-any-return]
+        return SignedOut(sessions_ended=1)

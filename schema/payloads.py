@@ -1,0 +1,118 @@
+"""Typed errors that mutations return (clients switch on ``__typename`` and ``code``)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+
+@strawberry.enum(description="Machine-readable reason of an expected failure.")
+class ErrorCode(Enum):
+    """Every code a ``UserError`` can carry."""
+
+    INVALID_INPUT = strawberry.enum_value("INVALID_INPUT", description="An argument is wrong.")
+    INVALID_PHONE = strawberry.enum_value(
+        "INVALID_PHONE", description="Not a valid mainland China mobile number."
+    )
+    RATE_LIMITED = strawberry.enum_value(
+        "RATE_LIMITED", description="Too many attempts; see `retryAfterSeconds`."
+    )
+    INVALID_CODE = strawberry.enum_value(
+        "INVALID_CODE", description="The one-time code is wrong, expired or used up."
+    )
+    INVALID_REFRESH_TOKEN = strawberry.enum_value(
+        "INVALID_REFRESH_TOKEN", description="Sign in again: the refresh token is not valid."
+    )
+    NOT_FOUND = strawberry.enum_value("NOT_FOUND", description="No such item of yours.")
+    AUTHENTICATION_REQUIRED = strawberry.enum_value(
+        "AUTHENTICATION_REQUIRED", description="Sign in (or refresh the access token) first."
+    )
+    STEP_UP_REQUIRED = strawberry.enum_value(
+        "STEP_UP_REQUIRED", description="A higher assurance level is needed; see `requiredLevel`."
+    )
+
+
+@strawberry.enum(description="How sure the service is of who the caller is.")
+class AssuranceLevel(Enum):
+    """Assurance levels, from weakest to strongest."""
+
+    PHONE = strawberry.enum_value(1, description="Level 1: signed in with an SMS code.")
+    REAL_NAME = strawberry.enum_value(
+        2, description="Level 2: name and ID number checked against the population register."
+    )
+    REAL_PERSON = strawberry.enum_value(
+        3, description="Level 3: a liveness check passed within the last 15 minutes."
+    )
+
+
+@strawberry.enum(description="Why a request counts as not signed in.")
+class AuthFailure(Enum):
+    """The state of the presented access token."""
+
+    MISSING = strawberry.enum_value("MISSING", description="No bearer token was sent.")
+    EXPIRED = strawberry.enum_value("EXPIRED", description="Refresh it with `refreshToken`.")
+    INVALID = strawberry.enum_value("INVALID", description="Not a token of this service.")
+    REVOKED = strawberry.enum_value("REVOKED", description="Its session was signed out.")
+
+
+@strawberry.interface(description="An expected failure the client can act on.")
+class UserError:
+    """Common fields of every typed error."""
+
+    code: ErrorCode = strawberry.field(description="Machine-readable reason.")
+    message: str = strawberry.field(description="Message for the user, in Chinese (zh-CN).")
+    message_en: str = strawberry.field(description="The same message in English.")
+    field: str | None = strawberry.field(
+        default=None, description="The input field at fault, where one is."
+    )
+
+
+@strawberry.type(description="An argument is wrong; `field` names it.")
+class InvalidInput(UserError):
+    """Bad input."""
+
+
+@strawberry.type(description="Too many attempts.")
+class RateLimited(UserError):
+    """A limit was reached."""
+
+    retry_after_seconds: int = strawberry.field(
+        default=60, description="Seconds until another attempt is allowed."
+    )
+
+
+@strawberry.type(description="The one-time code is wrong, expired or already used.")
+class InvalidCode(UserError):
+    """A wrong code (the message is the same whether or not the phone has an account)."""
+
+
+@strawberry.type(description="The refresh token cannot be used: sign in again.")
+class InvalidRefreshToken(UserError):
+    """A refresh failure."""
+
+
+@strawberry.type(description="Nothing of yours has this id.")
+class NotFound(UserError):
+    """Not found (also for other users' items: their existence is not revealed)."""
+
+
+@strawberry.type(description="The operation needs a signed-in caller.")
+class AuthenticationRequired(UserError):
+    """Not signed in, or the access token was refused."""
+
+    reason: AuthFailure = strawberry.field(
+        default=AuthFailure.MISSING, description="What was wrong with the token."
+    )
+
+
+@strawberry.type(description="The operation needs a higher assurance level: verify, then retry.")
+class StepUpRequired(UserError):
+    """Too low an assurance level."""
+
+    required_level: AssuranceLevel = strawberry.field(
+        default=AssuranceLevel.REAL_NAME, description="The level the operation needs."
+    )
+    current_level: AssuranceLevel = strawberry.field(
+        default=AssuranceLevel.PHONE, description="The caller's level now."
+    )

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from pymongo import monitoring
 
-from app import health
+from app import health, wellknown
 from app.context import get_context
 from app.graphql import GraphQLLimits, build_schema, graphql_router
 from app.http_limits import BodySizeLimit
@@ -64,5 +64,6 @@ def create_app(
         prefix="/graphql",
     )
     app.include_router(health.router)
+    app.include_router(wellknown.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

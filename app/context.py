@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from starlette.requests import HTTPConnection
 
+from identity.errors import IdentityError
 from identity.tokens import TokenError
 from resolvers.context import Context, Services
+
+ACTING_FOR_HEADER = "x-acting-for"
+"""Names the enterprise (its USCC) a request acts for; see ``RequireScope``."""
 
 
 def bearer_token(connection: HTTPConnection) -> str | None:
@@ -27,10 +33,33 @@ async def get_context(connection: HTTPConnection) -> Context:
     services: Services = connection.app.state.services
     client_ip = connection.client.host if connection.client else None
     token = bearer_token(connection)
+    acting_header = connection.headers.get(ACTING_FOR_HEADER)
+    unauthenticated_acting = None if acting_header is None else "AUTHENTICATION_REQUIRED"
     if token is None:
-        return Context(services=services, client_ip=client_ip)
+        return Context(
+            services=services, acting_failure=unauthenticated_acting, client_ip=client_ip
+        )
     try:
         principal = await services.sign_in.authenticate(token)
     except TokenError as error:
-        return Context(services=services, auth_failure=error.reason, client_ip=client_ip)
-    return Context(services=services, principal=principal, client_ip=client_ip)
+        return Context(
+            services=services,
+            auth_failure=error.reason,
+            acting_failure=unauthenticated_acting,
+            client_ip=client_ip,
+        )
+    if acting_header is None:
+        return Context(services=services, principal=principal, client_ip=client_ip)
+    # Acting for an enterprise is never implied: only this header asks for it, and the
+    # grant is checked afresh for every HTTP request (once per WebSocket connection).
+    try:
+        acting_for = await services.enterprises.resolve_acting_for(principal, acting_header)
+    except IdentityError as error:
+        return Context(
+            services=services, principal=principal, acting_failure=error.code, client_ip=client_ip
+        )
+    return Context(
+        services=services,
+        principal=dataclasses.replace(principal, acting_for=acting_for),
+        client_ip=client_ip,
+    )

@@ -19,6 +19,8 @@ from app.settings import Settings, redact_url
 from directory.repository import DepartmentRepository
 from exchange.repository import RegisterRepository
 from identity.crypto import DerivedKeys
+from identity.enterprise_repository import EnterpriseRepository
+from identity.link_repository import MiniProgramLinkRepository
 from identity.repository import AccountRepository, SessionRepository
 from infra.clients import mongo_client, redis_client
 from infra.objectstore import ObjectStore
@@ -54,6 +56,7 @@ class Resources:
     keys: DerivedKeys = field(init=False)
     accounts: AccountRepository = field(init=False)
     sessions: SessionRepository = field(init=False)
+    enterprises: EnterpriseRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.departments = DepartmentRepository(self.database)
@@ -61,6 +64,7 @@ class Resources:
         self.keys = DerivedKeys(self.settings.secret_key.get_secret_value())
         self.accounts = AccountRepository(self.database, self.keys.field_cipher)
         self.sessions = SessionRepository(self.database)
+        self.enterprises = EnterpriseRepository(self.database)
 
     def probes(self, *, starting: bool = False) -> dict[str, Callable[[], Awaitable[Any]]]:
         """One cheap reachability check per server, by part name.
@@ -115,6 +119,8 @@ class Resources:
         await self.registers.ensure_indexes()
         await self.accounts.ensure_indexes()
         await self.sessions.ensure_indexes()
+        await self.enterprises.ensure_indexes()
+        await MiniProgramLinkRepository(self.database, self.accounts).ensure_indexes()
 
     async def close(self) -> None:
         """Close every client; never raises."""

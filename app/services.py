@@ -7,8 +7,15 @@ from datetime import timedelta
 from app.resources import Resources
 from app.settings import Environment, Settings
 from directory.service import DirectoryService
+from identity.enterprises import EnterpriseService
 from identity.ipregion import OfflineIpRegions
+from identity.legal_entities import ExchangeLegalEntityRegister
+from identity.link_repository import MiniProgramLinkRepository
+from identity.liveness import DevelopmentLiveness, LivenessService, LivenessTickets
+from identity.miniprogram import DevelopmentMiniProgram, MiniProgramSignIn
 from identity.otp import OneTimeCodes
+from identity.population import ExchangePopulationRegister
+from identity.realname import RealNameService
 from identity.service import SignInService
 from identity.sms import DevelopmentSms
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
@@ -57,5 +64,32 @@ def build_services(resources: Resources) -> Services:
     return Services(
         directory=DirectoryService(resources.departments),
         sign_in=sign_in,
+        mini_program=MiniProgramSignIn(
+            DevelopmentMiniProgram(),  # the only provider so far; refused in production
+            MiniProgramLinkRepository(resources.database, resources.accounts),
+            resources.redis,
+            resources.keys.lookup,
+            sign_in,
+            prefix=prefix,
+        ),
+        real_name=RealNameService(
+            resources.accounts,
+            ExchangePopulationRegister(resources.registers),  # demo register adapter
+            limiter,
+            resources.keys.lookup,
+        ),
+        liveness=LivenessService(
+            resources.accounts,
+            # NOT a real liveness check (the only provider so far); refused in production.
+            DevelopmentLiveness(resources.keys.development_liveness),
+            LivenessTickets(resources.redis, prefix=prefix),
+            limiter,
+        ),
+        enterprises=EnterpriseService(
+            resources.enterprises,
+            resources.accounts,
+            ExchangeLegalEntityRegister(resources.registers),  # demo register adapter
+            resources.keys.lookup,
+        ),
         development_sms=sms,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -128,6 +128,13 @@ class RegisterRepository:
         """The legal entity with this unified social credit code, or ``None``."""
         doc = await self._entities.find_one({"_id": uscc})
         return None if doc is None else _entity(doc)
+
+    async def entities_by_uscc(self, usccs: Sequence[str]) -> list[LegalEntityRecord]:
+        """The legal entities among ``usccs`` (one query; unknown codes are left out)."""
+        if not usccs:
+            return []
+        cursor = self._entities.find({"_id": {"$in": list(usccs)}})
+        return [_entity(doc) async for doc in cursor]
 
     async def entities_by_legal_representative(
         self, id_number: str, *, limit: int = MAX_ENTITIES_PER_REPRESENTATIVE

@@ -66,3 +66,162 @@ class InvalidDevice(IdentityError):
     code = "INVALID_INPUT"
     message_zh = "设备名称应为 1 至 64 个字符"
     message_en = "The device name must be 1 to 64 characters"
+
+
+# --- Real-name verification (实名认证) ---
+
+
+class InvalidName(IdentityError):
+    """The name is empty or too long to be a registered name."""
+
+    code = "INVALID_INPUT"
+    message_zh = "请输入身份证上的姓名"
+    message_en = "Enter your name as it appears on your ID card"
+
+
+class InvalidIdNumber(IdentityError):
+    """Not a well-formed resident ID number (length, area, birth date or check digit)."""
+
+    code = "INVALID_ID_NUMBER"
+    message_zh = "请输入有效的 18 位居民身份证号码"
+    message_en = "Enter a valid 18-character resident ID number"
+
+
+class RealNameMismatch(IdentityError):
+    """The register has no such ID number, or a different name for it.
+
+    One error for both, so that answers never reveal which ID numbers exist.
+    """
+
+    code = "REAL_NAME_MISMATCH"
+    message_zh = "姓名与身份证号码核验未通过"
+    message_en = "The name and ID number could not be verified"
+
+
+class IdNumberAlreadyBound(IdentityError):
+    """The ID number is already verified on another account."""
+
+    code = "ID_NUMBER_ALREADY_BOUND"
+    message_zh = "该身份证号码已在其他账号完成实名认证，如有疑问请联系客服"
+    message_en = "This ID number is already verified on another account; contact support"
+
+
+class RealNameAlreadyVerified(IdentityError):
+    """The account is already verified with another identity, which cannot change."""
+
+    code = "REAL_NAME_ALREADY_VERIFIED"
+    message_zh = "本账号已完成实名认证，不能更换为其他身份"
+    message_en = "This account is already verified with another identity"
+
+
+# --- Real-person verification (实人认证, liveness) ---
+
+
+class InvalidLivenessTicket(IdentityError):
+    """The ticket is unknown, expired, already used or not the caller's."""
+
+    code = "INVALID_LIVENESS_TICKET"
+    message_zh = "本次刷脸认证已失效，请重新开始"
+    message_en = "This liveness check is no longer valid, please start a new one"
+
+
+class InvalidLivenessResult(IdentityError):
+    """The provider's result is malformed, not signed by the provider or for another ticket."""
+
+    code = "INVALID_LIVENESS_RESULT"
+    message_zh = "刷脸认证结果无效，请重新开始"
+    message_en = "The liveness result is not valid, please start a new check"
+
+
+class LivenessFailed(IdentityError):
+    """The provider checked the person and the check did not pass."""
+
+    code = "LIVENESS_FAILED"
+    message_zh = "刷脸认证未通过，请重试"
+    message_en = "The liveness check did not pass, please try again"
+
+
+# --- Enterprises, legal representatives and agents ---
+
+
+class InvalidUscc(IdentityError):
+    """Not a well-formed unified social credit code (length, characters or check character)."""
+
+    code = "INVALID_USCC"
+    message_zh = "请输入有效的 18 位统一社会信用代码"
+    message_en = "Enter a valid 18-character unified social credit code"
+
+
+class EnterpriseNotRegistered(IdentityError):
+    """The register of legal entities has no enterprise with this code."""
+
+    code = "ENTERPRISE_NOT_REGISTERED"
+    message_zh = "未在市场主体登记信息中查到该企业"
+    message_en = "No registered enterprise has this code"
+
+
+class EnterpriseNotActive(IdentityError):
+    """The enterprise is deregistered or its business licence was revoked."""
+
+    code = "ENTERPRISE_NOT_ACTIVE"
+    message_zh = "该企业已注销或被吊销营业执照，不能办理此业务"
+    message_en = "The enterprise is deregistered or its business licence was revoked"
+
+
+class NotLegalRepresentative(IdentityError):
+    """The caller is not the legal representative the register names for the enterprise."""
+
+    code = "NOT_LEGAL_REPRESENTATIVE"
+    message_zh = "您不是该企业登记的法定代表人"
+    message_en = "You are not the registered legal representative of this enterprise"
+
+
+class InvalidScopes(IdentityError):
+    """No scope, or a scope an agent cannot be granted."""
+
+    code = "INVALID_INPUT"
+    message_zh = "请从可授权的权限中选择：profile:read、wallet:read、applications:submit"
+    message_en = "Choose grantable scopes: profile:read, wallet:read, applications:submit"
+
+
+class InvalidGrantExpiry(IdentityError):
+    """The expiry is not in the future, more than a year away, or has no time zone."""
+
+    code = "INVALID_INPUT"
+    message_zh = "授权到期时间须晚于当前时间，且不超过一年（需带时区）"
+    message_en = "The expiry must be in the future, within one year, and carry a time zone"
+
+
+class AgentIsRepresentative(IdentityError):
+    """The representative named themselves as agent (they already hold every scope)."""
+
+    code = "INVALID_INPUT"
+    message_zh = "法定代表人无需授权给自己"
+    message_en = "The legal representative cannot be their own agent"
+
+
+class AgentNotEligible(IdentityError):
+    """No account has this phone, or its holder has not verified their real name.
+
+    One error for both, so that a grant attempt does not say which phones have accounts.
+    """
+
+    code = "AGENT_NOT_ELIGIBLE"
+    message_zh = "该手机号未注册或未完成实名认证，请对方先完成实名认证"
+    message_en = "This phone has no real-name verified account; ask the agent to verify first"
+
+
+class GrantNotFound(IdentityError):
+    """No unrevoked grant of an enterprise the caller represents has this id."""
+
+    code = "NOT_FOUND"
+    message_zh = "未找到该授权"
+    message_en = "No such agent grant"
+
+
+class ActingForbidden(IdentityError):
+    """The request may not act for the enterprise it names, or not in this way."""
+
+    code = "ACTING_FORBIDDEN"
+    message_zh = "您无权以该企业身份办理此业务"
+    message_en = "You may not do this on behalf of this enterprise"

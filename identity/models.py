@@ -132,3 +132,66 @@ class IssuedTokens:
     refresh_token: str
     refresh_expires_at: datetime
     session_id: str
+
+
+class AgentScope(StrEnum):
+    """What a caller may do for an enterprise it acts for."""
+
+    PROFILE_READ = "profile:read"
+    """Read the enterprise's registered profile."""
+    WALLET_READ = "wallet:read"
+    """Read the enterprise's licence wallet."""
+    APPLICATIONS_SUBMIT = "applications:submit"
+    """File applications in the enterprise's name."""
+    AGENTS_MANAGE = "agents:manage"
+    """Grant and revoke agents (the legal representative only, never granted)."""
+
+
+GRANTABLE_SCOPES = frozenset(
+    {AgentScope.PROFILE_READ, AgentScope.WALLET_READ, AgentScope.APPLICATIONS_SUBMIT}
+)
+"""Scopes a legal representative may grant to an agent."""
+
+REPRESENTATIVE_SCOPES = frozenset(AgentScope)
+"""The legal representative holds every scope."""
+
+
+@dataclass(frozen=True, slots=True)
+class Enterprise:
+    """An enterprise claimed in the app by its legal representative's account.
+
+    ``representative_id_hash`` is the keyed hash of the representative's ID number as
+    the register named it at the claim: the claim holds only while the register still
+    names the same person.
+    """
+
+    uscc: str
+    name: Localized
+    representative_account_id: str
+    representative_id_hash: str
+    claimed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AgentGrant:
+    """Agent rights a legal representative gave a real-name citizen, until expiry or revocation."""
+
+    id: str
+    uscc: str
+    agent_account_id: str
+    agent_phone_masked: str
+    scopes: frozenset[str]
+    expires_at: datetime
+    granted_by: str
+    granted_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActingOption:
+    """An enterprise the caller may act for, as ``me.actingAs`` lists it."""
+
+    acting_for: ActingFor
+    name: Localized
+    expires_at: datetime | None
+    """When the agent grant ends; ``None`` for the legal representative."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -67,6 +68,26 @@ class AccountRepository:
         doc = await self._accounts.find_one({"_id": account_id})
         return self._to_model(doc) if doc is not None else None
 
+    async def real_name_hash(self, account_id: str) -> str | None:
+        """The keyed hash of the account's verified ID number; ``None`` when not verified.
+
+        Reads only the hash: nothing is decrypted.
+        """
+        doc = await self._accounts.find_one({"_id": account_id}, {"real_name.id_hash": 1})
+        real_name = (doc or {}).get("real_name") or {}
+        id_hash = real_name.get("id_hash")
+        return id_hash if isinstance(id_hash, str) else None
+
+    async def verified_account_id_by_phone(self, phone: str) -> str | None:
+        """The id of the account signed in with ``phone`` (E.164), if it is real-name verified.
+
+        Reads only the id: nothing is decrypted.
+        """
+        doc = await self._accounts.find_one(
+            {"phone": phone, "real_name.id_hash": {"$type": "string"}}, {"_id": 1}
+        )
+        return None if doc is None else str(doc["_id"])
+
     async def get_or_create_by_phone(self, phone: str, now: datetime) -> Account:
         """The account of ``phone``, created on first sign-in (safe under races)."""
         for _ in range(2):
@@ -97,6 +118,53 @@ class AccountRepository:
             "gender": real_name.gender.value,
             "verified_at": real_name.verified_at,
         }
+
+    async def id_hash_owner(self, id_hash: str) -> str | None:
+        """The id of the account whose verified ID number has this keyed hash, if any."""
+        doc = await self._accounts.find_one({"real_name.id_hash": id_hash}, {"_id": 1})
+        return None if doc is None else str(doc["_id"])
+
+    async def bind_real_name(
+        self, account_id: str, real_name: RealName, id_hash: str
+    ) -> RealNameBinding:
+        """Bind verified attributes to an account that has none yet (one guarded update).
+
+        The unique index on ``real_name.id_hash`` settles a race of two accounts
+        binding the same ID number: the loser gets ``ID_TAKEN``.
+        """
+        try:
+            result = await self._accounts.update_one(
+                {"_id": account_id, "real_name": None},
+                {
+                    "$set": {
+                        "real_name": self.document_fields_for_real_name(
+                            account_id, real_name, id_hash
+                        )
+                    }
+                },
+            )
+        except DuplicateKeyError:
+            return RealNameBinding.ID_TAKEN
+        return RealNameBinding.BOUND if result.modified_count == 1 else RealNameBinding.NOT_BOUND
+
+    async def record_real_person(self, account_id: str, at: datetime) -> bool:
+        """Record a passed liveness check at ``at`` (only on a real-name verified account)."""
+        result = await self._accounts.update_one(
+            {"_id": account_id, "real_name": {"$ne": None}},
+            {"$set": {"real_person_verified_at": at}},
+        )
+        return result.matched_count == 1
+
+
+class RealNameBinding(StrEnum):
+    """Outcome of :meth:`AccountRepository.bind_real_name`."""
+
+    BOUND = "bound"
+    """The attributes are now bound to the account."""
+    NOT_BOUND = "not_bound"
+    """The account already had verified attributes (or does not exist): nothing changed."""
+    ID_TAKEN = "id_taken"
+    """Another account holds this ID number: nothing changed."""
 
 
 def _session(doc: Document) -> Session:

@@ -87,6 +87,10 @@ class SignInService:
         self._refresh_ttl = refresh_ttl
         self._clock = clock
 
+    def now(self) -> datetime:
+        """The service's clock (UTC)."""
+        return self._clock()
+
     async def request_code(self, raw_phone: str, client_ip: str | None) -> CodeSent:
         """Send a sign-in code, within the per-phone and per-address limits.
 

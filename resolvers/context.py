@@ -10,7 +10,11 @@ from strawberry.types import Info as StrawberryInfo
 
 from directory.models import Department
 from directory.service import DirectoryService
+from identity.enterprises import EnterpriseService
+from identity.liveness import LivenessService
+from identity.miniprogram import MiniProgramSignIn
 from identity.models import Principal
+from identity.realname import RealNameService
 from identity.service import SignInService
 from identity.sms import DevelopmentSms
 
@@ -21,6 +25,10 @@ class Services:
 
     directory: DirectoryService
     sign_in: SignInService
+    mini_program: MiniProgramSignIn
+    real_name: RealNameService
+    liveness: LivenessService
+    enterprises: EnterpriseService
     development_sms: DevelopmentSms | None = None
 
 
@@ -38,7 +46,8 @@ class Context(BaseContext):
 
     ``principal`` is ``None`` for anonymous callers; ``auth_failure`` then says why a
     presented token was refused (``EXPIRED``, ``INVALID``, ``REVOKED``), or is ``None``
-    when no token was presented.
+    when no token was presented. ``acting_failure`` is the code of the refusal when
+    the request named an enterprise to act for (``X-Acting-For``) and may not.
     """
 
     def __init__(
@@ -47,12 +56,14 @@ class Context(BaseContext):
         services: Services,
         principal: Principal | None = None,
         auth_failure: str | None = None,
+        acting_failure: str | None = None,
         client_ip: str | None = None,
     ) -> None:
         super().__init__()
         self.services = services
         self.principal = principal
         self.auth_failure = auth_failure
+        self.acting_failure = acting_failure
         self.client_ip = client_ip
         self.loaders = Loaders(services)
 

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from identity.errors import ActingForbidden as DomainActingForbidden
 from identity.models import AssuranceLevel as DomainLevel
 from resolvers.context import Context
+from schema.enterprise import (
+    ActingForbidden,
+    AgentNotEligible,
+    EnterpriseUnavailable,
+    NotLegalRepresentative,
+)
 from schema.payloads import (
     AssuranceLevel,
     AuthenticationRequired,
@@ -18,6 +25,12 @@ from schema.payloads import (
     RateLimited,
     StepUpRequired,
     UserError,
+)
+from schema.verification import (
+    IdNumberAlreadyBound,
+    LivenessCheckFailed,
+    RealNameAlreadyVerified,
+    RealNameMismatch,
 )
 
 
@@ -37,6 +50,17 @@ _TYPES: dict[str, type[UserError]] = {
     "INVALID_CODE": InvalidCode,
     "INVALID_REFRESH_TOKEN": InvalidRefreshToken,
     "NOT_FOUND": NotFound,
+    "REAL_NAME_MISMATCH": RealNameMismatch,
+    "ID_NUMBER_ALREADY_BOUND": IdNumberAlreadyBound,
+    "REAL_NAME_ALREADY_VERIFIED": RealNameAlreadyVerified,
+    "INVALID_LIVENESS_TICKET": LivenessCheckFailed,
+    "INVALID_LIVENESS_RESULT": LivenessCheckFailed,
+    "LIVENESS_FAILED": LivenessCheckFailed,
+    "ENTERPRISE_NOT_REGISTERED": EnterpriseUnavailable,
+    "ENTERPRISE_NOT_ACTIVE": EnterpriseUnavailable,
+    "NOT_LEGAL_REPRESENTATIVE": NotLegalRepresentative,
+    "AGENT_NOT_ELIGIBLE": AgentNotEligible,
+    "ACTING_FORBIDDEN": ActingForbidden,
 }
 
 
@@ -81,4 +105,17 @@ def step_up_required(required: DomainLevel, current: DomainLevel) -> StepUpRequi
         message_en=en,
         required_level=AssuranceLevel(int(required)),
         current_level=AssuranceLevel(int(current)),
+    )
+
+
+def acting_forbidden(scope: str) -> ActingForbidden:
+    """The error for a field that needs to act for an enterprise with ``scope``.
+
+    Whether a grant is missing, expired or revoked, or lacks the scope, reads the same.
+    """
+    return ActingForbidden(
+        code=ErrorCode.ACTING_FORBIDDEN,
+        message=DomainActingForbidden.message_zh,
+        message_en=DomainActingForbidden.message_en,
+        required_scope=scope,
     )

@@ -7,9 +7,9 @@ from typing import Any
 
 from strawberry.extensions.field_extension import FieldExtension
 
-from identity.models import AssuranceLevel
+from identity.models import AgentScope, AssuranceLevel
 from resolvers.context import Context
-from resolvers.errors import authentication_required, step_up_required
+from resolvers.errors import acting_forbidden, authentication_required, step_up_required
 
 
 class RequireLevel(FieldExtension):
@@ -30,6 +30,42 @@ class RequireLevel(FieldExtension):
             return authentication_required(context)
         if principal.level < self.level:
             return step_up_required(self.level, principal.level)
+        return None
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
+        """Synchronous resolvers."""
+        refusal = self._refusal(info.context)
+        return refusal if refusal is not None else next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any
+    ) -> Any:
+        """Asynchronous resolvers."""
+        refusal = self._refusal(info.context)
+        return refusal if refusal is not None else await next_(source, info, **kwargs)
+
+
+class RequireScope(FieldExtension):
+    """The field acts for an enterprise and needs ``scope`` there.
+
+    A request acts for an enterprise only with an ``X-Acting-For: <uscc>`` header and
+    a live grant (or as its legal representative), resolved when the context is built.
+    Otherwise the field returns ``AuthenticationRequired`` or ``ActingForbidden`` (its
+    result union must include both); a missing, expired or revoked grant and a missing
+    scope read the same. Declared as ``extensions=[RequireScope(AgentScope.X)]``.
+    """
+
+    def __init__(self, scope: AgentScope) -> None:
+        super().__init__()
+        self.scope = scope
+
+    def _refusal(self, context: Context) -> object | None:
+        principal = context.principal
+        if principal is None:
+            return authentication_required(context)
+        acting = principal.acting_for
+        if acting is None or self.scope not in acting.scopes:
+            return acting_forbidden(self.scope)
         return None
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:

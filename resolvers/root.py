@@ -5,18 +5,20 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.directory import DirectoryQuery
+from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.me import MeQuery
 from resolvers.identity.signin import SignInMutation
+from resolvers.identity.verification import VerificationMutation
 from resolvers.system import SystemSubscription
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(MeQuery, DirectoryQuery):
+class Query(MeQuery, DirectoryQuery, EnterpriseQuery):
     """Root query type."""
 
 
 @strawberry.type(description="Everything a client can change.")
-class Mutation(SignInMutation):
+class Mutation(SignInMutation, VerificationMutation, EnterpriseMutation):
     """Root mutation type."""
 
 

@@ -37,6 +37,14 @@ class DevicePlatform(Enum):
     WEB = strawberry.enum_value("web", description="Web browser.")
 
 
+@strawberry.enum(description="Super-app platforms that host our mini-programs.")
+class MiniProgramPlatform(Enum):
+    """Mini-program platforms."""
+
+    WECHAT = strawberry.enum_value("wechat", description="WeChat (微信).")
+    ALIPAY = strawberry.enum_value("alipay", description="Alipay (支付宝).")
+
+
 @strawberry.input(description="The device a sign-in happens on, shown in the session list.")
 class DeviceInput:
     """Client-described device."""
@@ -108,6 +116,17 @@ class Session:
     current: bool = strawberry.field(description="True for the session making this request.")
 
 
+@strawberry.type(
+    description="This mini-program user is not linked yet: sign in with an SMS code, passing "
+    "`linkTicket` as `signIn(miniProgramLinkTicket:)`; later sign-ins need no SMS."
+)
+class MiniProgramLinkRequired:
+    """First mini-program sign-in."""
+
+    link_ticket: str = strawberry.field(description="Single-use ticket for `signIn`.")
+    expires_in_seconds: int = strawberry.field(description="How long the ticket is valid.")
+
+
 RequestSignInCodePayload = Annotated[
     SignInCodeSent | InvalidInput | RateLimited,
     strawberry.union("RequestSignInCodePayload", description="Result of `requestSignInCode`."),
@@ -115,6 +134,12 @@ RequestSignInCodePayload = Annotated[
 SignInPayload = Annotated[
     SignedIn | InvalidInput | InvalidCode,
     strawberry.union("SignInPayload", description="Result of `signIn`."),
+]
+SignInWithMiniProgramPayload = Annotated[
+    SignedIn | MiniProgramLinkRequired | InvalidInput,
+    strawberry.union(
+        "SignInWithMiniProgramPayload", description="Result of `signInWithMiniProgram`."
+    ),
 ]
 RefreshTokenPayload = Annotated[
     TokensRefreshed | InvalidRefreshToken,

@@ -24,12 +24,68 @@ class ErrorCode(Enum):
     INVALID_REFRESH_TOKEN = strawberry.enum_value(
         "INVALID_REFRESH_TOKEN", description="Sign in again: the refresh token is not valid."
     )
+    INVALID_MINI_PROGRAM_CODE = strawberry.enum_value(
+        "INVALID_MINI_PROGRAM_CODE",
+        description="The mini-program login code was refused; get a new one from the platform.",
+    )
     NOT_FOUND = strawberry.enum_value("NOT_FOUND", description="No such item of yours.")
     AUTHENTICATION_REQUIRED = strawberry.enum_value(
         "AUTHENTICATION_REQUIRED", description="Sign in (or refresh the access token) first."
     )
     STEP_UP_REQUIRED = strawberry.enum_value(
         "STEP_UP_REQUIRED", description="A higher assurance level is needed; see `requiredLevel`."
+    )
+    INVALID_ID_NUMBER = strawberry.enum_value(
+        "INVALID_ID_NUMBER",
+        description="Not a valid resident ID number (length, area, birth date or check digit).",
+    )
+    REAL_NAME_MISMATCH = strawberry.enum_value(
+        "REAL_NAME_MISMATCH",
+        description="The population register does not confirm this name and ID number.",
+    )
+    ID_NUMBER_ALREADY_BOUND = strawberry.enum_value(
+        "ID_NUMBER_ALREADY_BOUND", description="The ID number is verified on another account."
+    )
+    REAL_NAME_ALREADY_VERIFIED = strawberry.enum_value(
+        "REAL_NAME_ALREADY_VERIFIED",
+        description="This account is already verified with another identity.",
+    )
+    INVALID_LIVENESS_TICKET = strawberry.enum_value(
+        "INVALID_LIVENESS_TICKET",
+        description="The liveness ticket is unknown, expired or used: start a new check.",
+    )
+    INVALID_LIVENESS_RESULT = strawberry.enum_value(
+        "INVALID_LIVENESS_RESULT",
+        description="The liveness result is not the provider's signed result for this ticket.",
+    )
+    LIVENESS_FAILED = strawberry.enum_value(
+        "LIVENESS_FAILED", description="The liveness check did not pass: start a new one."
+    )
+    INVALID_USCC = strawberry.enum_value(
+        "INVALID_USCC",
+        description="Not a valid unified social credit code (length, characters or check "
+        "character).",
+    )
+    ENTERPRISE_NOT_REGISTERED = strawberry.enum_value(
+        "ENTERPRISE_NOT_REGISTERED",
+        description="The register of legal entities has no enterprise with this code.",
+    )
+    ENTERPRISE_NOT_ACTIVE = strawberry.enum_value(
+        "ENTERPRISE_NOT_ACTIVE",
+        description="The enterprise is deregistered or its business licence was revoked.",
+    )
+    NOT_LEGAL_REPRESENTATIVE = strawberry.enum_value(
+        "NOT_LEGAL_REPRESENTATIVE",
+        description="The register names someone else as the enterprise's legal representative.",
+    )
+    AGENT_NOT_ELIGIBLE = strawberry.enum_value(
+        "AGENT_NOT_ELIGIBLE",
+        description="No real-name verified account has the agent's phone number.",
+    )
+    ACTING_FORBIDDEN = strawberry.enum_value(
+        "ACTING_FORBIDDEN",
+        description="The request does not act for an enterprise with the scope needed "
+        "(`X-Acting-For` missing, or no live grant with that scope).",
     )
 
 

@@ -9,7 +9,10 @@ from identity.models import Principal as DomainPrincipal
 from identity.sms import mask_phone
 from resolvers.context import Info
 from resolvers.errors import authentication_required
+from resolvers.identity.enterprises import acting_as_type
+from resolvers.identity.verified_identity import VerifiedIdentity
 from schema.common import LocalizedText
+from schema.enterprise import ActingAs
 from schema.errors import PublicError
 from schema.identity import DevicePlatform, Session
 from schema.payloads import AssuranceLevel
@@ -37,6 +40,16 @@ class Me:
         """Current level."""
         return AssuranceLevel(int(self.principal.level))
 
+    @strawberry.field(
+        description="The verified identity (实名), masked; null before real-name verification."
+    )
+    def real_name(self) -> VerifiedIdentity | None:
+        """Verified identity."""
+        real_name = self.account.real_name
+        if real_name is None:
+            return None
+        return VerifiedIdentity(account_id=self.account.id, real_name=real_name)
+
     @strawberry.field(description="Signed-in devices, most recently used first (at most 50).")
     async def sessions(self, info: Info) -> list[Session]:
         """Active sessions."""
@@ -54,6 +67,15 @@ class Me:
             )
             for s in sessions
         ]
+
+    @strawberry.field(
+        description="Enterprises you may act for, as legal representative or authorised agent "
+        "(live grants only), by code. Send `X-Acting-For: <uscc>` to act for one."
+    )
+    async def acting_as(self, info: Info) -> list[ActingAs]:
+        """Enterprises the caller may act for."""
+        options = await info.context.services.enterprises.acting_as(self.principal)
+        return [acting_as_type(option) for option in options]
 
 
 @strawberry.type

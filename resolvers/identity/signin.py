@@ -7,15 +7,20 @@ from typing import Annotated
 import strawberry
 
 from identity.errors import IdentityError
+from identity.miniprogram import LinkRequired
+from identity.miniprogram import MiniProgramPlatform as DomainMiniProgramPlatform
 from identity.models import Device, IssuedTokens
 from identity.models import DevicePlatform as DomainPlatform
 from identity.models import Principal as DomainPrincipal
+from identity.service import SignedIn as DomainSignedIn
 from resolvers.context import Info
 from resolvers.errors import user_error
 from resolvers.permissions import RequireLevel
 from schema.identity import (
     AuthTokens,
     DeviceInput,
+    MiniProgramLinkRequired,
+    MiniProgramPlatform,
     RefreshTokenPayload,
     RequestSignInCodePayload,
     RevokeSessionPayload,
@@ -23,6 +28,7 @@ from schema.identity import (
     SignedOut,
     SignInCodeSent,
     SignInPayload,
+    SignInWithMiniProgramPayload,
     SignOutPayload,
     TokensRefreshed,
 )
@@ -43,6 +49,15 @@ def tokens_type(tokens: IssuedTokens) -> AuthTokens:
 def device_of(device: DeviceInput) -> Device:
     """The domain form of a device input."""
     return Device(name=device.name.strip(), platform=DomainPlatform(str(device.platform.value)))
+
+
+def signed_in_type(result: DomainSignedIn) -> SignedIn:
+    """The GraphQL view of a new session."""
+    return SignedIn(
+        tokens=tokens_type(result.tokens),
+        account_id=result.account.id,
+        assurance_level=AssuranceLevel(int(result.level)),
+    )
 
 
 def principal_of(info: Info) -> DomainPrincipal:
@@ -88,19 +103,59 @@ class SignInMutation:
         phone: Annotated[str, strawberry.argument(description="Mainland mobile number.")],
         code: Annotated[str, strawberry.argument(description="The 6-digit code received.")],
         device: Annotated[DeviceInput, strawberry.argument(description="This device.")],
+        mini_program_link_ticket: Annotated[
+            str | None,
+            strawberry.argument(
+                description="From `MiniProgramLinkRequired`: also link that mini-program user."
+            ),
+        ] = None,
     ) -> SignInPayload:
         """Redeem a code."""
+        services = info.context.services
         try:
-            result = await info.context.services.sign_in.sign_in(
-                phone, code, device_of(device), info.context.client_ip
+            if mini_program_link_ticket is None:
+                result = await services.sign_in.sign_in(
+                    phone, code, device_of(device), info.context.client_ip
+                )
+            else:
+                result = await services.mini_program.sign_in_and_link(
+                    phone,
+                    code,
+                    device_of(device),
+                    info.context.client_ip,
+                    mini_program_link_ticket,
+                )
+        except IdentityError as error:
+            return user_error(error)  # type: ignore[no-any-return]
+        return signed_in_type(result)
+
+    @strawberry.mutation(
+        description="Sign in from a WeChat/Alipay mini-program with its login code "
+        "(`wx.login`/`my.getAuthCode`). A linked user gets a session; a new one gets "
+        "`MiniProgramLinkRequired` and links by one SMS sign-in."
+    )
+    async def sign_in_with_mini_program(
+        self,
+        info: Info,
+        platform: Annotated[MiniProgramPlatform, strawberry.argument(description="Platform.")],
+        code: Annotated[str, strawberry.argument(description="The platform's login code.")],
+        device: Annotated[DeviceInput, strawberry.argument(description="This device.")],
+    ) -> SignInWithMiniProgramPayload:
+        """Mini-program sign-in."""
+        try:
+            result = await info.context.services.mini_program.sign_in_with_code(
+                DomainMiniProgramPlatform(str(platform.value)),
+                code,
+                device_of(device),
+                info.context.client_ip,
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
-        return SignedIn(
-            tokens=tokens_type(result.tokens),
-            account_id=result.account.id,
-            assurance_level=AssuranceLevel(int(result.level)),
-        )
+        if isinstance(result, LinkRequired):
+            return MiniProgramLinkRequired(
+                link_ticket=result.ticket, expires_in_seconds=result.expires_in_seconds
+            )
+        return signed_in_type(result)
 
     @strawberry.mutation(
         description="Exchange a refresh token for new tokens. Each refresh token works once; "

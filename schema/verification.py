@@ -1,0 +1,125 @@
+"""GraphQL types of real-name (实名) and real-person (实人, liveness) verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from schema.payloads import (
+    AssuranceLevel,
+    AuthenticationRequired,
+    InvalidInput,
+    RateLimited,
+    StepUpRequired,
+    UserError,
+)
+
+
+@strawberry.enum(description="Gender as recorded in the population register.")
+class Gender(Enum):
+    """Registered gender."""
+
+    MALE = strawberry.enum_value("male", description="Male (男).")
+    FEMALE = strawberry.enum_value("female", description="Female (女).")
+
+
+@strawberry.type(description="Real-name verification passed: the account is now level 2.")
+class RealNameVerified:
+    """Name and ID number confirmed by the population register and bound to the account."""
+
+    assurance_level: AssuranceLevel = strawberry.field(description="The account's level now.")
+    verified_at: datetime = strawberry.field(description="When the identity was verified (UTC).")
+
+
+@strawberry.type(
+    description="The population register does not confirm this name and ID number. The same "
+    "answer is given whether the number is unknown or the name differs."
+)
+class RealNameMismatch(UserError):
+    """Register check failed."""
+
+
+@strawberry.type(description="This ID number is already verified on another account.")
+class IdNumberAlreadyBound(UserError):
+    """One ID number binds to one account."""
+
+
+@strawberry.type(
+    description="This account is already verified with another identity; it cannot change."
+)
+class RealNameAlreadyVerified(UserError):
+    """A verified identity is permanent."""
+
+
+@strawberry.type(
+    description="A liveness check was started. Run the provider's face capture with `ticket` "
+    "within 10 minutes, then call `completeLivenessCheck`. When `provider` is `development` "
+    "this is NOT a real liveness check: it accepts any result signed with the development key."
+)
+class LivenessCheckStarted:
+    """A provider ticket."""
+
+    ticket: str = strawberry.field(description="The provider's ticket; usable once.")
+    expires_at: datetime = strawberry.field(description="When the ticket lapses (UTC).")
+    provider: str = strawberry.field(
+        description="Liveness provider; `development` is a fake for development and tests."
+    )
+
+
+@strawberry.type(description="Liveness check passed: level 3 until `validUntil`.")
+class LivenessCheckPassed:
+    """Real-person verification passed."""
+
+    assurance_level: AssuranceLevel = strawberry.field(description="The account's level now.")
+    verified_at: datetime = strawberry.field(description="When the check passed (UTC).")
+    valid_until: datetime = strawberry.field(
+        description="When level 3 lapses back to 2 (15 minutes after the check, UTC)."
+    )
+
+
+@strawberry.type(
+    description="The liveness check cannot be accepted: see `code` (INVALID_LIVENESS_TICKET, "
+    "INVALID_LIVENESS_RESULT or LIVENESS_FAILED). Start a new check."
+)
+class LivenessCheckFailed(UserError):
+    """Completion refused; the level is unchanged."""
+
+
+@strawberry.type(description="The full resident ID number, shown after a recent face check.")
+class RevealedIdNumber:
+    """An unmasked ID number."""
+
+    value: str = strawberry.field(description="The 18-character resident ID number.")
+
+
+VerifyRealNamePayload = Annotated[
+    RealNameVerified
+    | InvalidInput
+    | RateLimited
+    | RealNameMismatch
+    | IdNumberAlreadyBound
+    | RealNameAlreadyVerified
+    | AuthenticationRequired
+    | StepUpRequired,
+    strawberry.union("VerifyRealNamePayload", description="Result of `verifyRealName`."),
+]
+StartLivenessCheckPayload = Annotated[
+    LivenessCheckStarted | RateLimited | AuthenticationRequired | StepUpRequired,
+    strawberry.union("StartLivenessCheckPayload", description="Result of `startLivenessCheck`."),
+]
+CompleteLivenessCheckPayload = Annotated[
+    LivenessCheckPassed | LivenessCheckFailed | AuthenticationRequired | StepUpRequired,
+    strawberry.union(
+        "CompleteLivenessCheckPayload", description="Result of `completeLivenessCheck`."
+    ),
+]
+RevealIdNumberResult = Annotated[
+    RevealedIdNumber | StepUpRequired | AuthenticationRequired,
+    strawberry.union(
+        "RevealIdNumberResult",
+        description="The full ID number, or what the caller must do first (a face check).",
+    ),
+]

@@ -12,19 +12,44 @@ from resolvers.context import Context
 from resolvers.errors import acting_forbidden, authentication_required, step_up_required
 
 
-class RequireLevel(FieldExtension):
+class FieldGuard(FieldExtension):
+    """A rule checked before the resolver runs; a refusal is returned, not raised.
+
+    Returning the typed error (instead of raising) lets the field's result union carry
+    it, so clients switch on ``__typename`` and act (sign in, verify, ask for a grant).
+    """
+
+    def refusal(self, context: Context) -> object | None:
+        """The typed error to return instead of resolving, or ``None`` to go ahead."""
+        raise NotImplementedError
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
+        """Synchronous resolvers."""
+        refused = self.refusal(info.context)
+        return refused if refused is not None else next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any
+    ) -> Any:
+        """Asynchronous resolvers."""
+        refused = self.refusal(info.context)
+        return refused if refused is not None else await next_(source, info, **kwargs)
+
+
+class RequireLevel(FieldGuard):
     """The field needs a signed-in caller at ``level`` or above.
 
-    Instead of raising, it returns ``AuthenticationRequired`` or ``StepUpRequired``:
-    the field's result union must include both, so clients can act on them (sign in,
-    or verify and retry). Declared as ``extensions=[RequireLevel(AssuranceLevel.X)]``.
+    Returns ``AuthenticationRequired`` or ``StepUpRequired`` otherwise: the field's
+    result union must include both. Declared as
+    ``extensions=[RequireLevel(AssuranceLevel.X)]``.
     """
 
     def __init__(self, level: AssuranceLevel = AssuranceLevel.PHONE) -> None:
         super().__init__()
         self.level = level
 
-    def _refusal(self, context: Context) -> object | None:
+    def refusal(self, context: Context) -> object | None:
+        """Not signed in, or too low a level."""
         principal = context.principal
         if principal is None:
             return authentication_required(context)
@@ -32,20 +57,8 @@ class RequireLevel(FieldExtension):
             return step_up_required(self.level, principal.level)
         return None
 
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
-        """Synchronous resolvers."""
-        refusal = self._refusal(info.context)
-        return refusal if refusal is not None else next_(source, info, **kwargs)
 
-    async def resolve_async(
-        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any
-    ) -> Any:
-        """Asynchronous resolvers."""
-        refusal = self._refusal(info.context)
-        return refusal if refusal is not None else await next_(source, info, **kwargs)
-
-
-class RequireScope(FieldExtension):
+class RequireScope(FieldGuard):
     """The field acts for an enterprise and needs ``scope`` there.
 
     A request acts for an enterprise only with an ``X-Acting-For: <uscc>`` header and
@@ -59,7 +72,8 @@ class RequireScope(FieldExtension):
         super().__init__()
         self.scope = scope
 
-    def _refusal(self, context: Context) -> object | None:
+    def refusal(self, context: Context) -> object | None:
+        """Not signed in, not acting for an enterprise, or without the scope."""
         principal = context.principal
         if principal is None:
             return authentication_required(context)
@@ -67,15 +81,3 @@ class RequireScope(FieldExtension):
         if acting is None or self.scope not in acting.scopes:
             return acting_forbidden(self.scope)
         return None
-
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
-        """Synchronous resolvers."""
-        refusal = self._refusal(info.context)
-        return refusal if refusal is not None else next_(source, info, **kwargs)
-
-    async def resolve_async(
-        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any
-    ) -> Any:
-        """Asynchronous resolvers."""
-        refusal = self._refusal(info.context)
-        return refusal if refusal is not None else await next_(source, info, **kwargs)

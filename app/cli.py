@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from app.resources import StartupError, start_resources
-from app.settings import Settings
+from app.settings import Environment, Settings
 
 logger = logging.getLogger("app.cli")
 
@@ -122,6 +122,23 @@ def export_schema(output: Path | None) -> int:
     return 0
 
 
+def development_liveness_result(ticket: str, *, passed: bool) -> int:
+    """DEVELOPMENT ONLY: print a signed liveness result for ``ticket`` (no face involved).
+
+    Stands in for the vendor's face capture in the demo; refused outside development.
+    """
+    from identity.crypto import DerivedKeys
+    from identity.liveness import sign_development_result
+
+    settings = _load_settings()
+    if settings.environment is not Environment.DEVELOPMENT:
+        print("error: development liveness results exist only in development", file=sys.stderr)
+        return 2
+    keys = DerivedKeys(settings.secret_key.get_secret_value())
+    print(sign_development_result(keys.development_liveness, ticket, passed))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m app``."""
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
@@ -138,6 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=8000)
+    liveness = commands.add_parser(
+        "dev-liveness-result",
+        help="DEVELOPMENT ONLY: sign a liveness result for a ticket (no real face check)",
+    )
+    liveness.add_argument("ticket")
+    liveness.add_argument("--fail", action="store_true", help="sign a failed check instead")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -149,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker()
     if args.command == "export-schema":
         return export_schema(args.output)
+    if args.command == "dev-liveness-result":
+        return development_liveness_result(args.ticket, passed=not args.fail)
     from app.embedded import run_embedded
 
     return run_embedded(args.host, args.port)

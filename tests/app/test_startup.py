@@ -141,3 +141,17 @@ def test_redact_url_removes_user_and_password_only() -> None:
     )
     assert redact_url("redis://:secret@h:6379/0") == "redis://***@h:6379/0"
     assert redact_url("http://h:8333") == "http://h:8333"
+
+
+async def test_development_liveness_results_are_signed_only_in_development(
+    servers: DevStack,
+) -> None:
+    refused, stderr = await run_app("dev-liveness-result", "ticket-1", env=stack_env(servers))
+    assert refused == 2
+    assert "only in development" in stderr
+    allowed, _ = await run_app(
+        "dev-liveness-result",
+        "ticket-1",
+        env=stack_env(servers) | {"SZ_ENVIRONMENT": "development"},
+    )
+    assert allowed == 0

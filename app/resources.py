@@ -24,6 +24,7 @@ from identity.link_repository import MiniProgramLinkRepository
 from identity.repository import AccountRepository, SessionRepository
 from infra.clients import mongo_client, redis_client
 from infra.objectstore import ObjectStore
+from liferecord.access_log import AccessLogRepository
 
 logger = logging.getLogger("app.resources")
 
@@ -56,6 +57,7 @@ class Resources:
     keys: DerivedKeys = field(init=False)
     accounts: AccountRepository = field(init=False)
     sessions: SessionRepository = field(init=False)
+    access_log: AccessLogRepository = field(init=False)
     enterprises: EnterpriseRepository = field(init=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +66,7 @@ class Resources:
         self.keys = DerivedKeys(self.settings.secret_key.get_secret_value())
         self.accounts = AccountRepository(self.database, self.keys.field_cipher)
         self.sessions = SessionRepository(self.database)
+        self.access_log = AccessLogRepository(self.database)
         self.enterprises = EnterpriseRepository(self.database)
 
     def probes(self, *, starting: bool = False) -> dict[str, Callable[[], Awaitable[Any]]]:
@@ -119,6 +122,7 @@ class Resources:
         await self.registers.ensure_indexes()
         await self.accounts.ensure_indexes()
         await self.sessions.ensure_indexes()
+        await self.access_log.ensure_indexes()
         await self.enterprises.ensure_indexes()
         await MiniProgramLinkRepository(self.database, self.accounts).ensure_indexes()
 

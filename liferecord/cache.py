@@ -1,0 +1,78 @@
+"""Cached section values in Redis, per citizen and section."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import redis.asyncio as redis_async
+from pydantic import ValidationError
+from redis.exceptions import RedisError
+
+from liferecord.models import PAYLOAD_TYPES, Record, Section
+
+logger = logging.getLogger("liferecord.cache")
+
+# A cached value outlives its freshness so it can be shown, marked stale, while its
+# department is down.
+KEEP_STALE_FOR = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedSection:
+    """A section value as last fetched."""
+
+    payload: Record | None
+    fetched_at: datetime
+
+
+class SectionCache:
+    """Redis-backed; when Redis is unreachable it behaves as empty (no cache, still answers)."""
+
+    def __init__(self, redis: redis_async.Redis, *, prefix: str) -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    def _key(self, account_id: str, section: Section) -> str:
+        return f"{self._prefix}lr:{account_id}:{section.value}"
+
+    async def get(self, account_id: str, section: Section) -> CachedSection | None:
+        """The cached value, or ``None`` (missing, unreadable, or Redis down)."""
+        try:
+            raw = await self._redis.get(self._key(account_id, section))
+        except RedisError as error:
+            logger.warning("liferecord.cache.unavailable op=get error=%s", type(error).__name__)
+            return None
+        if raw is None:
+            return None
+        try:
+            stored = json.loads(raw)
+            payload_json = stored["payload"]
+            payload = (
+                None
+                if payload_json is None
+                else PAYLOAD_TYPES[section].model_validate(payload_json)
+            )
+            return CachedSection(
+                payload=payload, fetched_at=datetime.fromisoformat(stored["fetched_at"])
+            )
+        except (ValueError, KeyError, TypeError, ValidationError):
+            # A value written by an older release with another shape: refetch.
+            return None
+
+    async def put(self, account_id: str, section: Section, value: CachedSection) -> None:
+        """Store a freshly fetched value (best effort)."""
+        body = json.dumps(
+            {
+                "fetched_at": value.fetched_at.isoformat(),
+                "payload": None if value.payload is None else value.payload.model_dump(mode="json"),
+            }
+        )
+        try:
+            await self._redis.set(
+                self._key(account_id, section), body, ex=int(KEEP_STALE_FOR.total_seconds())
+            )
+        except RedisError as error:
+            logger.warning("liferecord.cache.unavailable op=put error=%s", type(error).__name__)

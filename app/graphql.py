@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 from cross_web import HTTPException
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -23,11 +24,13 @@ from strawberry.extensions import (
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionContext
 
 from app.graphql_security import (
     MASKED_MESSAGE,
     StripSuggestions,
     introspection_depth_rule,
+    log_errors,
     should_mask,
 )
 from resolvers.context import Context
@@ -46,6 +49,16 @@ class GraphQLLimits:
     max_tokens: int = 3000
     cache_size: int = 256
     introspection: bool = True
+
+
+class CitySchema(strawberry.Schema):
+    """The schema, logging errors our way (see :func:`log_errors`)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Called with the original errors, before ``MaskErrors`` replaces them."""
+        log_errors(errors)
 
 
 def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
@@ -73,7 +86,7 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
         ]
         if not introspection:
             extensions.append(StripSuggestions)
-    return strawberry.Schema(
+    return CitySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

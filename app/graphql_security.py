@@ -32,11 +32,28 @@ def should_mask(error: GraphQLError) -> bool:
 
     Syntax and validation errors (no original error) stay visible: clients need them.
     """
+    return is_unexpected(error)
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for errors that come from a crash rather than from the client's request."""
     original = error.original_error
-    if original is None or isinstance(original, PublicError):
-        return False
-    logger.error("graphql.unexpected_error path=%s", error.path, exc_info=original)
-    return True
+    return original is not None and not isinstance(original, PublicError)
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """Log each error once, before masking: crashes with their trace, client errors as one line.
+
+    Strawberry's default logs every error, syntax and validation included, at ERROR
+    with a trace, which buries real crashes under clients' typos.
+    """
+    for error in errors:
+        if is_unexpected(error):
+            logger.error(
+                "graphql.unexpected_error path=%s", error.path, exc_info=error.original_error
+            )
+        else:
+            logger.info("graphql.client_error %s", error.message)
 
 
 class StripSuggestions(SchemaExtension):

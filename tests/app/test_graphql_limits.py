@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -126,3 +127,14 @@ async def test_graphiql_is_served_in_development_only(  # type: ignore[no-untype
     prod = await client_with(**production_like)
     page = await prod.get("/graphql", headers={"accept": "text/html"})
     assert "graphiql" not in page.text.lower()
+
+
+async def test_client_errors_are_logged_as_one_line_without_a_trace(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    await graphql(client, "{ nope }")
+    records = [r for r in caplog.records if "nope" in r.getMessage()]
+    assert [(r.name, r.levelno, r.exc_info) for r in records] == [
+        ("app.graphql", logging.INFO, None)
+    ]

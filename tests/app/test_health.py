@@ -88,6 +88,7 @@ async def own_server_app(
 async def test_readyz_names_a_lost_server_and_recovers_when_it_returns(
     own_server_app: tuple[httpx.AsyncClient, Callable[[], Any], Callable[[], Any]],
     request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     http, stop, start = own_server_app
     part = request.node.callspec.params["own_server_app"]
@@ -104,6 +105,10 @@ async def test_readyz_names_a_lost_server_and_recovers_when_it_returns(
         body = await graphql(http, DEPARTMENTS)
         assert body["data"] is None
         assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
+        # … while the log keeps the real cause, with its trace, for the operators
+        (logged,) = [r for r in caplog.records if "graphql.unexpected_error" in r.getMessage()]
+        assert logged.exc_info is not None
+        assert "ServerSelectionTimeoutError" in repr(logged.exc_info[1])
     # when it comes back on the same address
     await start()
     # then the same process serves again

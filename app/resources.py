@@ -17,6 +17,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from app.settings import Settings, redact_url
 from directory.repository import DepartmentRepository
+from exchange.enterprise_records import EnterpriseRecordRepository
+from exchange.records import DepartmentRecordRepository
 from exchange.repository import RegisterRepository
 from identity.crypto import DerivedKeys
 from identity.enterprise_repository import EnterpriseRepository
@@ -25,6 +27,7 @@ from identity.repository import AccountRepository, SessionRepository
 from infra.clients import mongo_client, redis_client
 from infra.objectstore import ObjectStore
 from liferecord.access_log import AccessLogRepository
+from liferecord.dispute_repository import DisputeRepository
 
 logger = logging.getLogger("app.resources")
 
@@ -54,19 +57,25 @@ class Resources:
     firebase: firebase_admin.App | None = None
     departments: DepartmentRepository = field(init=False)
     registers: RegisterRepository = field(init=False)
+    department_records: DepartmentRecordRepository = field(init=False)
+    enterprise_records: EnterpriseRecordRepository = field(init=False)
     keys: DerivedKeys = field(init=False)
     accounts: AccountRepository = field(init=False)
     sessions: SessionRepository = field(init=False)
     access_log: AccessLogRepository = field(init=False)
+    disputes: DisputeRepository = field(init=False)
     enterprises: EnterpriseRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.departments = DepartmentRepository(self.database)
         self.registers = RegisterRepository(self.database)
+        self.department_records = DepartmentRecordRepository(self.database)
+        self.enterprise_records = EnterpriseRecordRepository(self.database)
         self.keys = DerivedKeys(self.settings.secret_key.get_secret_value())
         self.accounts = AccountRepository(self.database, self.keys.field_cipher)
         self.sessions = SessionRepository(self.database)
         self.access_log = AccessLogRepository(self.database)
+        self.disputes = DisputeRepository(self.database)
         self.enterprises = EnterpriseRepository(self.database)
 
     def probes(self, *, starting: bool = False) -> dict[str, Callable[[], Awaitable[Any]]]:
@@ -120,9 +129,12 @@ class Resources:
         """Create every collection's indexes (idempotent, safe on every start)."""
         await self.departments.ensure_indexes()
         await self.registers.ensure_indexes()
+        await self.department_records.ensure_indexes()
+        await self.enterprise_records.ensure_indexes()
         await self.accounts.ensure_indexes()
         await self.sessions.ensure_indexes()
         await self.access_log.ensure_indexes()
+        await self.disputes.ensure_indexes()
         await self.enterprises.ensure_indexes()
         await MiniProgramLinkRepository(self.database, self.accounts).ensure_indexes()
 

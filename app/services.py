@@ -20,6 +20,13 @@ from identity.service import SignInService
 from identity.sms import DevelopmentSms
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
 from infra.ratelimit import RateLimiter
+from liferecord.adapters.exchange import demo_sources
+from liferecord.cache import SectionCache
+from liferecord.data_tracker import DataTracker
+from liferecord.disputes import DisputeService
+from liferecord.enterprise import EnterpriseRecordService
+from liferecord.prefill import PrefillService
+from liferecord.service import LifeRecordService
 from resolvers.context import Services
 
 
@@ -61,6 +68,12 @@ def build_services(resources: Resources) -> Services:
         resources.keys.lookup,
         refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
     )
+    life_record = LifeRecordService(
+        demo_sources(resources.department_records),  # demo adapters over the exchange
+        SectionCache(resources.redis, prefix=prefix),
+        resources.access_log,
+        limiter,
+    )
     return Services(
         directory=DirectoryService(resources.departments),
         sign_in=sign_in,
@@ -90,6 +103,14 @@ def build_services(resources: Resources) -> Services:
             resources.accounts,
             ExchangeLegalEntityRegister(resources.registers),  # demo register adapter
             resources.keys.lookup,
+        ),
+        life_record=life_record,
+        prefill=PrefillService(life_record),  # demo catalogue until the applications issue
+        disputes=DisputeService(resources.disputes, life_record, limiter),
+        data_tracker=DataTracker(resources.access_log),
+        enterprise_record=EnterpriseRecordService(
+            resources.registers,
+            resources.enterprise_records,  # demo data on the exchange
         ),
         development_sms=sms,
     )

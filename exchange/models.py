@@ -1,11 +1,12 @@
-"""Records of the exchange's registers: residents and legal entities."""
+"""Records of the exchange: the registers and the departments' data sets about residents."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from directory.models import Localized
 
@@ -75,3 +76,17 @@ class LegalEntityRecord:
     established_on: date
     address: Localized
     status: EntityStatus
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentRecord:
+    """One department's data set about one resident, as shared on the exchange.
+
+    ``payload`` is the data in its JSON form (plain dicts, lists, strings and numbers)
+    exactly as the department published it: the exchange stores it, the reader
+    validates it. ``as_of`` is when the department last updated it (UTC).
+    """
+
+    id_number: str
+    payload: Any
+    as_of: datetime | None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bson import ObjectId
 from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -61,13 +62,30 @@ class AccessLogRepository:
         )
 
     async def recent(
-        self, account_id: str, *, limit: int, before: datetime | None = None
+        self,
+        account_id: str,
+        *,
+        limit: int,
+        before: datetime | None = None,
+        before_id: str | None = None,
     ) -> list[AccessEntry]:
-        """The citizen's entries, newest first, optionally before a time (paging)."""
+        """The citizen's entries, newest first, optionally before a time (paging).
+
+        With ``before_id`` (the id of the last entry of the previous page) entries at
+        exactly ``before`` that sort after it are kept, so reads logged in the same
+        millisecond are neither lost nor repeated between pages.
+        """
         query: Document = {"account_id": account_id}
-        if before is not None:
+        if before is not None and before_id is not None and ObjectId.is_valid(before_id):
+            query["$or"] = [
+                {"at": {"$lt": before}},
+                {"at": before, "_id": {"$lt": ObjectId(before_id)}},
+            ]
+        elif before is not None:
             query["at"] = {"$lt": before}
-        cursor = self._entries.find(query).sort("at", DESCENDING).limit(limit)
+        cursor = (
+            self._entries.find(query).sort([("at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
+        )
         return [
             AccessEntry(
                 id=str(doc["_id"]),

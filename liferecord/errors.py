@@ -30,3 +30,51 @@ class RefreshRateLimited(LifeRecordError):
     code = "RATE_LIMITED"
     message_zh = "刷新过于频繁，请稍后再试"
     message_en = "Too many refreshes, please try again later"
+
+
+class UnknownServiceItem(LifeRecordError):
+    """The prefill catalogue has no service item with this code."""
+
+    code = "INVALID_INPUT"
+    message_zh = "没有该办事事项"
+    message_en = "There is no service item with this code"
+
+
+class InvalidDisputeField(LifeRecordError):
+    """The disputed field is not a field of that section."""
+
+    code = "INVALID_INPUT"
+    message_zh = "该类个人信息中没有这一项"
+    message_en = "This section has no such field"
+
+
+class InvalidDisputeReason(LifeRecordError):
+    """The reason is too short or too long."""
+
+    code = "INVALID_INPUT"
+    message_zh = "请用 5 到 500 个字说明理由"
+    message_en = "Please give a reason of 5 to 500 characters"
+
+
+class DisputeRateLimited(LifeRecordError):
+    """Too many disputes opened today."""
+
+    code = "RATE_LIMITED"
+    message_zh = "今天提交的纠错申请过多，请明天再试"
+    message_en = "Too many correction requests today, please try again tomorrow"
+
+
+class DisputeNotFound(LifeRecordError):
+    """No dispute with this id (or not in a state that allows the change)."""
+
+    code = "NOT_FOUND"
+    message_zh = "没有该纠错申请"
+    message_en = "There is no such correction request"
+
+
+class InvalidPage(LifeRecordError):
+    """A page size out of bounds or a cursor of another list."""
+
+    code = "INVALID_INPUT"
+    message_zh = "分页参数无效"
+    message_en = "The page size or cursor is not valid"

@@ -60,7 +60,7 @@ class Household(Record):
     """户籍信息 from the population register."""
 
     name: str
-    gender: str
+    gender: str = Field(pattern=r"^(male|female)$")
     birth_date: date
     household_address_zh: str
     household_address_en: str

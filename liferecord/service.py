@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from pydantic import ValidationError
+
 from liferecord.breaker import CircuitBreaker
 from liferecord.cache import CachedSection, SectionCache
 from liferecord.errors import RefreshRateLimited, UnknownSection
 from liferecord.models import PAYLOAD_TYPES, Citizen, Reader, Record, Section
-from liferecord.sources import SectionSource, SourceError
+from liferecord.sources import MalformedAnswer, SectionSource
 
 logger = logging.getLogger("liferecord")
 
@@ -64,6 +66,37 @@ class Limiter(Protocol):
         """``None`` when allowed, else seconds until allowed."""
 
 
+# Fetches that overran their timeout and have not stopped yet (see _fetch_within_timeout).
+_abandoned: set[asyncio.Task[Record | None]] = set()
+
+
+def _forget(task: asyncio.Task[Record | None]) -> None:
+    _abandoned.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved, so that asyncio does not report it as lost
+
+
+async def _fetch_within_timeout(source: SectionSource, citizen: Citizen) -> Record | None:
+    """The source's answer, or ``TimeoutError`` once its timeout has passed.
+
+    Unlike ``asyncio.wait_for``, this does not wait for a cancelled fetch to finish
+    stopping: an adapter that is slow to cancel (or swallows the cancellation) must not
+    hold the citizen's response past the source's timeout.
+    """
+    task = asyncio.ensure_future(source.fetch(citizen))
+    try:
+        done, _ = await asyncio.wait({task}, timeout=source.timeout_seconds)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        _abandoned.add(task)
+        task.add_done_callback(_forget)
+        raise TimeoutError
+    return task.result()
+
+
 class LifeRecordService:
     """Serves sections from cache while fresh, else from their source, never failing whole."""
 
@@ -104,6 +137,27 @@ class LifeRecordService:
             await self._access.record(citizen, reader, [section], self._clock())
         return await self._section(citizen, section, refresh=refresh)
 
+    async def read_as(
+        self, reader: Reader, citizen: Citizen, sections: Iterable[Section]
+    ) -> list[SectionResult]:
+        """Several sections of ``citizen``'s record read by someone else, logged as one read.
+
+        The way in for readers other than the citizen: department officers handling a
+        case (the applications issue) and other services read through here. The entry
+        (who, purpose, sections, when) is written before any data is fetched, so there
+        is no unlogged read; the citizen sees it in ``me.accessLog``.
+        """
+        wanted = list(dict.fromkeys(sections))
+        for section in wanted:
+            self.source_of(section)
+        if reader.id != citizen.account_id:
+            await self._access.record(citizen, reader, wanted, self._clock())
+        return list(
+            await asyncio.gather(
+                *(self._section(citizen, section, refresh=False) for section in wanted)
+            )
+        )
+
     async def refresh(self, citizen: Citizen, sections: Iterable[Section]) -> list[SectionResult]:
         """Re-fetch ``sections`` now, skipping the cache (rate-limited per citizen)."""
         wanted = list(dict.fromkeys(sections))
@@ -136,16 +190,16 @@ class LifeRecordService:
                 Unavailable(section, source.department_code, breaker.retry_after(), "circuit_open"),
             )
         try:
-            payload = await asyncio.wait_for(source.fetch(citizen), source.timeout_seconds)
+            payload = await _fetch_within_timeout(source, citizen)
             if payload is not None and not isinstance(payload, PAYLOAD_TYPES[section]):
-                raise SourceError(f"{type(payload).__name__} is not a {section.value} payload")
+                raise MalformedAnswer(f"{type(payload).__name__} is not a {section.value} payload")
         except Exception as error:  # any failure of a department stays in its section
             breaker.failed()
             reason = (
                 "timeout"
                 if isinstance(error, TimeoutError)
                 else "malformed"
-                if isinstance(error, SourceError)
+                if isinstance(error, MalformedAnswer | ValidationError)
                 else "error"
             )
             logger.warning(

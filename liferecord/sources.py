@@ -12,6 +12,10 @@ class SourceError(Exception):
     """The source could not answer (down, slow, refused, or answered nonsense)."""
 
 
+class MalformedAnswer(SourceError):
+    """The source answered, but not with a valid payload of its section."""
+
+
 class SectionSource(Protocol):
     """One department's data for one section of the life record."""
 

@@ -17,6 +17,11 @@ from identity.models import Principal
 from identity.realname import RealNameService
 from identity.service import SignInService
 from identity.sms import DevelopmentSms
+from liferecord.data_tracker import DataTracker
+from liferecord.disputes import DisputeService
+from liferecord.enterprise import EnterpriseRecordService
+from liferecord.prefill import PrefillService
+from liferecord.service import LifeRecordService
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +34,11 @@ class Services:
     real_name: RealNameService
     liveness: LivenessService
     enterprises: EnterpriseService
+    life_record: LifeRecordService
+    prefill: PrefillService
+    disputes: DisputeService
+    data_tracker: DataTracker
+    enterprise_record: EnterpriseRecordService
     development_sms: DevelopmentSms | None = None
 
 

@@ -9,16 +9,22 @@ from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.me import MeQuery
 from resolvers.identity.signin import SignInMutation
 from resolvers.identity.verification import VerificationMutation
+from resolvers.liferecord.disputes import DisputeMutation
+from resolvers.liferecord.enterprise_record import EnterpriseRecordQuery
+from resolvers.liferecord.prefill import PrefillQuery
+from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.system import SystemSubscription
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(MeQuery, DirectoryQuery, EnterpriseQuery):
+class Query(MeQuery, DirectoryQuery, EnterpriseQuery, PrefillQuery, EnterpriseRecordQuery):
     """Root query type."""
 
 
 @strawberry.type(description="Everything a client can change.")
-class Mutation(SignInMutation, VerificationMutation, EnterpriseMutation):
+class Mutation(
+    SignInMutation, VerificationMutation, EnterpriseMutation, LifeRecordMutation, DisputeMutation
+):
     """Root mutation type."""
 
 

@@ -87,6 +87,11 @@ class ErrorCode(Enum):
         description="The request does not act for an enterprise with the scope needed "
         "(`X-Acting-For` missing, or no live grant with that scope).",
     )
+    SOURCE_UNAVAILABLE = strawberry.enum_value(
+        "SOURCE_UNAVAILABLE",
+        description="A department's system did not answer (down, slow or sent bad data) and "
+        "nothing of it is cached; see `retryAfter`.",
+    )
 
 
 @strawberry.enum(description="How sure the service is of who the caller is.")

@@ -17,6 +17,7 @@ from app.demo.people import RESIDENTS
 from app.resources import Resources
 from app.seed import seed
 from exchange.models import Gender
+from liferecord.models import Section
 
 ZHUZHOU_AREA_CODE = re.compile(r"4302\d\d")
 MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -108,6 +109,11 @@ async def test_seeding_twice_leaves_the_same_data_and_counts(resources: Resource
     }
     assert first_counts["residents"] == len(RESIDENTS)
     assert first_counts["legal_entities"] == len(ENTERPRISES)
+    sections = [
+        await resources.database[f"exchange_{s.value}"].count_documents({}) for s in Section
+    ]
+    assert min(sections) > 0, "every life-record section is seeded"
+    assert sum(sections) == first_counts["life_record_sections"]
 
 
 async def test_seeded_citizen_finds_the_entities_they_represent(resources: Resources) -> None:

@@ -1,0 +1,410 @@
+"""The full life-record query with departments that each take d to answer: ≈ d, not 5 × d.
+
+    .venv/bin/python -m bench.liferecord_concurrency [--delays 50,200] [--requests 10]
+
+Starts SecantusDB (in memory), redis-server and SeaweedFS on free loopback ports (or uses
+``MONGODB_URL`` / ``REDIS_URL`` / ``S3_ENDPOINT_URL``), runs the app in-process (its real
+lifespan, ``/graphql`` through httpx's ASGI transport), signs a demo citizen in and
+verifies their real name, then swaps the life record's sources for ones that answer
+after a fixed delay (5 of them by default; the other sections answer at once). The
+sources' freshness is zero, so every request waits on the departments.
+
+For each delay it measures the full ``me { lifeRecord { … } }`` query twice, side by
+side: with the real service (sections fetched concurrently) and with one that reads
+the sections one after another. Prints a table, then the figures as one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import importlib.metadata
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from app.demo.departments import DEPARTMENTS
+from app.demo.liferecord import city_today, life_records
+from app.demo.people import LIU_JIANJUN, RESIDENTS
+from app.main import create_app
+from app.resources import Resources, StartupError
+from app.settings import Settings
+from bench.liferecord_sources import SequentialLifeRecordService, delayed_sources
+from devstack.servers import (
+    DEV_S3_ACCESS_KEY,
+    DEV_S3_BUCKET,
+    DEV_S3_SECRET_KEY,
+    ServerStartError,
+    dev_stack,
+)
+from infra.ratelimit import RateLimiter
+from liferecord.adapters.exchange import DEMO_SOURCES
+from liferecord.cache import SectionCache
+from liferecord.models import Record, Section
+from liferecord.service import LifeRecordService
+
+# The departments made slow, in this order (``--slow`` takes the first N).
+SLOW_ORDER = [
+    Section.SOCIAL_INSURANCE,
+    Section.MEDICAL_INSURANCE,
+    Section.PROVIDENT_FUND,
+    Section.PROPERTIES,
+    Section.UTILITIES,
+    Section.HOUSEHOLD,
+    Section.LICENCES,
+    Section.INCOME,
+]
+
+_PROVENANCE = "provenance { source department { name { zh en } } asOf verified selfDeclared }"
+_FETCHED = "fetchedAt stale unavailable { code source retryAfter }"
+QUERY = f"""query {{ me {{ lifeRecord {{ __typename ... on LifeRecord {{
+  household {{ __typename ... on HouseholdSection {{ {_FETCHED} record {{ name gender birthDate
+    householdAddress {{ zh en }} {_PROVENANCE} }} }} }}
+  licences {{ __typename ... on LicencesSection {{ {_FETCHED} items {{ kind {{ zh en }}
+    numberMasked issuer issuedOn validUntil {_PROVENANCE} }} }} }}
+  socialInsurance {{ __typename ... on SocialInsuranceSection {{ {_FETCHED} schemes {{ scheme
+    status monthsPaid history {{ month base personal employer paidBy }} {_PROVENANCE} }} }} }}
+  medicalInsurance {{ __typename ... on MedicalInsuranceSection {{ {_FETCHED} record {{ status
+    accountBalance reimbursements {{ settledOn hospital total fundPaid selfPaid }}
+    {_PROVENANCE} }} }} }}
+  providentFund {{ __typename ... on ProvidentFundSection {{ {_FETCHED} record {{
+    accountNumberMasked status employer balance monthlyDeposit lastDepositMonth
+    loans {{ principal outstanding monthlyRepayment endsOn }} {_PROVENANCE} }} }} }}
+  properties {{ __typename ... on PropertiesSection {{ {_FETCHED} items {{ certificateNumber
+    address areaM2 usage registeredOn share mortgaged seized {_PROVENANCE} }} }} }}
+  utilities {{ __typename ... on UtilitiesSection {{ {_FETCHED} accounts {{ kind accountNumber
+    address arrears bills {{ month usage unit amount paid }} {_PROVENANCE} }} }} }}
+  income {{ __typename ... on IncomeSection {{ {_FETCHED} months {{ month employer gross
+    taxWithheld {_PROVENANCE} }} }} }}
+}} }} }} }}"""
+SECTION_FIELDS = [
+    "household",
+    "licences",
+    "socialInsurance",
+    "medicalInsurance",
+    "providentFund",
+    "properties",
+    "utilities",
+    "income",
+]
+
+SIGN_IN = """
+mutation ($phone: String!, $code: String!) {
+  signIn(phone: $phone, code: $code, device: {name: "bench", platform: ANDROID}) {
+    __typename ... on SignedIn { tokens { accessToken } } } }"""
+REQUEST_CODE = "mutation ($phone: String!) { requestSignInCode(phone: $phone) { __typename } }"
+VERIFY = """
+mutation ($name: String!, $idNumber: String!) {
+  verifyRealName(name: $name, idNumber: $idNumber) { __typename } }"""
+PHONE = "+8613907330001"
+
+
+class BenchmarkError(RuntimeError):
+    """The benchmark cannot give honest figures; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Timing:
+    """Response times of one variant at one delay, in milliseconds."""
+
+    variant: str
+    delay_ms: float
+    slow_sources: int
+    samples: list[float]
+
+    @property
+    def median(self) -> float:
+        """Median response time."""
+        return statistics.median(self.samples)
+
+    @property
+    def p90(self) -> float:
+        """90th percentile (nearest rank)."""
+        ordered = sorted(self.samples)
+        return ordered[max(0, round(0.9 * len(ordered)) - 1)]
+
+    def as_json(self) -> dict[str, Any]:
+        """The figures, rounded, for the JSON line."""
+        all_delays = self.delay_ms * self.slow_sources
+        return {
+            "variant": self.variant,
+            "d_ms": self.delay_ms,
+            "slow_sources": self.slow_sources,
+            "median_ms": round(self.median, 1),
+            "p90_ms": round(self.p90, 1),
+            "min_ms": round(min(self.samples), 1),
+            "median_over_d": round(self.median / self.delay_ms, 3) if self.delay_ms else None,
+            "median_over_n_d": round(self.median / all_delays, 3) if all_delays else None,
+            "requests": len(self.samples),
+        }
+
+
+async def _post(
+    http: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None = None
+) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    if response.status_code != 200:
+        raise BenchmarkError(f"/graphql answered {response.status_code}: {response.text[:300]}")
+    body: dict[str, Any] = response.json()
+    if "errors" in body:
+        raise BenchmarkError(f"GraphQL errors: {body['errors']}")
+    return body["data"]  # type: ignore[no-any-return]
+
+
+async def _verified_token(http: httpx.AsyncClient, app: FastAPI) -> str:
+    """Sign the demo citizen 刘建军 in and verify their real name; the access token."""
+    await _post(http, REQUEST_CODE, {"phone": PHONE})
+    code = app.state.services.development_sms.last_code[PHONE]
+    signed = (await _post(http, SIGN_IN, {"phone": PHONE, "code": code}))["signIn"]
+    if signed["__typename"] != "SignedIn":
+        raise BenchmarkError(f"sign-in failed: {signed}")
+    token: str = signed["tokens"]["accessToken"]
+    verified = await _post(
+        http, VERIFY, {"name": LIU_JIANJUN.name, "idNumber": LIU_JIANJUN.id_number}, token
+    )
+    if verified["verifyRealName"]["__typename"] != "RealNameVerified":
+        raise BenchmarkError(f"real-name verification failed: {verified}")
+    return token
+
+
+def _payloads() -> dict[Section, Record | None]:
+    """The demo data of 刘建军, by section (what the slow departments answer)."""
+    found: dict[Section, Record | None] = dict.fromkeys(Section)
+    for item in life_records(city_today()):
+        if item.resident.id_number == LIU_JIANJUN.id_number:
+            found[item.section] = item.payload
+    return found
+
+
+async def _timed_query(http: httpx.AsyncClient, token: str) -> float:
+    started = time.perf_counter()
+    data = await _post(http, QUERY, {}, token)
+    elapsed = (time.perf_counter() - started) * 1000
+    record = data["me"]["lifeRecord"]
+    names = [record[field]["__typename"] for field in SECTION_FIELDS]
+    if not all(name.endswith("Section") for name in names):
+        raise BenchmarkError(f"a section did not answer: {names}")
+    return elapsed
+
+
+async def measure(
+    app: FastAPI,
+    http: httpx.AsyncClient,
+    token: str,
+    *,
+    delays_ms: Sequence[float],
+    slow: int,
+    requests: int,
+    warmup: int,
+) -> list[Timing]:
+    """Each delay, concurrent then sequential, ``requests`` timed queries each."""
+    resources: Resources = app.state.resources
+    prefix = resources.settings.redis_key_prefix
+    base = app.state.services
+    payloads = _payloads()
+    departments = {section: s.department_code for section, s in DEMO_SOURCES.items()}
+    timings = []
+    for delay_ms in delays_ms:
+        for variant, kind in (
+            ("concurrent", LifeRecordService),
+            ("sequential", SequentialLifeRecordService),
+        ):
+            sources = delayed_sources(
+                payloads, departments, delayed=SLOW_ORDER[:slow], delay=delay_ms / 1000
+            )
+            service = kind(
+                sources,
+                SectionCache(resources.redis, prefix=prefix),
+                resources.access_log,
+                RateLimiter(resources.redis, prefix=prefix),
+            )
+            app.state.services = dataclasses.replace(base, life_record=service)
+            for _ in range(warmup):
+                await _timed_query(http, token)
+            samples = [await _timed_query(http, token) for _ in range(requests)]
+            timings.append(Timing(variant, delay_ms, slow, samples))
+            print(
+                f"  d = {delay_ms:g} ms, {variant}: median {statistics.median(samples):.1f} ms",
+                flush=True,
+            )
+    app.state.services = base
+    return timings
+
+
+async def run(
+    settings: Settings, *, delays_ms: Sequence[float], slow: int, requests: int, warmup: int
+) -> list[Timing]:
+    """Start the app on the servers, seed what the query needs, and measure."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        resources: Resources = app.state.resources
+        await resources.departments.upsert_many(DEPARTMENTS)
+        await resources.registers.upsert_residents(RESIDENTS)
+        transport = httpx.ASGITransport(app=app)
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+                token = await _verified_token(http, app)
+                return await measure(
+                    app,
+                    http,
+                    token,
+                    delays_ms=delays_ms,
+                    slow=slow,
+                    requests=requests,
+                    warmup=warmup,
+                )
+        finally:
+            with contextlib.suppress(Exception):
+                await resources.mongo.drop_database(settings.mongodb_database)
+            with contextlib.suppress(Exception):
+                keys = [
+                    k
+                    async for k in resources.redis.scan_iter(match=f"{settings.redis_key_prefix}*")
+                ]
+                if keys:
+                    await resources.redis.delete(*keys)
+
+
+def print_table(timings: list[Timing]) -> None:
+    """Response time against d and against N × d, per delay and variant."""
+    header = (
+        f"{'d ms':>7}{'N×d ms':>9}  {'sections read':<15}{'median ms':>10}{'p90 ms':>9}"
+        f"{'min ms':>9}{'median÷d':>10}{'median÷N×d':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for timing in timings:
+        figures = timing.as_json()
+        over_d = figures["median_over_d"]
+        over_nd = figures["median_over_n_d"]
+        print(
+            f"{timing.delay_ms:>7g}{timing.delay_ms * timing.slow_sources:>9g}  "
+            f"{timing.variant:<15}{timing.median:>10.1f}{timing.p90:>9.1f}"
+            f"{min(timing.samples):>9.1f}"
+            + (f"{over_d:>9.2f}×" if over_d is not None else f"{'n/a':>10}")
+            + (f"{over_nd:>11.2f}×" if over_nd is not None else f"{'n/a':>12}")
+        )
+
+
+def _settings(urls: dict[str, str], data_dir: Path, *, started_s3: bool) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "development",
+        "data_dir": data_dir,
+        "mongodb_url": urls["mongodb"],
+        "mongodb_database": f"bench_lr_{os.getpid()}",
+        "redis_url": urls["redis"],
+        "redis_key_prefix": f"bench-lr-{os.getpid()}:",
+        "s3_endpoint_url": urls["s3"],
+    }
+    if started_s3:
+        values |= {
+            "s3_access_key_id": DEV_S3_ACCESS_KEY,
+            "s3_secret_access_key": DEV_S3_SECRET_KEY,
+            "s3_bucket": DEV_S3_BUCKET,
+        }
+    return Settings(_env_file=None, **values)
+
+
+def _delays(text: str) -> list[float]:
+    values = [float(part) for part in text.split(",") if part.strip()]
+    if not values or any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError("give delays in ms, e.g. 50,200")
+    return values
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m bench.liferecord_concurrency``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.liferecord_concurrency",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--delays", type=_delays, default=[0, 50, 200], help="delays d in ms, comma-separated"
+    )
+    parser.add_argument(
+        "--slow", type=int, default=5, help="how many sections answer after d (1-8)"
+    )
+    parser.add_argument("--requests", type=int, default=10, help="timed queries per variant")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed queries before those")
+    args = parser.parse_args(argv)
+    if not 1 <= args.slow <= len(SLOW_ORDER) or args.requests < 1 or args.warmup < 0:
+        parser.error("--slow must be 1-8, --requests positive, --warmup not negative")
+    given = {name: os.environ.get(name) for name in ("MONGODB_URL", "REDIS_URL", "S3_ENDPOINT_URL")}
+    database = (
+        "MONGODB_URL"
+        if given["MONGODB_URL"]
+        else f"SecantusDB {importlib.metadata.version('secantusdb')} (in memory)"
+    )
+    print("starting SecantusDB, redis-server and SeaweedFS on loopback …", flush=True)
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="sz-bench-lr-") as folder,
+            dev_stack(
+                None,
+                mongodb_url=given["MONGODB_URL"],
+                redis_url=given["REDIS_URL"],
+                s3_endpoint_url=given["S3_ENDPOINT_URL"],
+            ) as stack,
+        ):
+            urls = {
+                "mongodb": stack.mongodb_url,
+                "redis": stack.redis_url,
+                "s3": stack.s3_endpoint_url,
+            }
+            settings = _settings(urls, Path(folder), started_s3=not given["S3_ENDPOINT_URL"])
+            timings = asyncio.run(
+                run(
+                    settings,
+                    delays_ms=args.delays,
+                    slow=args.slow,
+                    requests=args.requests,
+                    warmup=args.warmup,
+                )
+            )
+    except (BenchmarkError, ServerStartError, StartupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+    slow_names = ", ".join(s.value for s in SLOW_ORDER[: args.slow])
+    print()
+    print(
+        f"Full me {{ lifeRecord {{ 8 sections, every field }} }} through /graphql "
+        f"(in-process ASGI), {args.requests} requests per row after {args.warmup} warm-up, "
+        "one at a time"
+    )
+    print(
+        f"N = {args.slow} sections answer after d ({slow_names}); the others at once. "
+        f"Database: {database}; cache bypassed (freshness 0)."
+    )
+    print()
+    print_table(timings)
+    print()
+    print(
+        "concurrent: the real service (GraphQL resolves the section fields together).\n"
+        "sequential: the same service reading one section after another.\n"
+        "median÷d ≈ 1 means the response waits for the slowest department only; the rest\n"
+        "is the request's own work (authentication, account, directory lookup, JSON)."
+    )
+    print(json.dumps({"liferecord_concurrency": [t.as_json() for t in timings]}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""Section sources over the data-sharing exchange's data sets (the demo departments).
+
+Each source reads one ``exchange_<section>`` document keyed by the citizen's resident
+ID number — one database command per fetch — and validates its payload with the
+section's model, so a department that publishes nonsense makes only its own section
+unavailable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pymongo.errors import PyMongoError
+
+from exchange.records import DepartmentRecordRepository
+from liferecord.adapters.payloads import validate_payload
+from liferecord.models import Citizen, Record, Section
+from liferecord.sources import SectionSource, SourceError
+
+DEFAULT_TIMEOUT_SECONDS = 2.0
+
+
+class ExchangeSectionSource:
+    """One section read from the exchange's copy of its department's data set."""
+
+    def __init__(
+        self,
+        repository: DepartmentRecordRepository,
+        *,
+        section: Section,
+        department_code: str,
+        freshness: timedelta,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        self.section = section
+        self.department_code = department_code
+        self.freshness = freshness
+        self.timeout_seconds = timeout_seconds
+        self._repository = repository
+
+    async def fetch(self, citizen: Citizen) -> Record | None:
+        """The section's payload for ``citizen``, ``None`` when the department has none.
+
+        Raises :class:`SourceError` when the exchange cannot be read, and
+        :class:`MalformedAnswer` when the stored payload does not match the section's model.
+        """
+        try:
+            record = await self._repository.get(self.section.value, citizen.id_number)
+        except PyMongoError as error:
+            raise SourceError(f"{self.section.value}: exchange unreachable") from error
+        if record is None:
+            return None
+        return validate_payload(self.section, record.payload)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """Who owns a section's data and how long a fetched copy counts as current."""
+
+    department_code: str
+    freshness: timedelta
+
+
+DEMO_SOURCES: dict[Section, SourceSettings] = {
+    Section.HOUSEHOLD: SourceSettings("430200-GA", timedelta(days=1)),
+    # The e-licence library is run by the approval service bureau; each licence's own
+    # provenance names the department that issued it.
+    Section.LICENCES: SourceSettings("430200-XZSP", timedelta(days=1)),
+    Section.SOCIAL_INSURANCE: SourceSettings("430200-RS", timedelta(hours=6)),
+    Section.MEDICAL_INSURANCE: SourceSettings("430200-YB", timedelta(hours=1)),
+    Section.PROVIDENT_FUND: SourceSettings("430200-GJJ", timedelta(hours=1)),
+    Section.PROPERTIES: SourceSettings("430200-ZRZY", timedelta(days=1)),
+    # The exchange merges the water, power and gas companies' feeds into one data set;
+    # each account's provenance names its company (disputes about a bill go there).
+    Section.UTILITIES: SourceSettings("430200-XZSP", timedelta(hours=1)),
+    Section.INCOME: SourceSettings("430200-SW", timedelta(days=1)),
+}
+"""Owning department and freshness of each section's demo source."""
+
+
+def demo_sources(
+    repository: DepartmentRecordRepository, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+) -> dict[Section, SectionSource]:
+    """One exchange source per section, as the embedded default and the demo run them."""
+    return {
+        section: ExchangeSectionSource(
+            repository,
+            section=section,
+            department_code=settings.department_code,
+            freshness=settings.freshness,
+            timeout_seconds=timeout_seconds,
+        )
+        for section, settings in DEMO_SOURCES.items()
+    }

@@ -1,0 +1,320 @@
+"""The enterprise's own record: what the departments hold about an enterprise.
+
+Read by its legal representative or an agent with ``profile:read`` acting for it
+(``X-Acting-For``): registration from the register of legal entities, licences, tax
+credit rating, social insurance contributions for its employees (totals only: no
+employee is named) and utility accounts. Each part comes from its own department
+with provenance; one department failing leaves only its part unavailable.
+
+These reads are the enterprise's own data, not a citizen's, so they go to the
+operations log, not to any citizen's access log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import Field, ValidationError
+
+from exchange.enterprise_records import ContributionTotals, EnterpriseDataSet
+from exchange.models import LegalEntityRecord
+from identity.errors import ActingForbidden
+from identity.models import AgentScope, Principal
+from liferecord.models import Provenance, Record
+
+logger = logging.getLogger("liferecord.enterprise")
+
+T = TypeVar("T", bound=Record)
+
+DEFAULT_TIMEOUT_SECONDS = 2.0
+RETRY_AFTER_SECONDS = 30
+CONTRIBUTION_MONTHS = 12
+
+REGISTER_DEPARTMENT = "430200-SCJG"
+"""Market regulation keeps the register of legal entities."""
+LICENCES_DEPARTMENT = "430200-XZSP"
+"""The e-licence library (each licence's provenance names its issuer)."""
+TAX_DEPARTMENT = "430200-SW"
+SOCIAL_INSURANCE_DEPARTMENT = "430200-RS"
+UTILITIES_DEPARTMENT = "430200-XZSP"
+"""The exchange's merged utilities feed (each account's provenance names its company)."""
+
+
+# --- records ------------------------------------------------------------------------
+
+
+class Registration(Record):
+    """登记信息 from the register of legal entities."""
+
+    uscc: str
+    name_zh: str
+    name_en: str
+    entity_type: str
+    status: str
+    established_on: date
+    address_zh: str
+    address_en: str
+    registered_capital: Decimal | None
+    provenance: Provenance
+
+
+class EnterpriseLicence(Record):
+    """One licence of the enterprise, summarised."""
+
+    kind_zh: str
+    kind_en: str
+    number: str
+    issuer: str
+    issued_on: date
+    valid_until: date | None
+    scope_zh: str | None = None
+    provenance: Provenance
+
+
+class EnterpriseLicences(Record):
+    """证照: the enterprise's licences."""
+
+    items: list[EnterpriseLicence]
+
+
+class YearRating(Record):
+    """The tax credit rating of one year (纳税信用等级)."""
+
+    year: int = Field(ge=2000, le=2100)
+    rating: str = Field(pattern=r"^(A|B|M|C|D)$")
+
+
+class TaxCredit(Record):
+    """纳税信用: the ratings the tax bureau published, newest first."""
+
+    ratings: list[YearRating]
+    provenance: Provenance
+
+
+class ContributionTotal(Record):
+    """One month of contributions for all employees together."""
+
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    headcount: int = Field(ge=0)
+    employer_total: Decimal
+    personal_total: Decimal
+
+
+class EmployeeSocialInsurance(Record):
+    """单位参保: monthly totals for the enterprise's insured employees, newest first."""
+
+    months: list[ContributionTotal]
+    provenance: Provenance
+
+
+class EnterpriseUtilityAccount(Record):
+    """A water, power or gas account of the enterprise."""
+
+    kind: str = Field(pattern=r"^(water|power|gas)$")
+    account_number: str
+    address_zh: str
+    arrears: Decimal
+    last_bill_month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    last_bill_amount: Decimal | None = None
+    provenance: Provenance
+
+
+class EnterpriseUtilities(Record):
+    """水电气: the enterprise's utility accounts."""
+
+    accounts: list[EnterpriseUtilityAccount]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDown:
+    """A department that did not answer for one part of the record."""
+
+    source: str
+    retry_after_seconds: int
+    reason: str
+    """``timeout``, ``error`` or ``malformed`` (for logs and operators)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Part(Generic[T]):
+    """One part of the record: its value (``None`` when none on record) or why it is missing."""
+
+    payload: T | None
+    unavailable: SourceDown | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EnterpriseRecord:
+    """Everything the departments hold about one enterprise, part by part."""
+
+    uscc: str
+    registration: Part[Registration]
+    licences: Part[EnterpriseLicences]
+    tax_credit: Part[TaxCredit]
+    social_insurance: Part[EmployeeSocialInsurance]
+    utilities: Part[EnterpriseUtilities]
+
+
+# --- sources ------------------------------------------------------------------------
+
+
+class EntityRegister(Protocol):
+    """The register of legal entities (``exchange.repository.RegisterRepository``)."""
+
+    async def entity_by_uscc(self, uscc: str) -> LegalEntityRecord | None:
+        """The registered entity, or ``None``."""
+
+
+class EnterpriseDataSets(Protocol):
+    """The departments' data sets about enterprises (``EnterpriseRecordRepository``)."""
+
+    async def get(self, kind: str, uscc: str) -> EnterpriseDataSet | None:
+        """One department's data set about the enterprise, or ``None``."""
+
+    async def contribution_totals(
+        self, uscc: str, *, months: int = CONTRIBUTION_MONTHS
+    ) -> ContributionTotals | None:
+        """Monthly contribution totals, computed where the rolls are kept."""
+
+
+class MalformedData(Exception):
+    """A department's data set does not match its model."""
+
+
+def _registration(entity: LegalEntityRecord | None, now: datetime) -> Registration | None:
+    if entity is None:
+        return None
+    return Registration(
+        uscc=entity.uscc,
+        name_zh=entity.name.zh,
+        name_en=entity.name.en,
+        entity_type=entity.entity_type.value,
+        status=entity.status.value,
+        established_on=entity.established_on,
+        address_zh=entity.address.zh,
+        address_en=entity.address.en,
+        registered_capital=entity.registered_capital,
+        # The register is read live: its answer is current as of now.
+        provenance=Provenance(source=REGISTER_DEPARTMENT, as_of=now, verified=True),
+    )
+
+
+def _validated(model: type[T], data: EnterpriseDataSet | None) -> T | None:
+    if data is None:
+        return None
+    try:
+        return model.model_validate(data.payload)
+    except ValidationError:
+        # pydantic's message quotes the input, which may be personal: not chained.
+        raise MalformedData(model.__name__) from None
+
+
+def _social_insurance(totals: ContributionTotals | None) -> EmployeeSocialInsurance | None:
+    if totals is None or totals.as_of is None:
+        return None
+    try:
+        return EmployeeSocialInsurance(
+            months=[
+                ContributionTotal(
+                    month=month.month,
+                    headcount=month.headcount,
+                    employer_total=month.employer_total,
+                    personal_total=month.personal_total,
+                )
+                for month in reversed(totals.months)
+            ],
+            provenance=Provenance(
+                source=SOCIAL_INSURANCE_DEPARTMENT, as_of=totals.as_of, verified=True
+            ),
+        )
+    except ValidationError:
+        raise MalformedData("EmployeeSocialInsurance") from None
+
+
+class EnterpriseRecordService:
+    """Reads an enterprise's record for a caller acting for it with ``profile:read``."""
+
+    def __init__(
+        self,
+        register: EntityRegister,
+        data_sets: EnterpriseDataSets,
+        *,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._register = register
+        self._data_sets = data_sets
+        self._timeout = timeout_seconds
+        self._clock = clock
+
+    async def record(self, principal: Principal) -> EnterpriseRecord:
+        """The record of the enterprise the request acts for, all parts read concurrently.
+
+        Raises :class:`ActingForbidden` unless the request acts for an enterprise with
+        ``profile:read``.
+        """
+        acting = principal.acting_for
+        if acting is None or AgentScope.PROFILE_READ not in acting.scopes:
+            raise ActingForbidden
+        uscc = acting.uscc
+        now = self._clock()
+        sets = self._data_sets
+
+        async def registration() -> Registration | None:
+            return _registration(await self._register.entity_by_uscc(uscc), now)
+
+        async def licences() -> EnterpriseLicences | None:
+            return _validated(EnterpriseLicences, await sets.get("licences", uscc))
+
+        async def tax_credit() -> TaxCredit | None:
+            return _validated(TaxCredit, await sets.get("tax_credit", uscc))
+
+        async def social_insurance() -> EmployeeSocialInsurance | None:
+            return _social_insurance(
+                await sets.contribution_totals(uscc, months=CONTRIBUTION_MONTHS)
+            )
+
+        async def utilities() -> EnterpriseUtilities | None:
+            return _validated(EnterpriseUtilities, await sets.get("utilities", uscc))
+
+        parts = await asyncio.gather(
+            self._part(uscc, REGISTER_DEPARTMENT, registration()),
+            self._part(uscc, LICENCES_DEPARTMENT, licences()),
+            self._part(uscc, TAX_DEPARTMENT, tax_credit()),
+            self._part(uscc, SOCIAL_INSURANCE_DEPARTMENT, social_insurance()),
+            self._part(uscc, UTILITIES_DEPARTMENT, utilities()),
+        )
+        logger.info(
+            "liferecord.enterprise.read uscc=%s account=%s representative=%s",
+            uscc,
+            principal.account_id,
+            acting.as_legal_representative,
+        )
+        return EnterpriseRecord(uscc, *parts)
+
+    async def _part(self, uscc: str, source: str, fetch: Awaitable[Any]) -> Part[Any]:
+        try:
+            payload = await asyncio.wait_for(fetch, self._timeout)
+        except Exception as error:  # any failure of a department stays in its part
+            reason = (
+                "timeout"
+                if isinstance(error, TimeoutError)
+                else "malformed"
+                if isinstance(error, MalformedData)
+                else "error"
+            )
+            logger.warning(
+                "liferecord.enterprise.source_failed uscc=%s source=%s reason=%s error=%s",
+                uscc,
+                source,
+                reason,
+                type(error).__name__,
+            )
+            return Part(None, SourceDown(source, RETRY_AFTER_SECONDS, reason))
+        return Part(payload)

@@ -1,0 +1,1 @@
+"""Life record operations: ``me.lifeRecord`` and ``refreshLifeRecord``."""

@@ -1,0 +1,74 @@
+"""``me.accessLog``: who read the caller's life record, newest first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from identity.models import Principal
+from liferecord.access_log import AccessEntry
+from liferecord.errors import LifeRecordError
+from resolvers.context import Info
+from schema.access_log import AccessLogEntry, ReaderKind
+from schema.common import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+from schema.errors import PublicError
+from schema.liferecord import LifeRecordSection
+from schema.payloads import AuthenticationRequired, StepUpRequired
+
+CURSOR_KIND = "access"
+
+AccessLogResult = Annotated[
+    Connection[AccessLogEntry] | StepUpRequired | AuthenticationRequired,
+    strawberry.union(
+        "AccessLogResult", description="Who read your life record, or what to do first."
+    ),
+]
+
+
+def entry_type(entry: AccessEntry) -> AccessLogEntry:
+    """The GraphQL view of an access log entry."""
+    return AccessLogEntry(
+        id=entry.id,
+        reader_kind=ReaderKind(entry.reader_kind),
+        reader_name=entry.reader_name,
+        purpose=entry.purpose,
+        sections=[LifeRecordSection(section.value) for section in entry.sections],
+        at=entry.at,
+    )
+
+
+def _cursor(entry: AccessEntry) -> str:
+    return encode_cursor(CURSOR_KIND, f"{entry.at.isoformat()}|{entry.id}")
+
+
+def _before(cursor: str | None) -> tuple[datetime, str] | None:
+    if cursor is None:
+        return None
+    at, _, entry_id = decode_cursor(CURSOR_KIND, cursor, argument="before").partition("|")
+    try:
+        return datetime.fromisoformat(at), entry_id
+    except ValueError:
+        raise PublicError(
+            "The cursor is not valid for this list.", code="INVALID_CURSOR", field="before"
+        ) from None
+
+
+async def access_log_of(
+    info: Info, principal: Principal, *, first: int, before: str | None
+) -> Connection[AccessLogEntry]:
+    """One page of reads of the caller's record by others, newest first."""
+    try:
+        page = await info.context.services.data_tracker.page_of(
+            principal.account_id, first=first, before=_before(before)
+        )
+    except LifeRecordError as error:
+        raise PublicError(error.message_en, code=error.code, field=error.field) from error
+    edges = [Edge(cursor=_cursor(entry), node=entry_type(entry)) for entry in page.entries]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )

@@ -1,0 +1,185 @@
+"""``me.lifeRecord``: the caller's own life record, one field per section.
+
+Each section field has its own resolver, so a section is read only when the query asks
+for it, and the sections asked for are read concurrently (graphql-core gathers sibling
+async fields). A department that is slow or down fails its own section only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Annotated, TypeVar
+
+import strawberry
+
+from identity.models import Account
+from identity.models import AssuranceLevel as DomainLevel
+from liferecord.models import Citizen, Reader, Section
+from liferecord.service import SectionResult, Unavailable
+from resolvers.context import Info
+from resolvers.errors import step_up_required
+from resolvers.liferecord import sections
+from resolvers.liferecord.departments import ProvenanceDepartments, asks_for
+from schema.liferecord import (
+    HouseholdResult,
+    IncomeResult,
+    LicencesResult,
+    MedicalInsuranceResult,
+    PropertiesResult,
+    ProvidentFundResult,
+    SocialInsuranceResult,
+    SourceUnavailable,
+    UtilitiesResult,
+)
+from schema.payloads import AuthenticationRequired, StepUpRequired
+
+logger = logging.getLogger("resolvers.liferecord")
+
+# A section no source serves in this deployment: ask again in an hour.
+NOT_CONNECTED_RETRY_SECONDS = 3600
+
+MappedT = TypeVar("MappedT")
+
+
+@strawberry.type(
+    description="Your life record (个人信息库): what the city's departments hold about you, "
+    "each value with its provenance. Ask only for the sections you show: each is fetched "
+    "from its department when asked, all of them at the same time, and one department "
+    "being down fails its own section only (`SourceUnavailable`, or the last value marked "
+    "`stale`)."
+)
+class LifeRecord:
+    """The signed-in citizen's own sections."""
+
+    citizen: strawberry.Private[Citizen]
+    reader: strawberry.Private[Reader]
+    refreshed: strawberry.Private[Mapping[Section, SectionResult]]
+    """Results of a ``refreshLifeRecord`` in this request (not read again)."""
+    provenance_departments: strawberry.Private[ProvenanceDepartments]
+
+    async def _section(
+        self,
+        info: Info,
+        section: Section,
+        to_type: Callable[[SectionResult, sections.Departments], MappedT],
+    ) -> MappedT | SourceUnavailable:
+        batch = self.provenance_departments
+        await batch.start()
+        try:
+            result = await self._result(info, section)
+        except BaseException:
+            batch.abandon(info)
+            raise
+        codes = set() if result.payload is None else set(sections.provenance_codes(result.payload))
+        departments = await batch.departments(
+            info, codes, wanted=asks_for(info.selected_fields, "department")
+        )
+        try:
+            return to_type(result, departments)
+        except (ValueError, TypeError) as error:
+            # Validated at the border, so this is a bug; still only this section fails.
+            logger.exception("resolvers.liferecord.unmappable section=%s", section.value)
+            source = info.context.services.life_record.source_of(section).department_code
+            return sections.source_unavailable(
+                Unavailable(section, source, NOT_CONNECTED_RETRY_SECONDS, type(error).__name__)
+            )
+
+    async def _result(self, info: Info, section: Section) -> SectionResult:
+        refreshed = self.refreshed.get(section)
+        if refreshed is not None:
+            return refreshed
+        service = info.context.services.life_record
+        if section not in service.sections:
+            return SectionResult(
+                section,
+                None,
+                None,
+                False,
+                Unavailable(section, "", NOT_CONNECTED_RETRY_SECONDS, "not_connected"),
+            )
+        return await service.read(self.citizen, section, self.reader)
+
+    @strawberry.field(description="户籍: household registration (population register).")
+    async def household(self, info: Info) -> HouseholdResult:
+        """Household section."""
+        return await self._section(info, Section.HOUSEHOLD, sections.household_section)
+
+    @strawberry.field(description="电子证照: electronic licences.")
+    async def licences(self, info: Info) -> LicencesResult:
+        """Licences section."""
+        return await self._section(info, Section.LICENCES, sections.licences_section)
+
+    @strawberry.field(description="社保: pension, unemployment and work-injury insurance.")
+    async def social_insurance(self, info: Info) -> SocialInsuranceResult:
+        """Social insurance section."""
+        return await self._section(
+            info, Section.SOCIAL_INSURANCE, sections.social_insurance_section
+        )
+
+    @strawberry.field(description="医保: medical insurance status, account and settlements.")
+    async def medical_insurance(self, info: Info) -> MedicalInsuranceResult:
+        """Medical insurance section."""
+        return await self._section(
+            info, Section.MEDICAL_INSURANCE, sections.medical_insurance_section
+        )
+
+    @strawberry.field(description="公积金: housing provident fund account and loans.")
+    async def provident_fund(self, info: Info) -> ProvidentFundResult:
+        """Provident fund section."""
+        return await self._section(info, Section.PROVIDENT_FUND, sections.provident_fund_section)
+
+    @strawberry.field(description="不动产: registered properties.")
+    async def properties(self, info: Info) -> PropertiesResult:
+        """Properties section."""
+        return await self._section(info, Section.PROPERTIES, sections.properties_section)
+
+    @strawberry.field(description="水电气: water, power and gas accounts and bills.")
+    async def utilities(self, info: Info) -> UtilitiesResult:
+        """Utilities section."""
+        return await self._section(info, Section.UTILITIES, sections.utilities_section)
+
+    @strawberry.field(description="工资收入: wage income declared by employers for tax.")
+    async def income(self, info: Info) -> IncomeResult:
+        """Income section."""
+        return await self._section(info, Section.INCOME, sections.income_section)
+
+
+LifeRecordResult = Annotated[
+    LifeRecord | AuthenticationRequired | StepUpRequired,
+    strawberry.union(
+        "LifeRecordResult",
+        description="Your life record, or what to do first (it needs a verified real name).",
+    ),
+]
+
+
+def citizen_of(account: Account) -> Citizen | None:
+    """Whose record the account opens: its verified ID number (``None`` before 实名)."""
+    if account.real_name is None:
+        return None
+    return Citizen(account_id=account.id, id_number=account.real_name.id_number)
+
+
+def life_record_of(
+    info: Info, account: Account, refreshed: Mapping[Section, SectionResult] | None = None
+) -> LifeRecord | StepUpRequired:
+    """The caller's own record (the field must be guarded by ``RequireLevel(REAL_NAME)``).
+
+    The citizen is always the caller: no argument can name another person.
+    """
+    citizen = citizen_of(account)
+    if citizen is None or account.real_name is None:
+        # A REAL_NAME principal always has a verified identity; never trust that blindly.
+        return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)
+    return LifeRecord(
+        citizen=citizen,
+        reader=Reader(
+            kind="citizen",
+            id=account.id,
+            display_name=account.real_name.name,
+            purpose="own record",
+        ),
+        refreshed=refreshed or {},
+        provenance_departments=ProvenanceDepartments(),
+    )

@@ -1,0 +1,95 @@
+"""``refreshLifeRecord``: fetch sections again from their departments, skipping the cache."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from identity.models import AssuranceLevel as DomainLevel
+from liferecord.errors import LifeRecordError
+from liferecord.models import Section
+from liferecord.service import REFRESH_WINDOW_SECONDS, REFRESHES_PER_WINDOW
+from resolvers.context import Info
+from resolvers.errors import step_up_required, user_error
+from resolvers.identity.signin import principal_of
+from resolvers.liferecord.me_record import LifeRecord, citizen_of, life_record_of
+from resolvers.permissions import RequireLevel
+from schema.liferecord import LifeRecordSection
+from schema.payloads import (
+    AuthenticationRequired,
+    ErrorCode,
+    InvalidInput,
+    RateLimited,
+    StepUpRequired,
+)
+
+
+@strawberry.type(
+    description="The sections were fetched again from their departments. Read them from "
+    "`lifeRecord`: a department that failed shows as `SourceUnavailable` or `stale` there."
+)
+class LifeRecordRefreshed:
+    """Result of a forced refresh."""
+
+    life_record: LifeRecord = strawberry.field(
+        description="Your life record; the refreshed sections are not fetched a second time."
+    )
+    sections: list[LifeRecordSection] = strawberry.field(description="The sections refreshed.")
+
+
+RefreshLifeRecordPayload = Annotated[
+    LifeRecordRefreshed | RateLimited | InvalidInput | AuthenticationRequired | StepUpRequired,
+    strawberry.union(
+        "RefreshLifeRecordPayload", description="Result of `refreshLifeRecord`, or why not."
+    ),
+]
+
+
+@strawberry.type
+class LifeRecordMutation:
+    """Changes to the life record's cached values."""
+
+    @strawberry.mutation(
+        description="Fetch sections of your life record again from their departments now, "
+        "skipping the cached values (default: every section). At most "
+        f"{REFRESHES_PER_WINDOW} refreshes per {REFRESH_WINDOW_SECONDS // 60} minutes; then "
+        "`RateLimited`. Needs a verified real name.",
+        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+    )
+    async def refresh_life_record(
+        self,
+        info: Info,
+        sections: Annotated[
+            list[LifeRecordSection] | None,
+            strawberry.argument(description="The sections to refresh; null for all of them."),
+        ] = None,
+    ) -> RefreshLifeRecordPayload:
+        """Refresh the caller's sections."""
+        account = await info.context.services.sign_in.account_of(principal_of(info))
+        citizen = citizen_of(account)
+        if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
+            return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)
+        service = info.context.services.life_record
+        wanted = (
+            service.sections
+            if sections is None
+            else list(dict.fromkeys(Section[s.name] for s in sections))
+        )
+        if not wanted or any(section not in service.sections for section in wanted):
+            return InvalidInput(
+                code=ErrorCode.INVALID_INPUT,
+                message="请选择可刷新的信息类别",
+                message_en="Choose one or more sections that can be refreshed",
+                field="sections",
+            )
+        try:
+            results = await service.refresh(citizen, wanted)
+        except LifeRecordError as error:
+            return user_error(error)  # type: ignore[no-any-return]
+        record = life_record_of(info, account, {result.section: result for result in results})
+        if not isinstance(record, LifeRecord):
+            return record
+        return LifeRecordRefreshed(
+            life_record=record, sections=[LifeRecordSection[s.name] for s in wanted]
+        )

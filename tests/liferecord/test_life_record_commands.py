@@ -1,0 +1,81 @@
+"""The database commands of a full ``me.lifeRecord`` do not grow with the items in it."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import httpx
+from fastapi import FastAPI
+
+from app.demo.people import LIU_JIANJUN
+from app.resources import Resources
+from app.seed import seed
+from exchange.models import DepartmentRecord
+from liferecord.models import Section
+from tests.conftest import CommandCounter
+from tests.identity.factories import SignedInCaller
+from tests.liferecord.documents import SECTION_FIELDS, life_record, verified_caller
+from tests.liferecord.fakes import AS_OF, section_payload
+
+FEW, MANY = 1, 40
+
+
+async def publish(resources: Resources, items: int) -> None:
+    """Liu Jianjun's data sets on the exchange, with ``items`` entries in every list."""
+    for section in Section:
+        payload = section_payload(section, items, name=LIU_JIANJUN.name)
+        await resources.department_records.upsert(
+            section.value,
+            [DepartmentRecord(LIU_JIANJUN.id_number, payload.model_dump(mode="json"), AS_OF)],
+        )
+
+
+async def forget_cached_sections(resources: Resources) -> None:
+    """Empty the life record's cache, so the next read asks every department again."""
+    pattern = f"{resources.settings.redis_key_prefix}lr:*"
+    keys = [key async for key in resources.redis.scan_iter(match=pattern)]
+    if keys:
+        await resources.redis.delete(*keys)
+
+
+async def commands_of_full_record(
+    client: httpx.AsyncClient, caller: SignedInCaller, counter: CommandCounter
+) -> tuple[Counter[str], int]:
+    """The commands one full life-record query sends, and how many items it returned."""
+    counter.reset()
+    record = await life_record(client, caller)
+    commands = Counter(counter.commands)
+    assert all(record[f]["__typename"].endswith("Section") for f in SECTION_FIELDS), record
+    items = (
+        len(record["licences"]["items"])
+        + len(record["properties"]["items"])
+        + len(record["income"]["months"])
+        + sum(len(a["bills"]) for a in record["utilities"]["accounts"])
+        + sum(len(s["history"]) for s in record["socialInsurance"]["schemes"])
+    )
+    return commands, items
+
+
+async def test_a_full_life_record_sends_the_same_commands_however_many_items(
+    app: FastAPI, client: httpx.AsyncClient, command_counter: CommandCounter
+) -> None:
+    # given Liu Jianjun, verified, with few items in every section
+    resources: Resources = app.state.resources
+    await seed(resources)
+    caller = await verified_caller(client, app, LIU_JIANJUN)
+    await publish(resources, FEW)
+    await forget_cached_sections(resources)
+    few, few_items = await commands_of_full_record(client, caller, command_counter)
+    # when every section holds many items (and nothing is cached)
+    await publish(resources, MANY)
+    await forget_cached_sections(resources)
+    many, many_items = await commands_of_full_record(client, caller, command_counter)
+    # then the commands are the same: the session and the account (authentication), the
+    # account again (``me``), one find per section's data set on the exchange, and one
+    # for the departments named by all the provenance together
+    assert many_items > 20 * few_items
+    assert many == few
+    assert few == Counter({"find": 3 + len(Section) + 1})
+    # and with every section cached and fresh, no exchange data set is read
+    cached, _ = await commands_of_full_record(client, caller, command_counter)
+    assert cached == Counter({"find": 3 + 1})

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 
 from liferecord.breaker import CircuitBreaker
 from liferecord.cache import CachedSection, SectionCache
@@ -163,11 +164,17 @@ class LifeRecordService:
         wanted = list(dict.fromkeys(sections))
         for section in wanted:
             self.source_of(section)
-        wait = await self._limiter.hit(
-            f"lr-refresh:{citizen.account_id}",
-            limit=REFRESHES_PER_WINDOW,
-            window_seconds=REFRESH_WINDOW_SECONDS,
-        )
+        try:
+            wait = await self._limiter.hit(
+                f"lr-refresh:{citizen.account_id}",
+                limit=REFRESHES_PER_WINDOW,
+                window_seconds=REFRESH_WINDOW_SECONDS,
+            )
+        except RedisError:
+            # Without the shared counter a refresh cannot be bounded: refuse it (reads
+            # still work from the sources) rather than let a flood through to departments.
+            logger.warning("liferecord.refresh.limiter_unavailable")
+            wait = REFRESH_WINDOW_SECONDS // 10
         if wait is not None:
             raise RefreshRateLimited(retry_after=wait)
         return list(

@@ -11,6 +11,7 @@ import pytest
 from app.resources import Resources
 from devstack.servers import free_port
 from infra.clients import redis_client
+from infra.ratelimit import RateLimiter
 from liferecord import models
 from liferecord.breaker import CircuitBreaker
 from liferecord.cache import SectionCache
@@ -295,3 +296,30 @@ async def test_without_redis_every_read_goes_to_the_source(resources: Resources)
     assert first.payload == second.payload == source.payload
     assert (first.unavailable, second.unavailable) == (None, None)
     assert len(source.calls) == 2
+
+
+async def test_without_redis_a_refresh_is_refused_typed_and_reads_still_work(
+    resources: Resources,
+) -> None:
+    # given a service whose Redis (cache and refresh counter) does not listen
+    dead = redis_client(
+        f"redis://127.0.0.1:{free_port()}/0", max_connections=2, timeout_seconds=0.5
+    )
+    try:
+        source = FakeSource(Section.INCOME)
+        service = LifeRecordService(
+            {Section.INCOME: source},
+            SectionCache(dead, prefix="x:"),
+            resources.access_log,
+            RateLimiter(dead, prefix="x:"),
+        )
+        # when a refresh is asked for, then it is refused with a wait, not a crash
+        with pytest.raises(RefreshRateLimited) as refused:
+            await service.refresh(CITIZEN, [Section.INCOME])
+        assert refused.value.retry_after == 60
+        assert source.calls == []
+        # and a plain read still answers from the department
+        read = await service.read(CITIZEN, Section.INCOME, reader_of(CITIZEN))
+    finally:
+        await dead.aclose()
+    assert read.payload == source.payload

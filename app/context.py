@@ -40,7 +40,7 @@ async def get_context(connection: HTTPConnection) -> Context:
             services=services, acting_failure=unauthenticated_acting, client_ip=client_ip
         )
     try:
-        principal = await services.sign_in.authenticate(token)
+        principal, account = await services.sign_in.authenticate(token)
     except TokenError as error:
         return Context(
             services=services,
@@ -49,17 +49,22 @@ async def get_context(connection: HTTPConnection) -> Context:
             client_ip=client_ip,
         )
     if acting_header is None:
-        return Context(services=services, principal=principal, client_ip=client_ip)
+        return Context(services=services, principal=principal, account=account, client_ip=client_ip)
     # Acting for an enterprise is never implied: only this header asks for it, and the
     # grant is checked afresh for every HTTP request (once per WebSocket connection).
     try:
         acting_for = await services.enterprises.resolve_acting_for(principal, acting_header)
     except IdentityError as error:
         return Context(
-            services=services, principal=principal, acting_failure=error.code, client_ip=client_ip
+            services=services,
+            principal=principal,
+            account=account,
+            acting_failure=error.code,
+            client_ip=client_ip,
         )
     return Context(
         services=services,
         principal=dataclasses.replace(principal, acting_for=acting_for),
+        account=account,
         client_ip=client_ip,
     )

@@ -13,7 +13,7 @@ from directory.service import DirectoryService
 from identity.enterprises import EnterpriseService
 from identity.liveness import LivenessService
 from identity.miniprogram import MiniProgramSignIn
-from identity.models import Principal
+from identity.models import Account, Principal
 from identity.realname import RealNameService
 from identity.service import SignInService
 from identity.sms import DevelopmentSms
@@ -65,6 +65,7 @@ class Context(BaseContext):
         *,
         services: Services,
         principal: Principal | None = None,
+        account: Account | None = None,
         auth_failure: str | None = None,
         acting_failure: str | None = None,
         client_ip: str | None = None,
@@ -72,6 +73,7 @@ class Context(BaseContext):
         super().__init__()
         self.services = services
         self.principal = principal
+        self.account = account
         self.auth_failure = auth_failure
         self.acting_failure = acting_failure
         self.client_ip = client_ip

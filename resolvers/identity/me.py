@@ -15,6 +15,7 @@ from liferecord import disputes as record_disputes
 from resolvers.context import Info
 from resolvers.errors import authentication_required
 from resolvers.identity.enterprises import acting_as_type
+from resolvers.identity.signin import account_of
 from resolvers.identity.verified_identity import VerifiedIdentity
 from resolvers.liferecord.access_log import AccessLogResult, access_log_of
 from resolvers.liferecord.disputes import MyDisputesResult, disputes_of
@@ -150,5 +151,4 @@ class MeQuery:
                 code="AUTHENTICATION_REQUIRED",
                 extra={"reason": error.reason.value},
             )
-        account = await info.context.services.sign_in.account_of(principal)
-        return Me(principal=principal, account=account)
+        return Me(principal=principal, account=await account_of(info))

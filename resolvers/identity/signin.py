@@ -9,7 +9,7 @@ import strawberry
 from identity.errors import IdentityError
 from identity.miniprogram import LinkRequired
 from identity.miniprogram import MiniProgramPlatform as DomainMiniProgramPlatform
-from identity.models import Device, IssuedTokens
+from identity.models import Account, Device, IssuedTokens
 from identity.models import DevicePlatform as DomainPlatform
 from identity.models import Principal as DomainPrincipal
 from identity.service import SignedIn as DomainSignedIn
@@ -66,6 +66,15 @@ def principal_of(info: Info) -> DomainPrincipal:
     if principal is None:
         raise RuntimeError("field is missing its RequireLevel guard")
     return principal
+
+
+async def account_of(info: Info) -> Account:
+    """The signed-in caller's account, as read when the request was authenticated."""
+    principal = principal_of(info)
+    account = info.context.account
+    if account is None or account.id != principal.account_id:
+        return await info.context.services.sign_in.account_of(principal)
+    return account
 
 
 @strawberry.type

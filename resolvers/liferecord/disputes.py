@@ -16,7 +16,7 @@ from liferecord.models import Section
 from resolvers.context import Info
 from resolvers.directory import department_type
 from resolvers.errors import step_up_required, user_error
-from resolvers.identity.signin import principal_of
+from resolvers.identity.signin import account_of
 from resolvers.liferecord.me_record import citizen_of
 from resolvers.permissions import RequireLevel
 from schema.common import Connection, Edge, PageInfo, decode_cursor, encode_cursor
@@ -133,7 +133,7 @@ class DisputeMutation:
         reason: Annotated[str, strawberry.argument(description="What is wrong, and why.")],
     ) -> DisputeRecordPayload:
         """Open a dispute."""
-        account = await info.context.services.sign_in.account_of(principal_of(info))
+        account = await account_of(info)
         citizen = citizen_of(account)
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)

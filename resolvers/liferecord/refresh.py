@@ -12,7 +12,7 @@ from liferecord.models import Section
 from liferecord.service import REFRESH_WINDOW_SECONDS, REFRESHES_PER_WINDOW
 from resolvers.context import Info
 from resolvers.errors import step_up_required, user_error
-from resolvers.identity.signin import principal_of
+from resolvers.identity.signin import account_of
 from resolvers.liferecord.me_record import LifeRecord, citizen_of, life_record_of
 from resolvers.permissions import RequireLevel
 from schema.liferecord import LifeRecordSection
@@ -66,7 +66,7 @@ class LifeRecordMutation:
         ] = None,
     ) -> RefreshLifeRecordPayload:
         """Refresh the caller's sections."""
-        account = await info.context.services.sign_in.account_of(principal_of(info))
+        account = await account_of(info)
         citizen = citizen_of(account)
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)

@@ -70,12 +70,12 @@ async def test_a_full_life_record_sends_the_same_commands_however_many_items(
     await publish(resources, MANY)
     await forget_cached_sections(resources)
     many, many_items = await commands_of_full_record(client, caller, command_counter)
-    # then the commands are the same: the session and the account (authentication), the
-    # account again (``me``), one find per section's data set on the exchange, and one
-    # for the departments named by all the provenance together
+    # then the commands are the same: the session and the account (authentication, which
+    # ``me`` reuses), one find per section's data set on the exchange, and one for the
+    # departments named by all the provenance together
     assert many_items > 20 * few_items
     assert many == few
-    assert few == Counter({"find": 3 + len(Section) + 1})
+    assert few == Counter({"find": 2 + len(Section) + 1})
     # and with every section cached and fresh, no exchange data set is read
     cached, _ = await commands_of_full_record(client, caller, command_counter)
-    assert cached == Counter({"find": 3 + 1})
+    assert cached == Counter({"find": 2 + 1})

@@ -14,13 +14,43 @@ ACTING_FOR_HEADER = "x-acting-for"
 """Names the enterprise (its USCC) a request acts for; see ``RequireScope``."""
 
 
-def bearer_token(connection: HTTPConnection) -> str | None:
-    """The token of an ``Authorization: Bearer …`` header, if any."""
-    header = connection.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+def parse_bearer(value: str) -> str | None:
+    """The token of a ``Bearer …`` credential, if that is what ``value`` is."""
+    scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def bearer_token(connection: HTTPConnection) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header, if any."""
+    return parse_bearer(connection.headers.get("authorization", ""))
+
+
+async def authenticate_connection(context: Context) -> None:
+    """Sign in a WebSocket from its ``connection_init`` payload.
+
+    Browsers and mini-programs cannot set headers on a WebSocket, so graphql-transport-ws
+    clients send ``{"authorization": "Bearer …"}`` as the payload instead. A header, when
+    there was one, has already decided and is kept.
+    """
+    if context.principal is not None or bearer_token_given(context):
+        return
+    params = context.connection_params if isinstance(context.connection_params, dict) else {}
+    value = params.get("authorization", params.get("Authorization"))
+    token = parse_bearer(value) if isinstance(value, str) else None
+    if token is None:
+        return
+    try:
+        context.principal, context.account = await context.services.sign_in.authenticate(token)
+        context.auth_failure = None
+    except TokenError as error:
+        context.auth_failure = error.reason
+
+
+def bearer_token_given(context: Context) -> bool:
+    """True when the connection's upgrade request carried a bearer header."""
+    return context.request is not None and bearer_token(context.request) is not None
 
 
 async def get_context(connection: HTTPConnection) -> Context:

@@ -25,7 +25,9 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionContext
+from strawberry.types.unset import UNSET, UnsetType
 
+from app.context import authenticate_connection
 from app.graphql_security import (
     MASKED_MESSAGE,
     StripSuggestions,
@@ -97,6 +99,12 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
 
 class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
     """A router whose body parsing answers 400, never 500, to any malformed JSON."""
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate a WebSocket from its ``connection_init`` payload."""
+        await authenticate_connection(context)
+        unset: UnsetType = UNSET
+        return unset
 
     def decode_json(self, data: str | bytes) -> object:
         """Parse a request body; the caller turns ``JSONDecodeError`` into a 400."""

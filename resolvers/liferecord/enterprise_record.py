@@ -9,14 +9,18 @@ import strawberry
 from identity.errors import ActingForbidden
 from identity.models import AgentScope
 from liferecord import enterprise as domain
-from liferecord.models import Provenance as DomainProvenance
 from resolvers.context import Info
 from resolvers.directory import department_type
 from resolvers.errors import acting_forbidden
 from resolvers.identity.signin import principal_of
+from resolvers.liferecord.sections import (
+    Departments,
+    department_unavailable,
+    provenance_codes,
+    provenance_type,
+)
 from resolvers.permissions import RequireScope
 from schema.common import LocalizedText
-from schema.directory import Department
 from schema.enterprise import EntityStatus, EntityType
 from schema.enterprise_record import (
     EmployeeContributionMonth,
@@ -32,30 +36,11 @@ from schema.enterprise_record import (
     TaxCreditGrade,
     TaxCreditYear,
 )
-from schema.liferecord import Provenance, SourceUnavailable, UtilityKind
-from schema.payloads import ErrorCode
-
-Departments = dict[str, Department | None]
+from schema.liferecord import SourceUnavailable, UtilityKind
 
 
 def _unavailable(down: domain.SourceDown) -> SourceUnavailable:
-    return SourceUnavailable(
-        code=ErrorCode.SOURCE_UNAVAILABLE,
-        message="该部门系统暂时无法访问，请稍后再试",
-        message_en="The department's system cannot be reached just now; please try again later",
-        source=down.source,
-        retry_after=down.retry_after_seconds,
-    )
-
-
-def _provenance(value: DomainProvenance, departments: Departments) -> Provenance:
-    return Provenance(
-        source=value.source,
-        department=departments.get(value.source),
-        as_of=value.as_of,
-        verified=value.verified,
-        self_declared=not value.verified,
-    )
+    return department_unavailable(down.source, down.retry_after_seconds)
 
 
 def _registration(value: domain.Registration, departments: Departments) -> EnterpriseRegistration:
@@ -67,7 +52,7 @@ def _registration(value: domain.Registration, departments: Departments) -> Enter
         established_on=value.established_on,
         address=LocalizedText(zh=value.address_zh, en=value.address_en),
         registered_capital=value.registered_capital,
-        provenance=_provenance(value.provenance, departments),
+        provenance=provenance_type(value.provenance, departments),
     )
 
 
@@ -83,7 +68,7 @@ def _licences(
                 issued_on=item.issued_on,
                 valid_until=item.valid_until,
                 scope=item.scope_zh,
-                provenance=_provenance(item.provenance, departments),
+                provenance=provenance_type(item.provenance, departments),
             )
             for item in (value.items if value is not None else [])
         ]
@@ -98,7 +83,7 @@ def _tax_credit(value: domain.TaxCredit, departments: Departments) -> Enterprise
     return EnterpriseTaxCredit(
         latest=ratings[0] if ratings else None,
         ratings=ratings,
-        provenance=_provenance(value.provenance, departments),
+        provenance=provenance_type(value.provenance, departments),
     )
 
 
@@ -116,7 +101,7 @@ def _social_insurance(
             )
             for m in value.months
         ],
-        provenance=_provenance(value.provenance, departments),
+        provenance=provenance_type(value.provenance, departments),
     )
 
 
@@ -132,7 +117,7 @@ def _utilities(
                 arrears=account.arrears,
                 last_bill_month=account.last_bill_month,
                 last_bill_amount=account.last_bill_amount,
-                provenance=_provenance(account.provenance, departments),
+                provenance=provenance_type(account.provenance, departments),
             )
             for account in (value.accounts if value is not None else [])
         ]
@@ -148,14 +133,8 @@ def _provenance_codes(record: domain.EnterpriseRecord) -> Iterable[str]:
         record.utilities,
     )
     for part in parts:
-        payload = part.payload
-        if payload is None:
-            continue
-        provenance = getattr(payload, "provenance", None)
-        if isinstance(provenance, DomainProvenance):
-            yield provenance.source
-        for item in getattr(payload, "items", []) + getattr(payload, "accounts", []):
-            yield item.provenance.source
+        if part.payload is not None:
+            yield from provenance_codes(part.payload)
 
 
 async def _departments(info: Info, codes: Iterable[str]) -> Departments:

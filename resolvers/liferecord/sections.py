@@ -67,16 +67,22 @@ def provenance_codes(value: BaseModel) -> Iterator[str]:
 
 def source_unavailable(unavailable: Unavailable) -> SourceUnavailable:
     """The typed error for a section whose department did not answer."""
+    return department_unavailable(unavailable.source, unavailable.retry_after_seconds)
+
+
+def department_unavailable(source: str, retry_after_seconds: int) -> SourceUnavailable:
+    """The typed error for any part of a record whose department did not answer."""
     return SourceUnavailable(
         code=ErrorCode.SOURCE_UNAVAILABLE,
         message="该部门系统暂时无法访问，请稍后再试",
         message_en="The department's system cannot be reached just now; please try again later",
-        source=unavailable.source,
-        retry_after=unavailable.retry_after_seconds,
+        source=source,
+        retry_after=retry_after_seconds,
     )
 
 
-def _provenance(value: models.Provenance, departments: Departments) -> Provenance:
+def provenance_type(value: models.Provenance, departments: Departments) -> Provenance:
+    """The GraphQL view of a value's provenance, with its department from the directory."""
     return Provenance(
         source=value.source,
         department=departments.get(value.source),
@@ -115,7 +121,7 @@ def household_section(
             household_address=LocalizedText(
                 zh=value.household_address_zh, en=value.household_address_en
             ),
-            provenance=_provenance(value.provenance, departments),
+            provenance=provenance_type(value.provenance, departments),
         )
     return HouseholdSection(
         record=record,
@@ -139,7 +145,7 @@ def licences_section(
             issuer=item.issuer,
             issued_on=item.issued_on,
             valid_until=item.valid_until,
-            provenance=_provenance(item.provenance, departments),
+            provenance=provenance_type(item.provenance, departments),
         )
         for item in (value.items if value is not None else [])
     ]
@@ -173,7 +179,7 @@ def social_insurance_section(
                 )
                 for month in sorted(item.history, key=lambda m: m.month, reverse=True)
             ],
-            provenance=_provenance(item.provenance, departments),
+            provenance=provenance_type(item.provenance, departments),
         )
         for item in (value.schemes if value is not None else [])
     ]
@@ -207,7 +213,7 @@ def medical_insurance_section(
                 )
                 for item in sorted(value.reimbursements, key=lambda r: r.settled_on, reverse=True)
             ],
-            provenance=_provenance(value.provenance, departments),
+            provenance=provenance_type(value.provenance, departments),
         )
     return MedicalInsuranceSection(
         record=record,
@@ -242,7 +248,7 @@ def provident_fund_section(
                 )
                 for loan in value.loans
             ],
-            provenance=_provenance(value.provenance, departments),
+            provenance=provenance_type(value.provenance, departments),
         )
     return ProvidentFundSection(
         record=record,
@@ -269,7 +275,7 @@ def properties_section(
             share=item.share,
             mortgaged=item.mortgaged,
             seized=item.seized,
-            provenance=_provenance(item.provenance, departments),
+            provenance=provenance_type(item.provenance, departments),
         )
         for item in (value.items if value is not None else [])
     ]
@@ -304,7 +310,7 @@ def utilities_section(
                 )
                 for bill in sorted(item.bills, key=lambda b: b.month, reverse=True)
             ],
-            provenance=_provenance(item.provenance, departments),
+            provenance=provenance_type(item.provenance, departments),
         )
         for item in (value.accounts if value is not None else [])
     ]
@@ -329,7 +335,7 @@ def income_section(
             employer=item.employer,
             gross=item.gross,
             tax_withheld=item.tax_withheld,
-            provenance=_provenance(item.provenance, departments),
+            provenance=provenance_type(item.provenance, departments),
         )
         for item in sorted(
             value.months if value is not None else [], key=lambda m: m.month, reverse=True

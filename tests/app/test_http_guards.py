@@ -116,10 +116,11 @@ async def test_operations_over_get_do_not_execute(http: httpx.AsyncClient) -> No
         assert '"data"' not in response.text
 
 
-async def test_graphiql_is_served_to_browsers_in_development(
+async def test_graphiql_is_not_served_over_http_outside_development(
     http: httpx.AsyncClient, settings: Settings
 ) -> None:
+    # The test environment is not development: a browser gets no IDE, and no query runs.
     response = await http.get("/graphql", headers={"accept": "text/html"})
-    # The test environment is not development: no IDE.
     assert settings.graphiql_enabled is False
     assert "graphiql" not in response.text.lower()
+    assert '"data"' not in response.text

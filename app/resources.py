@@ -20,6 +20,7 @@ from directory.repository import DepartmentRepository
 from exchange.enterprise_records import EnterpriseRecordRepository
 from exchange.records import DepartmentRecordRepository
 from exchange.repository import RegisterRepository
+from identity.audit_repository import IdentityAudit
 from identity.crypto import DerivedKeys
 from identity.enterprise_repository import EnterpriseRepository
 from identity.link_repository import MiniProgramLinkRepository
@@ -65,6 +66,7 @@ class Resources:
     access_log: AccessLogRepository = field(init=False)
     disputes: DisputeRepository = field(init=False)
     enterprises: EnterpriseRepository = field(init=False)
+    identity_audit: IdentityAudit = field(init=False)
 
     def __post_init__(self) -> None:
         self.departments = DepartmentRepository(self.database)
@@ -77,6 +79,7 @@ class Resources:
         self.access_log = AccessLogRepository(self.database)
         self.disputes = DisputeRepository(self.database)
         self.enterprises = EnterpriseRepository(self.database)
+        self.identity_audit = IdentityAudit(self.database)
 
     def probes(self, *, starting: bool = False) -> dict[str, Callable[[], Awaitable[Any]]]:
         """One cheap reachability check per server, by part name.
@@ -136,6 +139,7 @@ class Resources:
         await self.access_log.ensure_indexes()
         await self.disputes.ensure_indexes()
         await self.enterprises.ensure_indexes()
+        await self.identity_audit.ensure_indexes()
         await MiniProgramLinkRepository(self.database, self.accounts).ensure_indexes()
 
     async def close(self) -> None:

@@ -7,15 +7,17 @@ from datetime import timedelta
 from app.resources import Resources
 from app.settings import Environment, Settings
 from directory.service import DirectoryService
+from identity.carrier import DevelopmentCarrierCheck
 from identity.enterprises import EnterpriseService
 from identity.ipregion import OfflineIpRegions
 from identity.legal_entities import ExchangeLegalEntityRegister
 from identity.link_repository import MiniProgramLinkRepository
 from identity.liveness import DevelopmentLiveness, LivenessService, LivenessTickets
 from identity.miniprogram import DevelopmentMiniProgram, MiniProgramSignIn
+from identity.move_repository import IdentityMoves
 from identity.otp import OneTimeCodes
 from identity.population import ExchangePopulationRegister
-from identity.realname import RealNameService
+from identity.realname import RealNameBinder, RealNameService
 from identity.service import SignInService
 from identity.sms import DevelopmentSms
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
@@ -68,6 +70,14 @@ def build_services(resources: Resources) -> Services:
         resources.keys.lookup,
         refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
     )
+    binder = RealNameBinder(
+        resources.accounts,
+        ExchangePopulationRegister(resources.registers),  # demo register adapter
+        IdentityMoves(resources.database, resources.accounts, resources.identity_audit),
+        resources.identity_audit,
+        sms,
+        resources.keys.lookup,
+    )
     life_record = LifeRecordService(
         demo_sources(resources.department_records),  # demo adapters over the exchange
         SectionCache(resources.redis, prefix=prefix),
@@ -86,16 +96,16 @@ def build_services(resources: Resources) -> Services:
             prefix=prefix,
         ),
         real_name=RealNameService(
-            resources.accounts,
-            ExchangePopulationRegister(resources.registers),  # demo register adapter
+            binder,
+            DevelopmentCarrierCheck(resources.registers),  # answers from the demo register
             limiter,
-            resources.keys.lookup,
         ),
         liveness=LivenessService(
-            resources.accounts,
+            resources.sessions,
+            binder,
             # NOT a real liveness check (the only provider so far); refused in production.
             DevelopmentLiveness(resources.keys.development_liveness),
-            LivenessTickets(resources.redis, prefix=prefix),
+            LivenessTickets(resources.redis, resources.keys.field_cipher, prefix=prefix),
             limiter,
         ),
         enterprises=EnterpriseService(

@@ -88,22 +88,27 @@ class InvalidIdNumber(IdentityError):
 
 
 class RealNameMismatch(IdentityError):
-    """The register has no such ID number, or a different name for it.
+    """The identity could not be confirmed, for whatever reason.
 
-    One error for both, so that answers never reveal which ID numbers exist.
+    One answer whether the register has no such number, names someone else, the
+    carrier's record of the phone names someone else, the number is bound to another
+    account or has been tried too often today: answers never reveal which name and ID
+    pairs are real or bound. The precise reason goes to the identity audit log only.
     """
 
     code = "REAL_NAME_MISMATCH"
-    message_zh = "姓名与身份证号码核验未通过"
-    message_en = "The name and ID number could not be verified"
+    message_zh = "无法核验该身份信息：请核对姓名和身份证号码，或改用刷脸认证"
+    message_en = (
+        "This identity could not be confirmed: check the name and ID number, or verify by face"
+    )
 
 
-class IdNumberAlreadyBound(IdentityError):
-    """The ID number is already verified on another account."""
+class GuardianRequired(IdentityError):
+    """The ID number is a child's (under 14): only a guardian may act for them (PIPL)."""
 
-    code = "ID_NUMBER_ALREADY_BOUND"
-    message_zh = "该身份证号码已在其他账号完成实名认证，如有疑问请联系客服"
-    message_en = "This ID number is already verified on another account; contact support"
+    code = "GUARDIAN_REQUIRED"
+    message_zh = "未满十四周岁的未成年人不能自行实名认证，请由监护人代为办理"
+    message_en = "Children under 14 cannot verify themselves; a guardian must act for them"
 
 
 class RealNameAlreadyVerified(IdentityError):

@@ -1,10 +1,16 @@
 """Real-person verification (实人认证): a liveness provider's start/complete flow.
 
 The caller starts a check and gets a provider ticket; the client app runs the
-provider's face capture with it, and the provider hands back a signed result that
-the client passes to :meth:`LivenessService.complete`. A passed check on an
-account that is already real-name verified gives level 3 for
-:data:`~identity.models.REAL_PERSON_WINDOW`.
+provider's face capture with it (the provider compares the face with the register
+photo of an ID number), and the provider hands back a signed result that the client
+passes back to us. Two purposes:
+
+- step-up: an account with a verified identity proves the person is present; the
+  session that passed holds level 3 for :data:`~identity.models.REAL_PERSON_WINDOW`;
+- binding: a caller claims a name and ID number and proves it with their face
+  (:meth:`LivenessService.start_binding`); this also moves a number bound elsewhere.
+
+A ticket is usable once, by the account and session that started it, for its purpose.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Protocol
 
 import redis.asyncio as redis_async
 
+from identity.crypto import FieldCipher
 from identity.errors import (
     IdentityError,
     InvalidLivenessResult,
@@ -31,8 +38,9 @@ from identity.errors import (
     LivenessFailed,
     RateLimited,
 )
-from identity.models import REAL_PERSON_WINDOW, AssuranceLevel, Principal
-from identity.repository import AccountRepository
+from identity.models import REAL_PERSON_WINDOW, AssuranceLevel, Principal, RealName
+from identity.realname import IdentityClaim, RealNameBinder, RealNameVerified, parse_claim
+from identity.repository import SessionRepository
 from infra.ratelimit import RateLimiter
 
 logger = logging.getLogger("identity")
@@ -76,8 +84,8 @@ class LivenessProvider(Protocol):
     name: str
     """Short provider name shown to clients (``development`` for the fake one)."""
 
-    async def start(self, account_id: str) -> LivenessTicket:
-        """Open a check for the account's holder; the client runs it with the ticket."""
+    async def start(self, account_id: str, *, id_number: str) -> LivenessTicket:
+        """Open a check of the account's holder against the register photo of ``id_number``."""
 
     async def verify_result(self, signed_result: str) -> LivenessResult:
         """The verdict in ``signed_result``; :class:`InvalidLivenessResult` unless the
@@ -123,6 +131,7 @@ class DevelopmentLiveness:
     """
 
     name = "development"
+    label = "development liveness (NOT a real face check: any signed result passes)"
 
     def __init__(
         self,
@@ -135,8 +144,8 @@ class DevelopmentLiveness:
         self._ticket_ttl = ticket_ttl
         self._clock = clock
 
-    async def start(self, account_id: str) -> LivenessTicket:
-        """A fresh random ticket (the account is not sent anywhere)."""
+    async def start(self, account_id: str, *, id_number: str) -> LivenessTicket:
+        """A fresh random ticket (nothing is sent anywhere, no face is compared)."""
         return LivenessTicket(
             ticket=f"lvt_{secrets.token_urlsafe(24)}",
             expires_at=self._clock() + self._ticket_ttl,
@@ -169,58 +178,137 @@ class DevelopmentLiveness:
         return LivenessResult(ticket=ticket, passed=passed)
 
 
-# Redeem a ticket only for the account that started it: 1 done, 0 unknown (expired or
-# already used), -1 another account's (left in place so the owner can still finish).
+class Purpose:
+    """What a liveness ticket was started for."""
+
+    STEP_UP = "step_up"
+    BIND = "bind"
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRecord:
+    """Who started a ticket, from which session, and for what."""
+
+    account_id: str
+    session_id: str
+    purpose: str
+    claim: IdentityClaim | None = None
+
+
+# Redeem a ticket only for the account and session that started it: {1, purpose, claim}
+# done; {0} unknown (expired or already used); {-1} another's (left for its owner).
 _REDEEM = """
-local owner = redis.call('GET', KEYS[1])
-if not owner then return 0 end
-if owner ~= ARGV[1] then return -1 end
+local owner = redis.call('HMGET', KEYS[1], 'account', 'session')
+if not owner[1] then return {0} end
+if owner[1] ~= ARGV[1] or owner[2] ~= ARGV[2] then return {-1} end
+local fields = redis.call('HMGET', KEYS[1], 'purpose', 'claim')
 redis.call('DEL', KEYS[1])
-return 1
+return {1, fields[1] or '', fields[2] or ''}
 """
 
 
 class LivenessTickets:
-    """Started checks in Redis: ticket → account, expiring, usable once."""
+    """Started checks in Redis: ticket → who, expiring, usable once.
 
-    def __init__(self, redis: redis_async.Redis, *, prefix: str) -> None:
+    A binding ticket carries the claimed name and ID number, encrypted and bound to
+    the ticket: nothing personal rests in Redis in clear.
+    """
+
+    def __init__(self, redis: redis_async.Redis, cipher: FieldCipher, *, prefix: str) -> None:
         self._redis = redis
+        self._cipher = cipher
         self._prefix = prefix
         self._redeem = redis.register_script(_REDEEM)
 
     def _key(self, ticket: str) -> str:
-        return f"{self._prefix}liveness:{ticket}"
+        return f"{self._prefix}liveness:{hashlib.sha256(ticket.encode()).hexdigest()[:40]}"
 
-    async def remember(self, ticket: str, account_id: str, ttl_seconds: int) -> None:
-        """Record that ``account_id`` started ``ticket``."""
-        await self._redis.set(self._key(ticket), account_id, ex=ttl_seconds, nx=True)
+    async def remember(self, ticket: str, record: TicketRecord, ttl_seconds: int) -> None:
+        """Record who started ``ticket`` and why."""
+        claim = ""
+        if record.claim is not None:
+            plain = json.dumps([record.claim.name, record.claim.id_number], ensure_ascii=False)
+            claim = self._cipher.encrypt(plain, context=f"liveness:{ticket}")
+        key = self._key(ticket)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                key,
+                mapping={
+                    "account": record.account_id,
+                    "session": record.session_id,
+                    "purpose": record.purpose,
+                    "claim": claim,
+                },
+            )
+            pipe.expire(key, ttl_seconds)
+            await pipe.execute()
 
-    async def redeem(self, ticket: str, account_id: str) -> int:
-        """Use up the ticket if it is ``account_id``'s (see ``_REDEEM`` for the answer)."""
-        return int(await self._redeem(keys=[self._key(ticket)], args=[account_id]))
+    async def redeem(self, ticket: str, principal: Principal) -> TicketRecord | int:
+        """Use up the ticket if the caller's session started it; else 0 or -1 as above."""
+        answer = await self._redeem(
+            keys=[self._key(ticket)], args=[principal.account_id, principal.session_id]
+        )
+        status = int(answer[0])
+        if status != 1:
+            return status
+        purpose, sealed = (_text(part) for part in answer[1:3])
+        claim = None
+        if sealed:
+            name, id_number = json.loads(self._cipher.decrypt(sealed, context=f"liveness:{ticket}"))
+            claim = IdentityClaim(name=name, id_number=id_number)
+        return TicketRecord(principal.account_id, principal.session_id, purpose, claim)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityBoundByFace:
+    """A face check bound (or confirmed) the identity and raised this session."""
+
+    verified: RealNameVerified
+    valid_until: datetime
 
 
 class LivenessService:
-    """Starts and completes liveness checks; a pass raises the account to level 3."""
+    """Starts and completes liveness checks, for step-up or for binding an identity."""
 
     def __init__(
         self,
-        accounts: AccountRepository,
+        sessions: SessionRepository,
+        binder: RealNameBinder,
         provider: LivenessProvider,
         tickets: LivenessTickets,
         limiter: RateLimiter,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._accounts = accounts
+        self._sessions = sessions
+        self._binder = binder
         self.provider = provider
         self._tickets = tickets
         self._limiter = limiter
         self._clock = clock
 
     async def start(self, principal: Principal) -> LivenessTicket:
-        """Open a check for the caller (who must be real-name verified: the provider
-        compares the face with the ID card photo)."""
+        """Open a step-up check for the caller, compared with their bound ID's photo."""
+        account = await self._binder.account(principal.account_id)
+        if account.real_name is None:
+            raise IdentityError  # the level guard (REAL_NAME) should prevent it
+        return await self._start(principal, account.real_name.id_number, Purpose.STEP_UP, None)
+
+    async def start_binding(
+        self, principal: Principal, name: str, id_number: str
+    ) -> LivenessTicket:
+        """Open a check of the caller's face against the register photo of the claimed ID."""
+        claim = parse_claim(name, id_number, self._clock())
+        self._binder.already_bound(await self._binder.account(principal.account_id), claim)
+        return await self._start(principal, claim.id_number, Purpose.BIND, claim)
+
+    async def _start(
+        self, principal: Principal, id_number: str, purpose: str, claim: IdentityClaim | None
+    ) -> LivenessTicket:
         wait = await self._limiter.hit(
             f"liveness-starts:{principal.account_id}",
             limit=STARTS_PER_ACCOUNT_PER_HOUR,
@@ -228,19 +316,39 @@ class LivenessService:
         )
         if wait is not None:
             raise RateLimited(retry_after=wait)
-        started = await self.provider.start(principal.account_id)
+        started = await self.provider.start(principal.account_id, id_number=id_number)
         now = self._clock()
         lifetime = min(started.expires_at - now, TICKET_TTL).total_seconds()
-        await self._tickets.remember(
-            started.ticket, principal.account_id, max(1, math.ceil(lifetime))
+        record = TicketRecord(principal.account_id, principal.session_id, purpose, claim)
+        await self._tickets.remember(started.ticket, record, max(1, math.ceil(lifetime)))
+        logger.info(
+            "identity.liveness.started account=%s purpose=%s", principal.account_id, purpose
         )
-        logger.info("identity.liveness.started account=%s", principal.account_id)
         return started
 
     async def complete(
         self, principal: Principal, ticket: str, signed_result: str
     ) -> RealPersonVerified:
-        """Accept the provider's signed verdict on the caller's own, unused ticket."""
+        """Accept the provider's verdict on the caller's own step-up ticket."""
+        await self._redeem(principal, ticket, signed_result, Purpose.STEP_UP)
+        return await self._raise_session(principal)
+
+    async def complete_binding(
+        self, principal: Principal, ticket: str, signed_result: str
+    ) -> IdentityBoundByFace:
+        """Bind the claimed identity after a passed face check; the session gets level 3."""
+        record = await self._redeem(principal, ticket, signed_result, Purpose.BIND)
+        assert record.claim is not None
+        real_name: RealName = await self._binder.bind_by_face(principal.account_id, record.claim)
+        passed = await self._raise_session(principal)
+        return IdentityBoundByFace(
+            verified=RealNameVerified(real_name=real_name, level=passed.level),
+            valid_until=passed.valid_until,
+        )
+
+    async def _redeem(
+        self, principal: Principal, ticket: str, signed_result: str, purpose: str
+    ) -> TicketRecord:
         account_id = principal.account_id
         if not 1 <= len(ticket) <= MAX_TICKET_LENGTH:
             raise InvalidLivenessTicket(field="ticket")
@@ -249,18 +357,29 @@ class LivenessService:
         result = await self.provider.verify_result(signed_result)
         if not hmac.compare_digest(result.ticket.encode(), ticket.encode()):
             raise InvalidLivenessResult(field="result")
-        redeemed = await self._tickets.redeem(ticket, account_id)
-        if redeemed != 1:
-            if redeemed < 0:
+        record = await self._tickets.redeem(ticket, principal)
+        if not isinstance(record, TicketRecord):
+            if record < 0:
                 logger.warning("identity.liveness.foreign_ticket account=%s", account_id)
+            raise InvalidLivenessTicket(field="ticket")
+        if record.purpose != purpose:
             raise InvalidLivenessTicket(field="ticket")
         if not result.passed:
             logger.info("identity.liveness.failed account=%s", account_id)
             raise LivenessFailed
+        return record
+
+    async def _raise_session(self, principal: Principal) -> RealPersonVerified:
         now = _millis(self._clock())
-        if not await self._accounts.record_real_person(account_id, now):
-            raise IdentityError  # not real-name verified: the level guard should prevent it
-        logger.info("identity.liveness.passed account=%s", account_id)
+        if not await self._sessions.record_real_person(
+            principal.session_id, principal.account_id, now
+        ):
+            raise IdentityError  # the session was revoked meanwhile
+        logger.info(
+            "identity.liveness.passed account=%s session=%s",
+            principal.account_id,
+            principal.session_id,
+        )
         return RealPersonVerified(
             level=AssuranceLevel.REAL_PERSON,
             verified_at=now,

@@ -108,9 +108,7 @@ class MiniProgramSignIn:
             tokens = await self._sign_in.open_session(
                 account, device, client_ip, methods=("mini_program",)
             )
-            return SignedIn(
-                account=account, tokens=tokens, level=account.assurance_level(self._sign_in.now())
-            )
+            return SignedIn(account=account, tokens=tokens, level=account.base_level)
         ticket = secrets.token_urlsafe(24)
         await self._redis.set(
             self._ticket_key(ticket), json.dumps({"link_id": link_id}), ex=LINK_TICKET_SECONDS

@@ -8,7 +8,8 @@ from enum import IntEnum, StrEnum
 
 from directory.models import Localized
 
-# How long a passed liveness check counts as "recently verified" (level 3).
+# How long a passed liveness check counts as "recently verified" (level 3), for the
+# session that passed it and no other.
 REAL_PERSON_WINDOW = timedelta(minutes=15)
 
 
@@ -18,9 +19,10 @@ class AssuranceLevel(IntEnum):
     PHONE = 1
     """Signed in with a one-time code sent to a mainland mobile number."""
     REAL_NAME = 2
-    """Name and resident ID number checked against the population register (实名)."""
+    """The account holds a verified identity (实名), bound by possession: the mobile
+    carrier's real-name record of its phone, or a face check against the register photo."""
     REAL_PERSON = 3
-    """A liveness check matched the person within the last 15 minutes (实人)."""
+    """This session passed a liveness check within the last 15 minutes (实人)."""
 
 
 class Gender(StrEnum):
@@ -69,16 +71,11 @@ class Account:
     phone: str
     created_at: datetime
     real_name: RealName | None = None
-    real_person_verified_at: datetime | None = None
 
-    def assurance_level(self, now: datetime) -> AssuranceLevel:
-        """The level this account holds at ``now``."""
-        if self.real_name is None:
-            return AssuranceLevel.PHONE
-        verified = self.real_person_verified_at
-        if verified is not None and now - verified < REAL_PERSON_WINDOW:
-            return AssuranceLevel.REAL_PERSON
-        return AssuranceLevel.REAL_NAME
+    @property
+    def base_level(self) -> AssuranceLevel:
+        """The level any session of this account holds without a recent face check."""
+        return AssuranceLevel.PHONE if self.real_name is None else AssuranceLevel.REAL_NAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +93,29 @@ class Session:
     methods: tuple[str, ...]
     revoked_at: datetime | None = None
     revoke_reason: str | None = None
+    real_person_at: datetime | None = None
+    """When this session last passed a liveness check (level 3 for a while after)."""
 
     @property
     def active(self) -> bool:
         """Not revoked (expiry is checked against the clock by the service)."""
         return self.revoked_at is None
+
+    def real_person_until(self) -> datetime | None:
+        """When this session's level 3 lapses; ``None`` when it never passed a check."""
+        return None if self.real_person_at is None else self.real_person_at + REAL_PERSON_WINDOW
+
+
+def session_level(account: Account, session: Session, now: datetime) -> AssuranceLevel:
+    """The level a session holds at ``now``: assurance belongs to the session.
+
+    A verified identity is the account's (level 2 on every one of its sessions), but a
+    face check raises only the session that passed it, and only for a while.
+    """
+    until = session.real_person_until()
+    if account.real_name is not None and until is not None and now < until:
+        return AssuranceLevel.REAL_PERSON
+    return account.base_level
 
 
 @dataclass(frozen=True, slots=True)

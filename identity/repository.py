@@ -60,7 +60,6 @@ class AccountRepository:
             phone=doc["phone"],
             created_at=doc["created_at"],
             real_name=real_name,
-            real_person_verified_at=doc.get("real_person_verified_at"),
         )
 
     async def get(self, account_id: str) -> Account | None:
@@ -147,14 +146,6 @@ class AccountRepository:
             return RealNameBinding.ID_TAKEN
         return RealNameBinding.BOUND if result.modified_count == 1 else RealNameBinding.NOT_BOUND
 
-    async def record_real_person(self, account_id: str, at: datetime) -> bool:
-        """Record a passed liveness check at ``at`` (only on a real-name verified account)."""
-        result = await self._accounts.update_one(
-            {"_id": account_id, "real_name": {"$ne": None}},
-            {"$set": {"real_person_verified_at": at}},
-        )
-        return result.matched_count == 1
-
 
 class RealNameBinding(StrEnum):
     """Outcome of :meth:`AccountRepository.bind_real_name`."""
@@ -182,6 +173,7 @@ def _session(doc: Document) -> Session:
         methods=tuple(doc["methods"]),
         revoked_at=doc.get("revoked_at"),
         revoke_reason=doc.get("revoke_reason"),
+        real_person_at=doc.get("real_person_at"),
     )
 
 
@@ -218,6 +210,7 @@ class SessionRepository:
                 "refresh_hash": refresh_hash,
                 "used_hashes": [],
                 "revoked_at": None,
+                "real_person_at": None,
             }
         )
 
@@ -259,6 +252,17 @@ class SessionRepository:
             return_document=ReturnDocument.AFTER,
         )
         return _session(doc) if doc is not None else None
+
+    async def record_real_person(self, session_id: str, account_id: str, at: datetime) -> bool:
+        """Record that this active session passed a liveness check at ``at``.
+
+        Only the session that passed is raised; ``face`` joins its authentication methods.
+        """
+        result = await self._sessions.update_one(
+            {"_id": session_id, "account_id": account_id, "revoked_at": None},
+            {"$set": {"real_person_at": at}, "$addToSet": {"methods": "face"}},
+        )
+        return result.matched_count == 1
 
     async def was_rotated_away(self, session_id: str, presented_hash: str) -> bool:
         """True when ``presented_hash`` belonged to this session but was already used."""

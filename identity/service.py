@@ -20,7 +20,15 @@ from identity.errors import (
     SessionNotFound,
 )
 from identity.ipregion import IpRegions, mask_ip
-from identity.models import Account, AssuranceLevel, Device, IssuedTokens, Principal, Session
+from identity.models import (
+    Account,
+    AssuranceLevel,
+    Device,
+    IssuedTokens,
+    Principal,
+    Session,
+    session_level,
+)
 from identity.otp import OneTimeCodes
 from identity.phone import normalize_mobile
 from identity.repository import AccountRepository, SessionRepository, new_id
@@ -136,7 +144,7 @@ class SignInService:
         account = await self._accounts.get_or_create_by_phone(phone, now)
         tokens = await self.open_session(account, device, client_ip, methods=("sms",))
         logger.info("identity.signed_in account=%s session=%s", account.id, tokens.session_id)
-        return SignedIn(account=account, tokens=tokens, level=account.assurance_level(now))
+        return SignedIn(account=account, tokens=tokens, level=account.base_level)
 
     async def open_session(
         self, account: Account, device: Device, client_ip: str | None, *, methods: tuple[str, ...]
@@ -161,10 +169,12 @@ class SignInService:
     def _issue(
         self, account: Account, session: Session, secret: str, now: datetime
     ) -> IssuedTokens:
+        # acr and amr say how this session got where it is: its own methods, and a
+        # face check only when this session passed one.
         access, access_expires = self.tokens.issue(
             subject=account.id,
             session_id=session.id,
-            level=account.assurance_level(now),
+            level=session_level(account, session, now),
             methods=session.methods,
             now=now,
         )
@@ -209,7 +219,8 @@ class SignInService:
         """The principal (and account) of a valid token whose session is still active.
 
         Raises :class:`TokenError` (``EXPIRED``/``INVALID``/``REVOKED``). The level is
-        the account's current one, not the one frozen in the token. The account is
+        the session's current one (a face check lapses; a verified identity counts from
+        the moment it is bound), not the one frozen in the token. The account is
         handed back so the request need not read it again.
         """
         claims = self.tokens.verify(access_token)
@@ -223,8 +234,8 @@ class SignInService:
         principal = Principal(
             account_id=account.id,
             session_id=session.id,
-            level=account.assurance_level(self._clock()),
-            methods=claims.methods,
+            level=session_level(account, session, self._clock()),
+            methods=session.methods,
         )
         return principal, account
 

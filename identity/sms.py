@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import Protocol
 
 logger = logging.getLogger("identity.sms")
@@ -14,6 +15,9 @@ class SmsSender(Protocol):
     async def send_sign_in_code(self, phone: str, code: str) -> None:
         """Deliver ``code`` to ``phone``; raise when the provider refused or failed."""
 
+    async def send_notice(self, phone: str, notice: str) -> None:
+        """Deliver the fixed notice template ``notice`` (e.g. ``identity_moved``)."""
+
 
 class DevelopmentSms:
     """DEVELOPMENT ONLY — sends nothing: writes the code to the log.
@@ -24,6 +28,7 @@ class DevelopmentSms:
 
     def __init__(self) -> None:
         self.last_code: dict[str, str] = {}
+        self.notices: deque[tuple[str, str]] = deque(maxlen=100)
 
     async def send_sign_in_code(self, phone: str, code: str) -> None:
         """Log the code instead of sending it."""
@@ -32,6 +37,15 @@ class DevelopmentSms:
             "identity.sms.development_code phone=%s code=%s (not sent: development provider)",
             mask_phone(phone),
             code,
+        )
+
+    async def send_notice(self, phone: str, notice: str) -> None:
+        """Log the notice instead of sending it (it carries no secret)."""
+        self.notices.append((phone, notice))
+        logger.warning(
+            "identity.sms.development_notice phone=%s notice=%s (not sent: development provider)",
+            mask_phone(phone),
+            notice,
         )
 
 

@@ -27,7 +27,7 @@ from schema.payloads import (
     UserError,
 )
 from schema.verification import (
-    IdNumberAlreadyBound,
+    GuardianRequired,
     LivenessCheckFailed,
     RealNameAlreadyVerified,
     RealNameMismatch,
@@ -51,7 +51,7 @@ _TYPES: dict[str, type[UserError]] = {
     "INVALID_REFRESH_TOKEN": InvalidRefreshToken,
     "NOT_FOUND": NotFound,
     "REAL_NAME_MISMATCH": RealNameMismatch,
-    "ID_NUMBER_ALREADY_BOUND": IdNumberAlreadyBound,
+    "GUARDIAN_REQUIRED": GuardianRequired,
     "REAL_NAME_ALREADY_VERIFIED": RealNameAlreadyVerified,
     "INVALID_LIVENESS_TICKET": LivenessCheckFailed,
     "INVALID_LIVENESS_RESULT": LivenessCheckFailed,

@@ -41,10 +41,18 @@ class ErrorCode(Enum):
     )
     REAL_NAME_MISMATCH = strawberry.enum_value(
         "REAL_NAME_MISMATCH",
-        description="The population register does not confirm this name and ID number.",
+        description="This identity could not be confirmed (whatever the reason: unknown, "
+        "another name, not the carrier's record of this phone, bound elsewhere, too many "
+        "tries). Check the input or verify by face.",
     )
     ID_NUMBER_ALREADY_BOUND = strawberry.enum_value(
-        "ID_NUMBER_ALREADY_BOUND", description="The ID number is verified on another account."
+        "ID_NUMBER_ALREADY_BOUND",
+        description="No longer returned: a number bound elsewhere gets REAL_NAME_MISMATCH.",
+        deprecation_reason="Told strangers which ID numbers are bound; see REAL_NAME_MISMATCH.",
+    )
+    GUARDIAN_REQUIRED = strawberry.enum_value(
+        "GUARDIAN_REQUIRED",
+        description="The ID number is a child's (under 14): a guardian must act for them.",
     )
     REAL_NAME_ALREADY_VERIFIED = strawberry.enum_value(
         "REAL_NAME_ALREADY_VERIFIED",

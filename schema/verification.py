@@ -26,25 +26,48 @@ class Gender(Enum):
     FEMALE = strawberry.enum_value("female", description="Female (女).")
 
 
-@strawberry.type(description="Real-name verification passed: the account is now level 2.")
+@strawberry.type(
+    description="Real-name verification passed: the identity is bound to the account (level "
+    "2 on every session); after a face verification this session also holds level 3."
+)
 class RealNameVerified:
-    """Name and ID number confirmed by the population register and bound to the account."""
+    """Identity confirmed by possession and bound to the account."""
 
-    assurance_level: AssuranceLevel = strawberry.field(description="The account's level now.")
+    assurance_level: AssuranceLevel = strawberry.field(
+        description="The calling session's level now."
+    )
     verified_at: datetime = strawberry.field(description="When the identity was verified (UTC).")
+    real_person_until: datetime | None = strawberry.field(
+        default=None,
+        description="After a face verification: when this session's level 3 lapses (UTC).",
+    )
 
 
 @strawberry.type(
-    description="The population register does not confirm this name and ID number. The same "
-    "answer is given whether the number is unknown or the name differs."
+    description="This identity could not be confirmed. One answer whatever the reason (the "
+    "number is unknown, the register or the carrier's record of this phone names someone "
+    "else, the number is bound to another account, or it was tried too often today), so "
+    "that nobody learns which names and ID numbers are real or bound. "
+    "`startFaceVerification` always remains open to the real holder."
 )
 class RealNameMismatch(UserError):
-    """Register check failed."""
+    """Identity not confirmed."""
 
 
-@strawberry.type(description="This ID number is already verified on another account.")
+@strawberry.type(
+    description="No longer returned (a number bound elsewhere now gets `RealNameMismatch`); "
+    "kept so that existing documents still validate."
+)
 class IdNumberAlreadyBound(UserError):
-    """One ID number binds to one account."""
+    """Formerly: the ID number is verified on another account."""
+
+
+@strawberry.type(
+    description="The ID number is a child's (under 14). Under PIPL a child's data is "
+    "sensitive: a guardian must act for them; the child cannot bind their own ID."
+)
+class GuardianRequired(UserError):
+    """Children under 14 cannot verify themselves."""
 
 
 @strawberry.type(
@@ -69,11 +92,16 @@ class LivenessCheckStarted:
     )
 
 
-@strawberry.type(description="Liveness check passed: level 3 until `validUntil`.")
+@strawberry.type(
+    description="Liveness check passed: this session (and no other) holds level 3 until "
+    "`validUntil`."
+)
 class LivenessCheckPassed:
     """Real-person verification passed."""
 
-    assurance_level: AssuranceLevel = strawberry.field(description="The account's level now.")
+    assurance_level: AssuranceLevel = strawberry.field(
+        description="The calling session's level now."
+    )
     verified_at: datetime = strawberry.field(description="When the check passed (UTC).")
     valid_until: datetime = strawberry.field(
         description="When level 3 lapses back to 2 (15 minutes after the check, UTC)."
@@ -102,9 +130,33 @@ VerifyRealNamePayload = Annotated[
     | RealNameMismatch
     | IdNumberAlreadyBound
     | RealNameAlreadyVerified
+    | GuardianRequired
     | AuthenticationRequired
     | StepUpRequired,
     strawberry.union("VerifyRealNamePayload", description="Result of `verifyRealName`."),
+]
+StartFaceVerificationPayload = Annotated[
+    LivenessCheckStarted
+    | InvalidInput
+    | RateLimited
+    | RealNameAlreadyVerified
+    | GuardianRequired
+    | AuthenticationRequired
+    | StepUpRequired,
+    strawberry.union(
+        "StartFaceVerificationPayload", description="Result of `startFaceVerification`."
+    ),
+]
+CompleteFaceVerificationPayload = Annotated[
+    RealNameVerified
+    | LivenessCheckFailed
+    | RealNameMismatch
+    | RealNameAlreadyVerified
+    | AuthenticationRequired
+    | StepUpRequired,
+    strawberry.union(
+        "CompleteFaceVerificationPayload", description="Result of `completeFaceVerification`."
+    ),
 ]
 StartLivenessCheckPayload = Annotated[
     LivenessCheckStarted | RateLimited | AuthenticationRequired | StepUpRequired,

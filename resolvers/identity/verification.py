@@ -14,13 +14,20 @@ from resolvers.identity.signin import principal_of
 from resolvers.permissions import RequireLevel
 from schema.payloads import AssuranceLevel
 from schema.verification import (
+    CompleteFaceVerificationPayload,
     CompleteLivenessCheckPayload,
     LivenessCheckPassed,
     LivenessCheckStarted,
     RealNameVerified,
+    StartFaceVerificationPayload,
     StartLivenessCheckPayload,
     VerifyRealNamePayload,
 )
+
+NAME_ARGUMENT = strawberry.argument(description="Name as on the ID card.")
+ID_NUMBER_ARGUMENT = strawberry.argument(description="18-character resident ID number.")
+TICKET_ARGUMENT = strawberry.argument(description="The ticket the start mutation returned.")
+RESULT_ARGUMENT = strawberry.argument(description="The provider's signed result, as received.")
 
 
 @strawberry.type
@@ -28,19 +35,21 @@ class VerificationMutation:
     """Real-name and real-person verification."""
 
     @strawberry.mutation(
-        description="Verify your real name (实名认证): the name and resident ID number are "
-        "checked against the population register and, when they match, bound to this account "
-        "for good (level REAL_NAME). One ID number binds to one account. At most 5 failed "
-        "attempts a day; repeating a passed verification succeeds again.",
+        description="Verify your real name (实名认证) by your phone: the mobile carrier's "
+        "real-name record of the phone you signed in with must name this person (three-factor "
+        "check), and the population register must know them. Then the identity is bound to "
+        "this account for good (level REAL_NAME). One ID number binds to one account; a "
+        "number bound elsewhere moves only through `startFaceVerification`. Every refusal is "
+        "the same `RealNameMismatch`. Children under 14 get `GuardianRequired`. At most 5 "
+        "failed attempts a day per account, and per ID number across accounts (after that the "
+        "number binds only by face); repeating a passed verification succeeds again.",
         extensions=[RequireLevel(DomainLevel.PHONE)],
     )
     async def verify_real_name(
         self,
         info: Info,
-        name: Annotated[str, strawberry.argument(description="Name as on the ID card.")],
-        id_number: Annotated[
-            str, strawberry.argument(description="18-character resident ID number.")
-        ],
+        name: Annotated[str, NAME_ARGUMENT],
+        id_number: Annotated[str, ID_NUMBER_ARGUMENT],
     ) -> VerifyRealNamePayload:
         """Verify the caller's real name."""
         try:
@@ -55,9 +64,62 @@ class VerificationMutation:
         )
 
     @strawberry.mutation(
-        description="Start a face (liveness) check (实人认证); needs a verified real name, since "
-        "the face is compared with the ID card photo. Returns the provider's ticket, valid 10 "
-        "minutes and usable once. The `development` provider is NOT a real liveness check.",
+        description="Verify your real name by face (刷脸实名): for a phone not registered in "
+        "your name, or a number bound to another account. The provider compares your face "
+        "with the register photo of this ID number; run its capture with the returned ticket "
+        "(10 minutes, once, this session only), then call `completeFaceVerification`. The "
+        "`development` provider is NOT a real face check.",
+        extensions=[RequireLevel(DomainLevel.PHONE)],
+    )
+    async def start_face_verification(
+        self,
+        info: Info,
+        name: Annotated[str, NAME_ARGUMENT],
+        id_number: Annotated[str, ID_NUMBER_ARGUMENT],
+    ) -> StartFaceVerificationPayload:
+        """Start binding an identity by face."""
+        try:
+            started = await info.context.services.liveness.start_binding(
+                principal_of(info), name, id_number
+            )
+        except IdentityError as error:
+            return user_error(error)  # type: ignore[no-any-return]
+        return LivenessCheckStarted(
+            ticket=started.ticket, expires_at=started.expires_at, provider=started.provider
+        )
+
+    @strawberry.mutation(
+        description="Complete a face verification with the provider's signed result. When the "
+        "face matched, the identity is bound to this account and this session holds level "
+        "REAL_PERSON for 15 minutes. A number bound to another account moves here: that "
+        "account loses the identity, its sessions, agent grants and enterprise claims, and "
+        "its phone is told.",
+        extensions=[RequireLevel(DomainLevel.PHONE)],
+    )
+    async def complete_face_verification(
+        self,
+        info: Info,
+        ticket: Annotated[str, TICKET_ARGUMENT],
+        result: Annotated[str, RESULT_ARGUMENT],
+    ) -> CompleteFaceVerificationPayload:
+        """Complete binding an identity by face."""
+        try:
+            bound = await info.context.services.liveness.complete_binding(
+                principal_of(info), ticket, result
+            )
+        except IdentityError as error:
+            return user_error(error)  # type: ignore[no-any-return]
+        return RealNameVerified(
+            assurance_level=AssuranceLevel(int(bound.verified.level)),
+            verified_at=bound.verified.real_name.verified_at,
+            real_person_until=bound.valid_until,
+        )
+
+    @strawberry.mutation(
+        description="Start a face (liveness) check (实人认证) to raise this session to level 3; "
+        "needs a verified real name, since the face is compared with the ID card photo. "
+        "Returns the provider's ticket, valid 10 minutes, usable once by this session. The "
+        "`development` provider is NOT a real liveness check.",
         extensions=[RequireLevel(DomainLevel.REAL_NAME)],
     )
     async def start_liveness_check(self, info: Info) -> StartLivenessCheckPayload:
@@ -72,16 +134,14 @@ class VerificationMutation:
 
     @strawberry.mutation(
         description="Complete a face check with the provider's signed result: when it passed, "
-        "the account holds level REAL_PERSON for 15 minutes.",
+        "this session (no other) holds level REAL_PERSON for 15 minutes.",
         extensions=[RequireLevel(DomainLevel.REAL_NAME)],
     )
     async def complete_liveness_check(
         self,
         info: Info,
-        ticket: Annotated[str, strawberry.argument(description="From `startLivenessCheck`.")],
-        result: Annotated[
-            str, strawberry.argument(description="The provider's signed result, as received.")
-        ],
+        ticket: Annotated[str, TICKET_ARGUMENT],
+        result: Annotated[str, RESULT_ARGUMENT],
     ) -> CompleteLivenessCheckPayload:
         """Complete a liveness check."""
         try:

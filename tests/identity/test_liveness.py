@@ -18,14 +18,15 @@ from tests.identity.factories import SignedInCaller, sign_in
 from tests.identity.verification_factories import (
     COMPLETE_LIVENESS,
     START_LIVENESS,
-    account_document,
     complete_liveness,
     development_result,
+    liveness_ticket_key,
     me_identity,
     resources_of,
     seed_register,
+    session_document,
+    sign_in_verified,
     start_liveness,
-    verify_as,
 )
 
 
@@ -37,9 +38,7 @@ async def _register(app: FastAPI) -> None:
 async def _real_name_caller(
     client: httpx.AsyncClient, app: FastAPI, person: ResidentRecord = LIU_JIANJUN
 ) -> SignedInCaller:
-    caller = await sign_in(client, app)
-    await verify_as(client, caller, person)
-    return caller
+    return await sign_in_verified(client, app, person)
 
 
 async def _ticket(client: httpx.AsyncClient, caller: SignedInCaller) -> str:
@@ -71,9 +70,9 @@ async def test_a_passed_check_gives_level_three_and_reveals_the_id_number(
         "__typename": "RevealedIdNumber",
         "value": LIU_JIANJUN.id_number,
     }
-    doc = await account_document(app, caller.account_id)
-    assert doc["real_person_verified_at"] == verified_at
-    assert LIU_JIANJUN.id_number not in repr(doc)
+    doc = await session_document(app, caller.session_id)
+    assert doc["real_person_at"] == verified_at
+    assert doc["methods"] == ["sms", "face"]
 
 
 async def test_at_level_two_the_id_number_asks_for_a_step_up(
@@ -100,7 +99,8 @@ async def test_level_three_lasts_fifteen_minutes(
     # given: a check that passed some minutes ago
     caller = await _real_name_caller(client, app)
     passed_at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
-    assert await resources_of(app).accounts.record_real_person(caller.account_id, passed_at)
+    sessions = resources_of(app).sessions
+    assert await sessions.record_real_person(caller.session_id, caller.account_id, passed_at)
     # when
     me = await me_identity(client, caller)
     # then
@@ -122,7 +122,7 @@ async def test_starting_a_check_needs_a_verified_real_name(
         assert payload["__typename"] == "StepUpRequired"
         assert payload["requiredLevel"] == "REAL_NAME"
         assert payload["currentLevel"] == "PHONE"
-    assert "real_person_verified_at" not in await account_document(app, caller.account_id)
+    assert (await session_document(app, caller.session_id))["real_person_at"] is None
 
 
 async def test_liveness_needs_a_signed_in_caller(client: httpx.AsyncClient) -> None:
@@ -158,7 +158,7 @@ async def test_a_result_not_signed_by_the_provider_is_refused_and_keeps_the_tick
     assert payload["__typename"] == "LivenessCheckFailed"
     assert payload["code"] == "INVALID_LIVENESS_RESULT"
     assert (await me_identity(client, caller))["assuranceLevel"] == "REAL_NAME"
-    assert "real_person_verified_at" not in await account_document(app, caller.account_id)
+    assert (await session_document(app, caller.session_id))["real_person_at"] is None
     # and the owner can still finish the genuine check
     genuine = await complete_liveness(client, caller, ticket, development_result(app, ticket))
     assert genuine["__typename"] == "LivenessCheckPassed"
@@ -189,7 +189,7 @@ async def test_another_accounts_ticket_is_refused(app: FastAPI, client: httpx.As
     assert payload["__typename"] == "LivenessCheckFailed"
     assert payload["code"] == "INVALID_LIVENESS_TICKET"
     assert (await me_identity(client, li))["assuranceLevel"] == "REAL_NAME"
-    assert "real_person_verified_at" not in await account_document(app, li.account_id)
+    assert (await session_document(app, li.session_id))["real_person_at"] is None
     # and Liu's ticket was not used up by the attempt
     assert (await complete_liveness(client, liu, ticket, result))["assuranceLevel"] == (
         "REAL_PERSON"
@@ -206,8 +206,8 @@ async def test_a_ticket_works_once(app: FastAPI, client: httpx.AsyncClient) -> N
     )
     await (
         resources_of(app)
-        .database["accounts"]
-        .update_one({"_id": caller.account_id}, {"$unset": {"real_person_verified_at": ""}})
+        .database["sessions"]
+        .update_one({"_id": caller.session_id}, {"$set": {"real_person_at": None}})
     )
     # when
     again = await complete_liveness(client, caller, ticket, result)
@@ -246,7 +246,7 @@ async def test_a_failed_check_changes_nothing_and_uses_up_the_ticket(
     assert payload["__typename"] == "LivenessCheckFailed"
     assert payload["code"] == "LIVENESS_FAILED"
     assert (await me_identity(client, caller))["assuranceLevel"] == "REAL_NAME"
-    assert "real_person_verified_at" not in await account_document(app, caller.account_id)
+    assert (await session_document(app, caller.session_id))["real_person_at"] is None
     retry = await complete_liveness(client, caller, ticket, development_result(app, ticket))
     assert retry["code"] == "INVALID_LIVENESS_TICKET"
 
@@ -256,7 +256,7 @@ async def test_tickets_expire_after_ten_minutes(app: FastAPI, client: httpx.Asyn
     caller = await _real_name_caller(client, app)
     ticket = await _ticket(client, caller)
     redis = resources_of(app).redis
-    key = f"{resources_of(app).settings.redis_key_prefix}liveness:{ticket}"
+    key = liveness_ticket_key(app, ticket)
     assert 590 <= await redis.ttl(key) <= 600
     # when: the ten minutes are over
     await redis.delete(key)

@@ -1,4 +1,4 @@
-"""Real-name verification (实名认证) through ``/graphql``, against the real servers."""
+"""Real-name verification (实名认证) by the carrier check, through ``/graphql``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from fastapi import FastAPI
 from app.demo.people import (
     LI_XIAOYAN,
     LIU_JIANJUN,
+    TAN_ZHIQIANG,
+    ZENG_ZIXUAN,
     ZHOU_TING,
     id_check_character,
     resident_id_number,
@@ -29,7 +31,10 @@ from tests.identity.verification_factories import (
     me_identity,
     resources_of,
     seed_register,
+    sign_in_as,
+    start_face_verification,
     verify_as,
+    verify_by_face,
     verify_real_name,
 )
 
@@ -49,8 +54,8 @@ async def _register(app: FastAPI) -> None:
 async def test_verification_raises_the_level_and_me_shows_the_identity_masked(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    # given
-    caller = await sign_in(client, app)
+    # given: signed in with Liu's own phone
+    caller = await sign_in_as(client, app, LIU_JIANJUN)
     assert (await me_identity(client, caller))["realName"] is None
     # when
     payload = await verify_real_name(client, caller, "刘建军", LIU_JIANJUN.id_number)
@@ -71,7 +76,7 @@ async def test_a_lower_case_check_character_is_accepted(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     # given: Zhou Ting's number ends in X
-    caller = await sign_in(client, app)
+    caller = await sign_in_as(client, app, ZHOU_TING)
     assert ZHOU_TING.id_number.endswith("X")
     # when
     payload = await verify_real_name(client, caller, " 周婷 ", ZHOU_TING.id_number.lower())
@@ -87,7 +92,7 @@ async def test_the_id_number_and_name_are_never_stored_or_logged_in_clear(
     app: FastAPI, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     # given
-    caller = await sign_in(client, app)
+    caller = await sign_in_as(client, app, LIU_JIANJUN)
     # Every level of our own loggers; the driver's DEBUG command log (which echoes
     # query filters) stays off, as in the served app (INFO).
     caplog.set_level(logging.INFO)
@@ -132,7 +137,7 @@ async def test_a_name_that_does_not_match_is_refused(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     # given
-    caller = await sign_in(client, app)
+    caller = await sign_in_as(client, app, LIU_JIANJUN)
     # when
     payload = await verify_real_name(client, caller, LI_XIAOYAN.name, LIU_JIANJUN.id_number)
     # then
@@ -155,49 +160,93 @@ async def test_an_unknown_id_number_gets_the_same_answer_as_a_wrong_name(
     assert "real_name" not in await account_document(app, caller.account_id)
 
 
-async def test_an_id_number_bound_to_another_account_is_refused(
+async def test_knowing_the_name_and_id_number_is_not_enough_to_bind(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    # given
-    first = await sign_in(client, app)
-    await verify_as(client, first, LIU_JIANJUN)
-    first_before = await account_document(app, first.account_id)
-    second = await sign_in(client, app)
+    # given: a stranger who bought Liu's name and ID number, signed in on their own phone
+    stranger = await sign_in(client, app)
     # when
-    payload = await verify_real_name(client, second, LIU_JIANJUN.name, LIU_JIANJUN.id_number)
-    # then
-    assert payload["__typename"] == "IdNumberAlreadyBound"
-    assert payload["code"] == "ID_NUMBER_ALREADY_BOUND"
-    assert "real_name" not in await account_document(app, second.account_id)
-    assert await account_document(app, first.account_id) == first_before
-    assert (await me_identity(client, first))["realName"]["nameMasked"] == "刘*军"
+    payload = await verify_real_name(client, stranger, LIU_JIANJUN.name, LIU_JIANJUN.id_number)
+    # then: the carrier's record of the stranger's phone does not name Liu
+    assert payload["__typename"] == "RealNameMismatch"
+    assert "real_name" not in await account_document(app, stranger.account_id)
+    audit = await resources_of(app).identity_audit.of_account(stranger.account_id)
+    assert [(a["event"], a["reason"]) for a in audit] == [("real_name.refused", "carrier_mismatch")]
+    # and the real Liu still binds with his own phone
+    liu = await sign_in_as(client, app, LIU_JIANJUN)
+    await verify_as(client, liu, LIU_JIANJUN)
 
 
-async def test_two_accounts_racing_for_one_id_number_give_one_winner(
+async def test_every_refusal_looks_the_same_and_only_the_audit_log_knows_why(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    # given
-    callers = [await sign_in(client, app) for _ in range(4)]
+    # given: Li's number is bound (by face) to an account on another phone
+    holder = await sign_in(client, app)
+    assert (await verify_by_face(client, app, holder, LI_XIAOYAN))["__typename"] == (
+        "RealNameVerified"
+    )
+    liu, li = await sign_in_as(client, app, LIU_JIANJUN), await sign_in_as(client, app, LI_XIAOYAN)
+    # when: an unknown number, a wrong name, another person's data and a bound number
+    answers = [
+        await verify_real_name(client, liu, LIU_JIANJUN.name, UNKNOWN_ID),
+        await verify_real_name(client, liu, LI_XIAOYAN.name, LIU_JIANJUN.id_number),
+        await verify_real_name(client, liu, TAN_ZHIQIANG.name, TAN_ZHIQIANG.id_number),
+        await verify_real_name(client, li, LI_XIAOYAN.name, LI_XIAOYAN.id_number),
+    ]
+    # then: byte for byte the same answer
+    assert all(answer == answers[0] for answer in answers), answers
+    assert answers[0]["__typename"] == "RealNameMismatch"
+    assert answers[0]["code"] == "REAL_NAME_MISMATCH"
+    audit = resources_of(app).identity_audit
+    reasons = [a["reason"] for a in reversed(await audit.of_account(liu.account_id))]
+    assert reasons == ["not_in_register", "name_mismatch", "carrier_mismatch"]
+    assert [a["reason"] for a in await audit.of_account(li.account_id)] == ["bound_elsewhere"]
+
+
+async def test_a_child_under_fourteen_cannot_bind_their_own_id(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # given: Zeng Zixuan was born in 2019 and has no phone; someone tries her ID
+    caller = await sign_in(client, app)
     # when
-    payloads = await asyncio.gather(
-        *(verify_real_name(client, c, LIU_JIANJUN.name, LIU_JIANJUN.id_number) for c in callers)
-    )
+    by_phone = await verify_real_name(client, caller, ZENG_ZIXUAN.name, ZENG_ZIXUAN.id_number)
+    by_face = await start_face_verification(client, caller, ZENG_ZIXUAN.name, ZENG_ZIXUAN.id_number)
     # then
-    kinds = sorted(p["__typename"] for p in payloads)
-    assert kinds == ["IdNumberAlreadyBound"] * 3 + ["RealNameVerified"]
-    bound = (
-        await resources_of(app)
-        .database["accounts"]
-        .count_documents({"real_name.id_hash": {"$exists": True}})
+    for payload in (by_phone, by_face):
+        assert payload["__typename"] == "GuardianRequired"
+        assert payload["code"] == "GUARDIAN_REQUIRED"
+        assert payload["field"] == "idNumber"
+    assert "real_name" not in await account_document(app, caller.account_id)
+
+
+async def test_failures_on_one_id_number_are_counted_across_accounts(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # given: five strangers, each on their own phone, fail on Liu's number today
+    for _ in range(5):
+        stranger = await sign_in(client, app)
+        payload = await verify_real_name(client, stranger, LIU_JIANJUN.name, LIU_JIANJUN.id_number)
+        assert payload["__typename"] == "RealNameMismatch"
+    liu = await sign_in_as(client, app, LIU_JIANJUN)
+    # when: the real Liu tries with his own phone
+    by_phone = await verify_real_name(client, liu, LIU_JIANJUN.name, LIU_JIANJUN.id_number)
+    # then: the number now binds only by face, and the face still works for him
+    assert by_phone["__typename"] == "RealNameMismatch"
+    audit = await resources_of(app).identity_audit.of_account(liu.account_id)
+    assert audit[0]["reason"] == "id_needs_face_check"
+    assert (await verify_by_face(client, app, liu, LIU_JIANJUN))["__typename"] == (
+        "RealNameVerified"
     )
-    assert bound == 1
+    # and other numbers are not affected
+    li = await sign_in_as(client, app, LI_XIAOYAN)
+    await verify_as(client, li, LI_XIAOYAN)
 
 
 async def test_the_unique_index_refuses_a_second_binding_that_skipped_the_check(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     # given: one account holds Liu's number; a second write races past the lookup
-    first, second = await sign_in(client, app), await sign_in(client, app)
+    first, second = await sign_in_as(client, app, LIU_JIANJUN), await sign_in(client, app)
     await verify_as(client, first, LIU_JIANJUN)
     accounts = resources_of(app).accounts
     id_hash = resources_of(app).keys.lookup.digest(LIU_JIANJUN.id_number)
@@ -219,7 +268,7 @@ async def test_verifying_again_with_the_same_identity_succeeds_unchanged(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     # given
-    caller = await sign_in(client, app)
+    caller = await sign_in_as(client, app, LIU_JIANJUN)
     first = await verify_as(client, caller, LIU_JIANJUN)
     # when
     again = await verify_real_name(client, caller, LIU_JIANJUN.name, LIU_JIANJUN.id_number)
@@ -231,7 +280,7 @@ async def test_an_account_cannot_switch_to_another_identity(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     # given
-    caller = await sign_in(client, app)
+    caller = await sign_in_as(client, app, LIU_JIANJUN)
     await verify_as(client, caller, LIU_JIANJUN)
     before = await account_document(app, caller.account_id)
     # when
@@ -241,7 +290,7 @@ async def test_an_account_cannot_switch_to_another_identity(
     assert payload["code"] == "REAL_NAME_ALREADY_VERIFIED"
     assert await account_document(app, caller.account_id) == before
     # and Li's number is still free for Li
-    li = await sign_in(client, app)
+    li = await sign_in_as(client, app, LI_XIAOYAN)
     await verify_as(client, li, LI_XIAOYAN)
 
 
@@ -249,7 +298,7 @@ async def test_five_failed_attempts_a_day_then_even_correct_data_is_rate_limited
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     # given: five failures of different kinds (bad input counts too)
-    caller = await sign_in(client, app)
+    caller = await sign_in_as(client, app, LIU_JIANJUN)
     for name, id_number in [
         (LI_XIAOYAN.name, LIU_JIANJUN.id_number),
         (LIU_JIANJUN.name, UNKNOWN_ID),
@@ -267,13 +316,13 @@ async def test_five_failed_attempts_a_day_then_even_correct_data_is_rate_limited
     assert 0 < payload["retryAfterSeconds"] <= 86_400
     assert "real_name" not in await account_document(app, caller.account_id)
     # and another account is not affected
-    other = await sign_in(client, app)
-    await verify_as(client, other, LIU_JIANJUN)
+    other = await sign_in_as(client, app, LI_XIAOYAN)
+    await verify_as(client, other, LI_XIAOYAN)
 
 
 async def test_parallel_guesses_are_bounded_too(app: FastAPI, client: httpx.AsyncClient) -> None:
     # given
-    caller = await sign_in(client, app)
+    caller = await sign_in_as(client, app, LIU_JIANJUN)
     # when: ten wrong names sent at once
     payloads = await asyncio.gather(
         *(verify_real_name(client, caller, f"刘建{i}", LIU_JIANJUN.id_number) for i in range(10))
@@ -287,7 +336,7 @@ async def test_a_success_does_not_use_up_an_attempt(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     # given: four failures and a success
-    caller = await sign_in(client, app)
+    caller = await sign_in_as(client, app, LIU_JIANJUN)
     for _ in range(4):
         await verify_real_name(client, caller, LI_XIAOYAN.name, LIU_JIANJUN.id_number)
     await verify_as(client, caller, LIU_JIANJUN)

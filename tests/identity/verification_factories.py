@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import httpx
@@ -11,7 +12,8 @@ from app.demo.people import RESIDENTS
 from app.resources import Resources
 from exchange.models import ResidentRecord
 from identity.liveness import sign_development_result
-from tests.identity.factories import SignedInCaller, as_caller
+from identity.phone import normalize_mobile
+from tests.identity.factories import SignedInCaller, as_caller, sign_in
 
 VERIFY_REAL_NAME = """
 mutation ($name: String!, $idNumber: String!) {
@@ -43,6 +45,31 @@ mutation ($ticket: String!, $result: String!) {
   completeLivenessCheck(ticket: $ticket, result: $result) {
     __typename
     ... on LivenessCheckPassed { assuranceLevel verifiedAt validUntil }
+    ... on UserError { code message messageEn field }
+    ... on StepUpRequired { requiredLevel currentLevel }
+    ... on AuthenticationRequired { reason }
+  }
+}
+"""
+
+START_FACE_VERIFICATION = """
+mutation ($name: String!, $idNumber: String!) {
+  startFaceVerification(name: $name, idNumber: $idNumber) {
+    __typename
+    ... on LivenessCheckStarted { ticket expiresAt provider }
+    ... on UserError { code message messageEn field }
+    ... on RateLimited { retryAfterSeconds }
+    ... on StepUpRequired { requiredLevel currentLevel }
+    ... on AuthenticationRequired { reason }
+  }
+}
+"""
+
+COMPLETE_FACE_VERIFICATION = """
+mutation ($ticket: String!, $result: String!) {
+  completeFaceVerification(ticket: $ticket, result: $result) {
+    __typename
+    ... on RealNameVerified { assuranceLevel verifiedAt realPersonUntil }
     ... on UserError { code message messageEn field }
     ... on StepUpRequired { requiredLevel currentLevel }
     ... on AuthenticationRequired { reason }
@@ -85,6 +112,19 @@ async def account_document(app: FastAPI, account_id: str) -> dict[str, Any]:
     return doc
 
 
+async def session_document(app: FastAPI, session_id: str) -> dict[str, Any]:
+    """The raw stored session."""
+    doc = await resources_of(app).database["sessions"].find_one({"_id": session_id})
+    assert doc is not None
+    return doc
+
+
+def liveness_ticket_key(app: FastAPI, ticket: str) -> str:
+    """The Redis key of a started liveness check (the ticket itself is not stored)."""
+    digest = hashlib.sha256(ticket.encode()).hexdigest()[:40]
+    return f"{resources_of(app).settings.redis_key_prefix}liveness:{digest}"
+
+
 async def verify_real_name(
     client: httpx.AsyncClient, caller: SignedInCaller, name: str, id_number: str
 ) -> dict[str, Any]:
@@ -94,13 +134,79 @@ async def verify_real_name(
     return payload
 
 
+def phone_of(person: ResidentRecord) -> str:
+    """The E.164 form of ``person``'s phone, which the development carrier check knows."""
+    assert person.phone is not None, f"{person.name} has no phone in the register"
+    return normalize_mobile(person.phone)
+
+
+async def sign_in_as(
+    client: httpx.AsyncClient, app: FastAPI, person: ResidentRecord, device: str = "Test phone"
+) -> SignedInCaller:
+    """Sign in with ``person``'s own phone (the carrier's record of it names them)."""
+    return await sign_in(client, app, phone_of(person), device=device)
+
+
+async def another_session(
+    client: httpx.AsyncClient, app: FastAPI, phone: str, device: str
+) -> SignedInCaller:
+    """A second sign-in with ``phone`` on another device, as if a minute had passed."""
+    resources = resources_of(app)
+    pattern = f"{resources.settings.redis_key_prefix}rl:otp-cooldown:*"
+    async for key in resources.redis.scan_iter(match=pattern):
+        await resources.redis.delete(key)
+    return await sign_in(client, app, phone, device=device)
+
+
 async def verify_as(
     client: httpx.AsyncClient, caller: SignedInCaller, person: ResidentRecord
 ) -> dict[str, Any]:
-    """Verify ``caller`` as ``person`` of the register, asserting it passes."""
+    """Verify ``caller`` (signed in with ``person``'s phone) by the carrier check."""
     payload = await verify_real_name(client, caller, person.name, person.id_number)
     assert payload["__typename"] == "RealNameVerified", payload
     return payload
+
+
+async def sign_in_verified(
+    client: httpx.AsyncClient, app: FastAPI, person: ResidentRecord, device: str = "Test phone"
+) -> SignedInCaller:
+    """A caller signed in with ``person``'s phone and real-name verified (level 2)."""
+    caller = await sign_in_as(client, app, person, device=device)
+    await verify_as(client, caller, person)
+    return caller
+
+
+async def start_face_verification(
+    client: httpx.AsyncClient, caller: SignedInCaller, name: str, id_number: str
+) -> dict[str, Any]:
+    """Call ``startFaceVerification`` as ``caller``; the payload."""
+    body = await as_caller(
+        client, caller, START_FACE_VERIFICATION, {"name": name, "idNumber": id_number}
+    )
+    payload: dict[str, Any] = body["data"]["startFaceVerification"]
+    return payload
+
+
+async def complete_face_verification(
+    client: httpx.AsyncClient, caller: SignedInCaller, ticket: str, result: str
+) -> dict[str, Any]:
+    """Call ``completeFaceVerification`` as ``caller``; the payload."""
+    body = await as_caller(
+        client, caller, COMPLETE_FACE_VERIFICATION, {"ticket": ticket, "result": result}
+    )
+    payload: dict[str, Any] = body["data"]["completeFaceVerification"]
+    return payload
+
+
+async def verify_by_face(
+    client: httpx.AsyncClient, app: FastAPI, caller: SignedInCaller, person: ResidentRecord
+) -> dict[str, Any]:
+    """Bind ``person`` to ``caller`` through a (development) face check; the payload."""
+    started = await start_face_verification(client, caller, person.name, person.id_number)
+    assert started["__typename"] == "LivenessCheckStarted", started
+    return await complete_face_verification(
+        client, caller, started["ticket"], development_result(app, started["ticket"])
+    )
 
 
 async def me_identity(client: httpx.AsyncClient, caller: SignedInCaller) -> dict[str, Any]:

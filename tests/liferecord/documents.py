@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -9,9 +10,12 @@ from fastapi import FastAPI
 
 from app.demo.departments import DEPARTMENTS
 from exchange.models import ResidentRecord
+from identity.models import Gender as IdentityGender
+from identity.models import RealName
+from identity.repository import RealNameBinding
 from liferecord.models import Section
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
-from tests.identity.verification_factories import resources_of, seed_register, verify_as
+from tests.identity.verification_factories import resources_of, seed_register, sign_in_verified
 
 SECTION_FIELDS = {  # GraphQL field of each section
     "household": Section.HOUSEHOLD,
@@ -102,8 +106,32 @@ async def verified_caller(
 ) -> SignedInCaller:
     """A caller signed in and real-name verified as ``person`` of the demo register."""
     await seed_register(app)
+    return await sign_in_verified(client, app, person)
+
+
+async def stored_binding_caller(
+    client: httpx.AsyncClient, app: FastAPI, person: ResidentRecord
+) -> SignedInCaller:
+    """A caller whose account holds ``person``'s identity, written as a binding stores it.
+
+    For people who cannot bind themselves (children under 14 need a guardian, which is
+    not built yet): the binding rules are tested in tests/identity, this only needs the
+    life record of such a person.
+    """
+    await seed_register(app)
     caller = await sign_in(client, app)
-    await verify_as(client, caller, person)
+    resources = resources_of(app)
+    real_name = RealName(
+        name=person.name,
+        id_number=person.id_number,
+        birth_date=person.birth_date,
+        gender=IdentityGender(person.gender.value),
+        verified_at=datetime.now(UTC),
+    )
+    outcome = await resources.accounts.bind_real_name(
+        caller.account_id, real_name, resources.keys.lookup.digest(person.id_number)
+    )
+    assert outcome is RealNameBinding.BOUND
     return caller
 
 

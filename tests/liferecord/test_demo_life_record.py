@@ -7,7 +7,12 @@ from fastapi import FastAPI
 
 from app.demo.people import LIU_JIANJUN, ZENG_ZIXUAN
 from app.seed import seed
-from tests.liferecord.documents import SECTION_FIELDS, life_record, verified_caller
+from tests.liferecord.documents import (
+    SECTION_FIELDS,
+    life_record,
+    stored_binding_caller,
+    verified_caller,
+)
 
 # Each section's owning department in the demo directory (provenance names them).
 DEPARTMENTS = {
@@ -63,7 +68,7 @@ async def test_a_child_without_jobs_has_empty_sections_not_errors(
 ) -> None:
     # given a six-year-old's record (no job, no property, no provident fund)
     await seed(app.state.resources)
-    caller = await verified_caller(client, app, ZENG_ZIXUAN)
+    caller = await stored_binding_caller(client, app, ZENG_ZIXUAN)
     # when
     record = await life_record(client, caller)
     # then

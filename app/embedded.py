@@ -21,13 +21,15 @@ def run_embedded(host: str, port: int) -> int:
 
     A URL in ``MONGODB_URL``/``REDIS_URL``/``S3_ENDPOINT_URL`` (or their ``SZ_`` forms)
     replaces the matching embedded server. Ctrl-C stops everything this started; data
-    stays under the data folder for the next run.
+    stays under the data folder for the next run, readable by the user only (folders
+    0700, files 0600).
     """
     from app.cli import _seed, serve
     from devstack.servers import (
         DEV_S3_ACCESS_KEY,
         DEV_S3_BUCKET,
         DEV_S3_SECRET_KEY,
+        PRIVATE_UMASK,
         ServerStartError,
         dev_stack,
     )
@@ -36,6 +38,9 @@ def run_embedded(host: str, port: int) -> int:
     if base.environment is not Environment.DEVELOPMENT:
         print("error: the embedded default is for development only", file=sys.stderr)
         return 2
+    # What this process writes under the data folder (the development signing key,
+    # anything else) is as private as the servers' files.
+    os.umask(PRIVATE_UMASK)
 
     def given(name: str) -> str | None:
         return os.environ.get(f"SZ_{name}") or os.environ.get(name)

@@ -76,6 +76,12 @@ class FieldCipher:
         except UnicodeDecodeError:
             raise Undecryptable("not text") from None
 
+    @staticmethod
+    def is_sealed(value: bytes | str) -> bool:
+        """Whether ``value`` has the shape of this class's output (not whether it opens)."""
+        raw = value.encode() if isinstance(value, str) else value
+        return raw.startswith(f"{_FIELD_VERSION}:".encode())
+
     def encrypt_bytes(self, plaintext: bytes, *, context: str) -> str:
         """Encrypt raw bytes (e.g. a JSON document), bound to ``context``."""
         nonce = os.urandom(_NONCE_BYTES)

@@ -105,3 +105,33 @@ class SectionCache:
             )
         except RedisError as error:
             logger.warning("liferecord.cache.unavailable op=put error=%s", type(error).__name__)
+
+    async def drop_unsealed(self, *, batch: int = 500) -> int:
+        """Delete cached values written in clear by earlier releases; returns how many.
+
+        They would be read as misses anyway, but until they expire they sit in Redis
+        (and its append-only file) in clear. One pass over the cache's keys (``SCAN``,
+        which does not block Redis); values written concurrently are sealed already.
+        """
+        dropped = 0
+        keys: list[bytes] = []
+
+        async def sweep() -> int:
+            values = await self._redis.mget(keys)
+            clear = [
+                key
+                for key, value in zip(keys, values, strict=True)
+                if value is not None and not self._cipher.is_sealed(value)
+            ]
+            return int(await self._redis.unlink(*clear)) if clear else 0
+
+        async for key in self._redis.scan_iter(match=f"{self._prefix}lr:*", count=batch):
+            keys.append(key)
+            if len(keys) == batch:
+                dropped += await sweep()
+                keys = []
+        if keys:
+            dropped += await sweep()
+        if dropped:
+            logger.info("liferecord.cache.unsealed_dropped count=%d", dropped)
+        return dropped

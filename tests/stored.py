@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import httpx
 from bson import json_util
 from fastapi import FastAPI
@@ -9,24 +11,30 @@ from fastapi import FastAPI
 from app.resources import Resources
 
 
+def _raw(value: bytes | str) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def _lines(values: Iterable[bytes | str]) -> bytes:
+    return b"\n".join(_raw(value) for value in values)
+
+
 async def redis_contents(resources: Resources) -> bytes:
     """Every Redis key of the test and every value under it, as one blob to search."""
     redis = resources.redis
     blob = bytearray()
     async for key in redis.scan_iter(match=f"{resources.settings.redis_key_prefix}*"):
-        blob += key + b"\n"
-        kind = (await redis.type(key)).decode()
+        blob += _raw(key) + b"\n"
+        kind = _raw(await redis.type(key)).decode()
         if kind == "string":
-            blob += await redis.get(key) or b""
+            blob += _raw(await redis.get(key) or b"")
         elif kind == "hash":
-            for field, value in (await redis.hgetall(key)).items():
-                blob += field + b"=" + value + b"\n"
+            fields = (await redis.hgetall(key)).items()
+            blob += _lines(_raw(field) + b"=" + _raw(value) for field, value in fields)
         elif kind == "list":
-            blob += b"\n".join(await redis.lrange(key, 0, -1))
+            blob += _lines(await redis.lrange(key, 0, -1))
         elif kind == "set":
-            blob += b"\n".join(await redis.smembers(key))
-        elif kind == "zset":
-            blob += b"\n".join(await redis.zrange(key, 0, -1))
+            blob += _lines(await redis.smembers(key))
         else:
             raise AssertionError(f"no reader for a Redis {kind} yet: extend redis_contents")
         blob += b"\n"

@@ -70,7 +70,8 @@ async def test_no_personal_data_rests_in_clear_in_redis_or_mongodb(app: FastAPI)
     redis = await redis_contents(resources)
     mongo = await mongo_contents(resources)
     assert redis.count(b":lr:") == len(SECTION_FIELDS)  # the cache was written
-    assert "\naccounts: " in f"\n{mongo}" and "\nsessions: " in mongo
+    assert mongo.startswith("accounts: ")  # the collections are named before each document
+    assert "\nsessions: " in mongo
     clear = liu_in_clear()
     assert {"certificate 0", "utility account 0", "provident fund account"} <= set(clear)
     in_redis = [what for what, value in clear.items() if any(f in redis for f in _forms(value))]

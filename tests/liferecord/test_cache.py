@@ -37,7 +37,7 @@ async def test_a_cached_household_holds_no_personal_data_in_clear(resources: Res
     await cache.put(LIU.account_id, Section.HOUSEHOLD, CachedSection(household, FETCHED_AT))
     # then what Redis (and so its append-only file) holds shows nothing of the citizen
     raw = await resources.redis.get(key_of(resources, LIU, Section.HOUSEHOLD))
-    assert raw is not None
+    assert isinstance(raw, bytes)
     for clear in ("刘建军", "1984-05-12", "田心街道", "Shifan", "fetched_at", "household"):
         assert clear.encode() not in raw
         assert json.dumps(clear).encode() not in raw  # nor as JSON escapes
@@ -115,7 +115,9 @@ async def test_a_tampered_value_is_fetched_again_and_replaced(resources: Resourc
     reader = Reader(kind="citizen", id=LIU.account_id, display_name="本人", purpose="own record")
     await service.read(LIU, Section.HOUSEHOLD, reader)
     key = key_of(resources, LIU, Section.HOUSEHOLD)
-    sealed = (await resources.redis.get(key)).decode()
+    stored = await resources.redis.get(key)
+    assert isinstance(stored, bytes)
+    sealed = stored.decode()
     flipped = "A" if sealed[-5] != "A" else "B"
     await resources.redis.set(key, sealed[:-5] + flipped + sealed[-4:])
     # when the citizen reads it again while it would still be fresh

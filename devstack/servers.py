@@ -373,6 +373,9 @@ def dev_stack(
         else:
             root = data_dir
             make_private(root)
+            # Once the servers have stopped, again: SeaweedFS sets 0644 on some volume
+            # files itself (the 0700 folders keep others out meanwhile).
+            stack.callback(make_private, root)
         logs = root / "logs"
         started: list[ServerProcess] = []
         stack.callback(_stop_all, started)

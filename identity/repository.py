@@ -10,7 +10,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from directory.models import Localized
 from identity.crypto import FieldCipher, KeyedHash
@@ -20,8 +20,10 @@ Document = dict[str, Any]
 
 logger = logging.getLogger("identity.repository")
 
+_PHONE_HASH_INDEX = "phone_hash_unique"
 # The unique index of releases that stored phone numbers in clear.
 _CLEAR_PHONE_INDEX = "phone_unique"
+_INDEX_NOT_FOUND = 27
 _MIGRATION_BATCH = 500
 
 # Sessions stay readable (for the session list and audits) this long after expiry.
@@ -55,8 +57,13 @@ class AccountRepository:
         Also moves accounts stored by earlier releases, whose phone is in clear, to the
         encrypted form (see :meth:`_encrypt_clear_phones`); safe to run on every start.
         """
-        await self._encrypt_clear_phones()
-        await self._accounts.create_index("phone_hash", unique=True, name="phone_hash_unique")
+        indexes = {index["name"] async for index in await self._accounts.list_indexes()}
+        if _PHONE_HASH_INDEX not in indexes:
+            # Built only once every phone is encrypted: until then (a new database, or
+            # one of a release that kept phones in clear, or a migration interrupted),
+            # look for clear phones.
+            await self._encrypt_clear_phones(drop_clear_index=_CLEAR_PHONE_INDEX in indexes)
+        await self._accounts.create_index("phone_hash", unique=True, name=_PHONE_HASH_INDEX)
         await self._accounts.create_index(
             "real_name.id_hash",
             unique=True,
@@ -64,7 +71,7 @@ class AccountRepository:
             partialFilterExpression={"real_name.id_hash": {"$type": "string"}},
         )
 
-    async def _encrypt_clear_phones(self) -> int:
+    async def _encrypt_clear_phones(self, *, drop_clear_index: bool) -> int:
         """Encrypt and hash every phone still stored in clear; returns how many.
 
         The unique index on the clear ``phone`` goes first: once two accounts have
@@ -72,10 +79,12 @@ class AccountRepository:
         is guarded by the clear value it replaces, so instances starting together (or a
         start interrupted half-way) repeat nothing and lose nothing.
         """
-        if _CLEAR_PHONE_INDEX in {
-            index["name"] async for index in await self._accounts.list_indexes()
-        }:
-            await self._accounts.drop_index(_CLEAR_PHONE_INDEX)
+        if drop_clear_index:
+            try:
+                await self._accounts.drop_index(_CLEAR_PHONE_INDEX)
+            except OperationFailure as error:
+                if error.code != _INDEX_NOT_FOUND:  # else: another instance dropped it
+                    raise
         moved = 0
         batch: list[UpdateOne] = []
         async for doc in self._accounts.find(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -117,6 +118,36 @@ async def test_clear_phones_of_an_earlier_release_are_encrypted_at_start(
     # and the holders sign in to their old accounts
     signed_in = await sign_in(client, app, phones[1])
     assert signed_in.account_id == ids[1]
+
+
+async def test_two_instances_starting_together_migrate_once(app: FastAPI) -> None:
+    # given an earlier release's accounts
+    phones = [a_phone() for _ in range(4)]
+    ids = await _store_as_an_earlier_release(app, phones)
+    resources = resources_of(app)
+    # when two instances start on them at the same moment
+    await asyncio.gather(resources.ensure_indexes(), resources.ensure_indexes())
+    # then each phone was encrypted once and opens for its account
+    for account_id, phone in zip(ids, phones, strict=True):
+        doc = await account_document(app, account_id)
+        assert "phone" not in doc
+        assert resources.keys.field_cipher.decrypt(doc["phone_cipher"], context=account_id) == (
+            phone
+        )
+
+
+async def test_a_migration_interrupted_after_dropping_the_old_index_finishes(
+    app: FastAPI,
+) -> None:
+    # given clear phones whose old unique index was already dropped by an interrupted start
+    phones = [a_phone() for _ in range(2)]
+    ids = await _store_as_an_earlier_release(app, phones)
+    await resources_of(app).database["accounts"].drop_index("phone_unique")
+    # when the service starts again
+    await resources_of(app).ensure_indexes()
+    # then
+    for account_id in ids:
+        assert "phone" not in await account_document(app, account_id)
 
 
 async def test_an_agent_is_found_by_phone_after_the_migration(app: FastAPI) -> None:

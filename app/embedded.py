@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
+import time
 from types import FrameType
+
+import redis.asyncio as redis_async
+from redis.exceptions import RedisError
 
 from app.resources import StartupError
 from app.settings import Environment, Settings
@@ -21,13 +26,15 @@ def run_embedded(host: str, port: int) -> int:
 
     A URL in ``MONGODB_URL``/``REDIS_URL``/``S3_ENDPOINT_URL`` (or their ``SZ_`` forms)
     replaces the matching embedded server. Ctrl-C stops everything this started; data
-    stays under the data folder for the next run.
+    stays under the data folder for the next run, readable by the user only (folders
+    0700, files 0600).
     """
     from app.cli import _seed, serve
     from devstack.servers import (
         DEV_S3_ACCESS_KEY,
         DEV_S3_BUCKET,
         DEV_S3_SECRET_KEY,
+        PRIVATE_UMASK,
         ServerStartError,
         dev_stack,
     )
@@ -36,6 +43,9 @@ def run_embedded(host: str, port: int) -> int:
     if base.environment is not Environment.DEVELOPMENT:
         print("error: the embedded default is for development only", file=sys.stderr)
         return 2
+    # What this process writes under the data folder (the development signing key,
+    # anything else) is as private as the servers' files.
+    os.umask(PRIVATE_UMASK)
 
     def given(name: str) -> str | None:
         return os.environ.get(f"SZ_{name}") or os.environ.get(name)
@@ -68,6 +78,11 @@ def run_embedded(host: str, port: int) -> int:
                 print(f"  {server.name:<10} {server.url}  (log: {server.log_path})", flush=True)
             counts = asyncio.run(_seed(settings))
             print("demo data: " + ", ".join(f"{k} {v}" for k, v in counts.items()), flush=True)
+            dropped = asyncio.run(
+                _drop_clear_cache(settings, rewrite_aof=given("REDIS_URL") is None)
+            )
+            if dropped:
+                print(f"dropped {dropped} cached sections an earlier release kept in clear")
             print(f"GraphiQL: http://{host}:{port}/graphql   (Ctrl-C stops everything)", flush=True)
             return serve(host, port, settings=settings)
     except (ServerStartError, StartupError) as error:
@@ -75,3 +90,41 @@ def run_embedded(host: str, port: int) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+async def _drop_clear_cache(settings: Settings, *, rewrite_aof: bool) -> int:
+    """Delete life-record sections an earlier release cached in clear; returns how many.
+
+    With ``rewrite_aof`` (the Redis is ours), Redis then rewrites its append-only file,
+    so the clear values also leave the disk instead of waiting for its own next rewrite.
+    """
+    from identity.crypto import DerivedKeys
+    from infra.clients import redis_client
+    from liferecord.cache import SectionCache
+
+    redis = redis_client(
+        settings.redis_url.get_secret_value(),
+        max_connections=2,
+        timeout_seconds=settings.redis_timeout_seconds,
+    )
+    try:
+        keys = DerivedKeys(settings.secret_key.get_secret_value())
+        cache = SectionCache(redis, keys.record_cache, prefix=settings.redis_key_prefix)
+        dropped = await cache.drop_unsealed()
+        if dropped and rewrite_aof:
+            with contextlib.suppress(RedisError):  # one already running: the next will do
+                await redis.bgrewriteaof()
+            await _rewritten(redis)
+        return dropped
+    finally:
+        await redis.aclose()
+
+
+async def _rewritten(redis: redis_async.Redis, *, wait_seconds: float = 30.0) -> None:
+    """Wait (bounded) until Redis has no append-only file rewrite running or scheduled."""
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        info = await redis.info("persistence")
+        if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+            return
+        await asyncio.sleep(0.1)

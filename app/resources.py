@@ -74,7 +74,7 @@ class Resources:
         self.department_records = DepartmentRecordRepository(self.database)
         self.enterprise_records = EnterpriseRecordRepository(self.database)
         self.keys = DerivedKeys(self.settings.secret_key.get_secret_value())
-        self.accounts = AccountRepository(self.database, self.keys.field_cipher)
+        self.accounts = AccountRepository(self.database, self.keys.field_cipher, self.keys.lookup)
         self.sessions = SessionRepository(self.database)
         self.access_log = AccessLogRepository(self.database)
         self.disputes = DisputeRepository(self.database)

@@ -80,7 +80,7 @@ def build_services(resources: Resources) -> Services:
     )
     life_record = LifeRecordService(
         demo_sources(resources.department_records),  # demo adapters over the exchange
-        SectionCache(resources.redis, prefix=prefix),
+        SectionCache(resources.redis, resources.keys.record_cache, prefix=prefix),
         resources.access_log,
         limiter,
     )

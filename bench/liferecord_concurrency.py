@@ -228,7 +228,7 @@ async def measure(
             )
             service = kind(
                 sources,
-                SectionCache(resources.redis, prefix=prefix),
+                SectionCache(resources.redis, resources.keys.record_cache, prefix=prefix),
                 resources.access_log,
                 RateLimiter(resources.redis, prefix=prefix),
             )

@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -92,9 +93,43 @@ class ServerProcess:
             return ""
 
 
-def _die_with_parent() -> None:
-    # Runs in the child before exec: ask Linux to send SIGTERM when our process dies,
-    # so a killed parent (even kill -9) leaves no orphaned servers behind.
+# Data files hold personal data (and Redis's append-only file every command): only the
+# user who runs the servers may read them.
+PRIVATE_UMASK = 0o077
+_PRIVATE_DIR = 0o700
+_PRIVATE_FILE = 0o600
+
+
+def make_private(root: Path) -> None:
+    """Create ``root`` (mode 0700), and take group and other access off everything in it.
+
+    Data folders written by earlier releases (0755 folders, 0644 files) are tightened
+    on the next start; entries the user does not own are left as they are.
+    """
+    root.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
+    for folder, _, files in os.walk(root):
+        for path in [Path(folder), *(Path(folder) / name for name in files)]:
+            with contextlib.suppress(OSError):
+                mode = path.lstat().st_mode
+                if not stat.S_ISLNK(mode) and mode & 0o077:
+                    path.chmod(stat.S_IMODE(mode) & ~0o077)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, readable by its owner only (also when it exists)."""
+    path.parent.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _PRIVATE_FILE)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        os.fchmod(file.fileno(), _PRIVATE_FILE)
+        file.write(text)
+
+
+def _prepare_child() -> None:
+    # Runs in the child before exec. Everything the server creates is private to the
+    # user (its umask), whatever the umask of the shell that started us.
+    os.umask(PRIVATE_UMASK)
+    # Ask Linux to send SIGTERM when our process dies, so a killed parent (even
+    # kill -9) leaves no orphaned servers behind.
     if sys.platform == "linux":
         import ctypes
 
@@ -106,8 +141,8 @@ def _die_with_parent() -> None:
 def _spawn(
     name: str, url: str, argv: list[str], log_path: Path, env: dict[str, str] | None = None
 ) -> ServerProcess:
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("ab")
+    log_path.parent.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
+    log = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, _PRIVATE_FILE), "ab")
     # A session of its own so that stopping it also stops anything it forked.
     process = subprocess.Popen(
         argv,
@@ -115,7 +150,7 @@ def _spawn(
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         start_new_session=True,
-        preexec_fn=_die_with_parent,
+        preexec_fn=_prepare_child,
         env={**os.environ, **(env or {})},
     )
     log.close()
@@ -145,9 +180,8 @@ def start_secantus(
     """Start SecantusDB; ``storage=None`` keeps data in memory (tests)."""
     port = port or free_port()
     config = log_dir / "secantusd.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
     # An empty config of our own so that no stray secantusd.toml changes behaviour.
-    config.write_text("# intentionally empty: all settings come from the command line\n")
+    write_private(config, "# intentionally empty: all settings come from the command line\n")
     argv = [
         tool_path("secantusd-py"),
         "--config",
@@ -162,7 +196,7 @@ def start_secantus(
     if storage is None:
         argv += ["--storage-path", ":memory:"]
     else:
-        storage.mkdir(parents=True, exist_ok=True)
+        storage.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
         argv += ["--storage-path", str(storage), "--sync-on-commit"]
     url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
     server = _spawn("SecantusDB", url, argv, log_dir / "secantusdb.log")
@@ -188,7 +222,7 @@ def start_seaweedfs(
     timeout: float = 60.0,
 ) -> ServerProcess:
     """Start SeaweedFS in ``weed mini`` mode with an S3 gateway that checks signatures."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
     ports = _free_ports(11)
     s3_port = s3_port or ports[0]
     identities = {
@@ -208,7 +242,7 @@ def start_seaweedfs(
         ]
     }
     s3_config = data_dir / "s3-identities.json"
-    s3_config.write_text(json.dumps(identities))
+    write_private(s3_config, json.dumps(identities))
     argv = [
         tool_path("weed"),
         "mini",
@@ -284,7 +318,7 @@ def start_redis(
     if data_dir is None:
         argv += ["--save", "", "--appendonly", "no"]
     else:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
         argv += ["--dir", str(data_dir), "--appendonly", "yes", "--save", "60 1"]
     url = f"redis://127.0.0.1:{port}/0"
     server = _spawn("Redis", url, argv, log_dir / "redis.log")
@@ -331,13 +365,17 @@ def dev_stack(
 
     ``data_dir=None`` is the test mode: everything lives in a temporary folder (and
     SecantusDB in memory) that disappears afterwards. Otherwise data persists under
-    ``data_dir`` across runs.
+    ``data_dir`` across runs, readable by the user only (see :func:`make_private`).
     """
     with contextlib.ExitStack() as stack:
         if data_dir is None:
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sz-devstack-")))
         else:
             root = data_dir
+            make_private(root)
+            # Once the servers have stopped, again: SeaweedFS sets 0644 on some volume
+            # files itself (the 0700 folders keep others out meanwhile).
+            stack.callback(make_private, root)
         logs = root / "logs"
         started: list[ServerProcess] = []
         stack.callback(_stop_all, started)

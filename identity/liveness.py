@@ -221,6 +221,8 @@ class LivenessTickets:
         self._redeem = redis.register_script(_REDEEM)
 
     def _key(self, ticket: str) -> str:
+        # Only a hash of the ticket is stored: Redis and its append-only file hold no
+        # usable ticket (it has 192 random bits, so a plain SHA-256 cannot be reversed).
         return f"{self._prefix}liveness:{hashlib.sha256(ticket.encode()).hexdigest()[:40]}"
 
     async def remember(self, ticket: str, record: TicketRecord, ttl_seconds: int) -> None:

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from directory.models import Localized
-from identity.crypto import FieldCipher
+from identity.crypto import FieldCipher, KeyedHash
 from identity.models import Account, Device, DevicePlatform, Gender, RealName, Session
 
 Document = dict[str, Any]
+
+logger = logging.getLogger("identity.repository")
+
+_PHONE_HASH_INDEX = "phone_hash_unique"
+# The unique index of releases that stored phone numbers in clear.
+_CLEAR_PHONE_INDEX = "phone_unique"
+_INDEX_NOT_FOUND = 27
+_MIGRATION_BATCH = 500
 
 # Sessions stay readable (for the session list and audits) this long after expiry.
 SESSION_RETENTION = timedelta(days=30)
@@ -29,21 +38,82 @@ def new_id(prefix: str) -> str:
 
 
 class AccountRepository:
-    """Accounts; personal attributes are stored encrypted, with keyed hashes for lookup."""
+    """Accounts; personal attributes are stored encrypted, with keyed hashes for lookup.
 
-    def __init__(self, database: AsyncDatabase[Document], cipher: FieldCipher) -> None:
+    The phone number is stored as ``phone_cipher`` (AES-GCM, bound to the account id)
+    and found by ``phone_hash`` (HMAC-SHA256 under ``hasher``), as the ID number is.
+    """
+
+    def __init__(
+        self, database: AsyncDatabase[Document], cipher: FieldCipher, hasher: KeyedHash
+    ) -> None:
         self._accounts = database["accounts"]
         self._cipher = cipher
+        self._hasher = hasher
 
     async def ensure_indexes(self) -> None:
-        """Phone numbers and bound ID numbers are unique across accounts."""
-        await self._accounts.create_index("phone", unique=True, name="phone_unique")
+        """Phone numbers and bound ID numbers are unique across accounts.
+
+        Also moves accounts stored by earlier releases, whose phone is in clear, to the
+        encrypted form (see :meth:`_encrypt_clear_phones`); safe to run on every start.
+        """
+        indexes = {index["name"] async for index in await self._accounts.list_indexes()}
+        if _PHONE_HASH_INDEX not in indexes:
+            # Built only once every phone is encrypted: until then (a new database, or
+            # one of a release that kept phones in clear, or a migration interrupted),
+            # look for clear phones.
+            await self._encrypt_clear_phones(drop_clear_index=_CLEAR_PHONE_INDEX in indexes)
+        await self._accounts.create_index("phone_hash", unique=True, name=_PHONE_HASH_INDEX)
         await self._accounts.create_index(
             "real_name.id_hash",
             unique=True,
             name="id_hash_unique",
             partialFilterExpression={"real_name.id_hash": {"$type": "string"}},
         )
+
+    async def _encrypt_clear_phones(self, *, drop_clear_index: bool) -> int:
+        """Encrypt and hash every phone still stored in clear; returns how many.
+
+        The unique index on the clear ``phone`` goes first: once two accounts have
+        lost their clear phone, both would index as ``null`` and collide. Each update
+        is guarded by the clear value it replaces, so instances starting together (or a
+        start interrupted half-way) repeat nothing and lose nothing.
+        """
+        if drop_clear_index:
+            try:
+                await self._accounts.drop_index(_CLEAR_PHONE_INDEX)
+            except OperationFailure as error:
+                if error.code != _INDEX_NOT_FOUND:  # else: another instance dropped it
+                    raise
+        moved = 0
+        batch: list[UpdateOne] = []
+        async for doc in self._accounts.find(
+            {"phone": {"$type": "string"}}, {"_id": 1, "phone": 1}
+        ):
+            batch.append(
+                UpdateOne(
+                    {"_id": doc["_id"], "phone": doc["phone"]},
+                    {
+                        "$set": self._phone_fields(doc["_id"], doc["phone"]),
+                        "$unset": {"phone": ""},
+                    },
+                )
+            )
+            if len(batch) == _MIGRATION_BATCH:
+                moved += (await self._accounts.bulk_write(batch, ordered=False)).modified_count
+                batch = []
+        if batch:
+            moved += (await self._accounts.bulk_write(batch, ordered=False)).modified_count
+        if moved:
+            logger.info("identity.accounts.phones_encrypted count=%d", moved)
+        return moved
+
+    def _phone_fields(self, account_id: str, phone: str) -> Document:
+        """The stored form of a phone number: its keyed hash and its ciphertext."""
+        return {
+            "phone_hash": self._hasher.digest(phone),
+            "phone_cipher": self._cipher.encrypt(phone, context=account_id),
+        }
 
     def _to_model(self, doc: Document) -> Account:
         real_name = None
@@ -57,7 +127,7 @@ class AccountRepository:
             )
         return Account(
             id=doc["_id"],
-            phone=doc["phone"],
+            phone=self._cipher.decrypt(doc["phone_cipher"], context=doc["_id"]),
             created_at=doc["created_at"],
             real_name=real_name,
         )
@@ -83,17 +153,29 @@ class AccountRepository:
         Reads only the id: nothing is decrypted.
         """
         doc = await self._accounts.find_one(
-            {"phone": phone, "real_name.id_hash": {"$type": "string"}}, {"_id": 1}
+            {"phone_hash": self._hasher.digest(phone), "real_name.id_hash": {"$type": "string"}},
+            {"_id": 1},
         )
         return None if doc is None else str(doc["_id"])
 
     async def get_or_create_by_phone(self, phone: str, now: datetime) -> Account:
-        """The account of ``phone``, created on first sign-in (safe under races)."""
+        """The account of ``phone``, created on first sign-in (safe under races).
+
+        Found by the phone's keyed hash; a new account stores the phone encrypted.
+        """
+        phone_hash = self._hasher.digest(phone)
         for _ in range(2):
+            account_id = new_id("acc")
             try:
                 doc = await self._accounts.find_one_and_update(
-                    {"phone": phone},
-                    {"$setOnInsert": {"_id": new_id("acc"), "phone": phone, "created_at": now}},
+                    {"phone_hash": phone_hash},
+                    {
+                        "$setOnInsert": {
+                            "_id": account_id,
+                            **self._phone_fields(account_id, phone),
+                            "created_at": now,
+                        }
+                    },
                     upsert=True,
                     return_document=ReturnDocument.AFTER,
                 )
@@ -101,7 +183,7 @@ class AccountRepository:
                 continue  # a concurrent first sign-in created it: read it on the next pass
             if doc is not None:
                 return self._to_model(doc)
-        doc = await self._accounts.find_one({"phone": phone})
+        doc = await self._accounts.find_one({"phone_hash": phone_hash})
         assert doc is not None
         return self._to_model(doc)
 

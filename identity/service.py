@@ -109,7 +109,11 @@ class SignInService:
         limits = [
             (f"otp-cooldown:{phone_key}", 1, CODE_COOLDOWN_SECONDS),
             (f"otp-day:{phone_key}", CODES_PER_PHONE_PER_DAY, 86_400),
-            (f"otp-ip:{client_ip or 'unknown'}", CODES_PER_IP_PER_HOUR, 3_600),
+            (
+                f"otp-ip:{self._hasher.digest(client_ip or 'unknown')[:40]}",
+                CODES_PER_IP_PER_HOUR,
+                3_600,
+            ),
         ]
         counted: list[str] = []
         for key, limit, window in limits:

@@ -268,7 +268,7 @@ def service_over(
     prefix = resources.settings.redis_key_prefix
     return LifeRecordService(
         sources,
-        cache or SectionCache(resources.redis, prefix=prefix),
+        cache or SectionCache(resources.redis, resources.keys.record_cache, prefix=prefix),
         resources.access_log,
         RateLimiter(resources.redis, prefix=prefix),
         breaker_factory=breaker_factory,

@@ -346,7 +346,11 @@ async def test_without_redis_the_record_is_still_served(
     )
     try:
         sources = fake_sources()
-        use_sources(app, sources, cache=SectionCache(dead, prefix="x:"))
+        use_sources(
+            app,
+            sources,
+            cache=SectionCache(dead, app.state.resources.keys.record_cache, prefix="x:"),
+        )
         caller = await verified_caller(client, app, LIU_JIANJUN)
         # when read twice
         first = await life_record(client, caller)

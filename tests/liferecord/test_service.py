@@ -285,7 +285,9 @@ async def test_without_redis_every_read_goes_to_the_source(resources: Resources)
     try:
         source = FakeSource(Section.SOCIAL_INSURANCE)
         service = service_over(
-            resources, {Section.SOCIAL_INSURANCE: source}, cache=SectionCache(dead, prefix="x:")
+            resources,
+            {Section.SOCIAL_INSURANCE: source},
+            cache=SectionCache(dead, resources.keys.record_cache, prefix="x:"),
         )
         # when
         first = await service.read(CITIZEN, Section.SOCIAL_INSURANCE, reader_of(CITIZEN))
@@ -309,7 +311,7 @@ async def test_without_redis_a_refresh_is_refused_typed_and_reads_still_work(
         source = FakeSource(Section.INCOME)
         service = LifeRecordService(
             {Section.INCOME: source},
-            SectionCache(dead, prefix="x:"),
+            SectionCache(dead, resources.keys.record_cache, prefix="x:"),
             resources.access_log,
             RateLimiter(dead, prefix="x:"),
         )

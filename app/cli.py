@@ -53,6 +53,8 @@ def serve(host: str, port: int, *, settings: Settings | None = None) -> int:
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level="info",
+        # uvicorn's access log writes every client address in clear.
+        access_log=False,
         ws="websockets-sansio",
     )
     uvicorn.Server(config).run()

@@ -52,6 +52,17 @@ class Device:
     platform: DevicePlatform
 
 
+def birth_date_of(id_number: str) -> date:
+    """The birth date a resident ID number encodes (digits 7–14)."""
+    digits = id_number[6:14]
+    return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+
+
+def gender_of(id_number: str) -> Gender:
+    """The gender a resident ID number encodes (digit 17: odd for male)."""
+    return Gender.MALE if int(id_number[16]) % 2 == 1 else Gender.FEMALE
+
+
 @dataclass(frozen=True, slots=True)
 class RealName:
     """Verified identity attributes bound to an account (ID number kept encrypted)."""

@@ -31,7 +31,7 @@ from identity.errors import (
     RealNameAlreadyVerified,
     RealNameMismatch,
 )
-from identity.models import Account, AssuranceLevel, Principal, RealName
+from identity.models import Account, AssuranceLevel, Principal, RealName, birth_date_of
 from identity.move_repository import IdentityMoves
 from identity.population import PopulationRegister
 from identity.repository import AccountRepository, RealNameBinding
@@ -69,9 +69,8 @@ class IdentityClaim:
 
     @property
     def birth_date(self) -> date:
-        """The birth date the ID number encodes (digits 7–14)."""
-        digits = self.id_number[6:14]
-        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+        """The birth date the ID number encodes."""
+        return birth_date_of(self.id_number)
 
 
 def age_on(birth_date: date, day: date) -> int:

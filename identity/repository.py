@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -14,7 +14,15 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from directory.models import Localized
 from identity.crypto import FieldCipher, KeyedHash
-from identity.models import Account, Device, DevicePlatform, Gender, RealName, Session
+from identity.models import (
+    Account,
+    Device,
+    DevicePlatform,
+    RealName,
+    Session,
+    birth_date_of,
+    gender_of,
+)
 
 Document = dict[str, Any]
 
@@ -118,11 +126,13 @@ class AccountRepository:
     def _to_model(self, doc: Document) -> Account:
         real_name = None
         if (rn := doc.get("real_name")) is not None:
+            id_number = self._cipher.decrypt(rn["id_cipher"], context=doc["_id"])
+            # Birth date and gender are read from the (encrypted) number, not stored.
             real_name = RealName(
                 name=self._cipher.decrypt(rn["name_cipher"], context=doc["_id"]),
-                id_number=self._cipher.decrypt(rn["id_cipher"], context=doc["_id"]),
-                birth_date=date.fromisoformat(rn["birth_date"]),
-                gender=Gender(rn["gender"]),
+                id_number=id_number,
+                birth_date=birth_date_of(id_number),
+                gender=gender_of(id_number),
                 verified_at=rn["verified_at"],
             )
         return Account(
@@ -195,8 +205,6 @@ class AccountRepository:
             "name_cipher": self._cipher.encrypt(real_name.name, context=account_id),
             "id_cipher": self._cipher.encrypt(real_name.id_number, context=account_id),
             "id_hash": id_hash,
-            "birth_date": real_name.birth_date.isoformat(),
-            "gender": real_name.gender.value,
             "verified_at": real_name.verified_at,
         }
 

@@ -108,10 +108,12 @@ class AssuranceLevel(Enum):
 
     PHONE = strawberry.enum_value(1, description="Level 1: signed in with an SMS code.")
     REAL_NAME = strawberry.enum_value(
-        2, description="Level 2: name and ID number checked against the population register."
+        2,
+        description="Level 2: a verified identity bound to the account by possession (the "
+        "carrier's record of the phone, or a face check); holds on every session.",
     )
     REAL_PERSON = strawberry.enum_value(
-        3, description="Level 3: a liveness check passed within the last 15 minutes."
+        3, description="Level 3: this session passed a liveness check within the last 15 minutes."
     )
 
 

@@ -93,7 +93,9 @@ class EmptyEnterpriseDataSets:
         """Nothing."""
         return None
 
-    async def contribution_totals(self, uscc: str, *, months: int = 12) -> ContributionTotals | None:
+    async def contribution_totals(
+        self, uscc: str, *, months: int = 12
+    ) -> ContributionTotals | None:
         """Nothing."""
         return None
 

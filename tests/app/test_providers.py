@@ -37,7 +37,7 @@ STAND_IN_LABELS = [
 ]
 
 
-async def run_serve(env: dict[str, str], timeout: float = 60) -> tuple[int, str]:
+async def run_serve(env: dict[str, str]) -> tuple[int, str]:
     """Run ``python -m app serve`` with only the given SZ_ settings; (code, stderr).
 
     A server that starts instead of refusing is killed and fails the test.
@@ -58,7 +58,7 @@ async def run_serve(env: dict[str, str], timeout: float = 60) -> tuple[int, str]
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout)
+        _, stderr = await asyncio.wait_for(process.communicate(), 60)
     except TimeoutError:
         process.kill()
         await process.wait()

@@ -117,14 +117,12 @@ async def unavailable_response(connection: HTTPConnection, error: Exception) -> 
     """The answer to a request whose context could not be built during an outage.
 
     HTTP: 503 with ``Retry-After`` and a GraphQL-shaped JSON body (``data: null`` and
-    one error with ``extensions.code`` ``SERVICE_UNAVAILABLE``). A WebSocket upgrade is
-    closed with 1013 (try again later).
+    one error with ``extensions.code`` ``SERVICE_UNAVAILABLE``). A WebSocket upgrade
+    gets the same 503 where the server can deny an upgrade with a response; otherwise
+    it is accepted and closed with 1013 (try again later), not refused as forbidden.
     """
     retry_after = error.retry_after if isinstance(error, Unavailable) else 5
-    if isinstance(connection, WebSocket):
-        await connection.close(code=TRY_AGAIN_LATER, reason="service unavailable")
-        return None
-    return JSONResponse(
+    response = JSONResponse(
         {
             "data": None,
             "errors": [
@@ -141,3 +139,12 @@ async def unavailable_response(connection: HTTPConnection, error: Exception) -> 
         status_code=503,
         headers={"Retry-After": str(retry_after)},
     )
+    if not isinstance(connection, WebSocket):
+        return response
+    if "websocket.http.response" in connection.scope.get("extensions", {}):
+        await connection.send_denial_response(response)
+        return None
+    offered = connection.scope.get("subprotocols") or []
+    await connection.accept(subprotocol=offered[0] if offered else None)
+    await connection.close(code=TRY_AGAIN_LATER, reason="service unavailable")
+    return None

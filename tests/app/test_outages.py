@@ -7,6 +7,8 @@ address that stays the same when the server comes back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -15,12 +17,15 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from app.demo.people import LIU_JIANJUN
 from app.main import create_app
 from app.settings import Settings
-from devstack.servers import ServerProcess, start_redis, start_secantus
+from devstack.servers import ServerProcess, free_port, start_redis, start_secantus
 from infra.outages import MONGODB_RETRY_AFTER_SECONDS, REDIS_RETRY_AFTER_SECONDS
 from tests.conftest import _drop_test_data, graphql
 from tests.identity.factories import (
@@ -255,6 +260,42 @@ async def test_with_the_database_down_every_request_gets_a_graphql_json_answer(
     # … and an anonymous read is a masked GraphQL error, still JSON
     anonymous = await graphql(http, DEPARTMENTS)
     assert [e["message"] for e in anonymous["errors"]] == ["Unexpected error."]
+
+
+async def test_with_the_database_down_a_signed_in_websocket_upgrade_gets_503_json(
+    own_mongodb: OwnServer,
+) -> None:
+    # given a signed-in caller, and the app behind a real server (WebSockets)
+    caller = await sign_in(own_mongodb.http, own_mongodb.app)
+    port = free_port()
+    config = uvicorn.Config(
+        own_mongodb.app, port=port, lifespan="off", log_level="warning", ws="websockets-sansio"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        # when the database is down and the caller opens a subscription socket
+        await own_mongodb.stop()
+        with pytest.raises(InvalidStatus) as refused:
+            await connect(
+                f"ws://127.0.0.1:{port}/graphql",
+                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                additional_headers=caller.headers,
+            )
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+    # then the upgrade is answered 503 with the same JSON body, not "forbidden"
+    response = refused.value.response
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == str(MONGODB_RETRY_AFTER_SECONDS)
+    body = json.loads(response.body or b"{}")
+    assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
 
 
 async def test_with_the_database_down_no_sign_in_code_is_sent_or_counted(

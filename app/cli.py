@@ -9,10 +9,11 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from app.resources import StartupError, start_resources
+from app.resources import StartupError, open_resources, start_resources
 from app.settings import Environment, Settings
 
 logger = logging.getLogger("app.cli")
@@ -24,12 +25,34 @@ def _load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        messages = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())
-        raise SystemExit(f"error: invalid configuration: {messages}") from None
+        messages = "; ".join(_problem(e) for e in error.errors())
+        print(f"error: invalid configuration: {messages}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _problem(error: Any) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    # Name the variable at fault (model-wide checks have no location).
+    location = [str(part) for part in error.get("loc", ()) if part]
+    if not location:
+        return message
+    name = location[0].upper()
+    return f"{name if name.startswith('SZ_') else 'SZ_' + name}: {message}"
 
 
 async def _preflight(settings: Settings) -> None:
-    """Check every server answers before serving, so failures are one clear line."""
+    """Check the wiring, then that every server answers, so failures are one clear line.
+
+    The wiring is checked first and needs no server: staging and production refuse
+    development providers and a missing signing key before anything is contacted.
+    """
+    from app.services import build_services, wire_providers
+
+    resources = open_resources(settings)
+    try:
+        build_services(resources, wire_providers(resources))
+    finally:
+        await resources.close()
     resources = await start_resources(settings)
     await resources.close()
 
@@ -89,10 +112,18 @@ def worker() -> int:
     The notifications issue adds the outbox consumers; until then the worker only
     proves its connections and waits for a stop signal, so deployments can run it.
     """
+    from app.services import build_services, wire_providers
+
     settings = _load_settings()
 
     async def run() -> None:
         resources = await start_resources(settings)
+        try:
+            # The worker will send through the same providers: the same refusals apply.
+            build_services(resources, wire_providers(resources))
+        except BaseException:
+            await resources.close()
+            raise
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

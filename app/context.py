@@ -5,10 +5,17 @@ from __future__ import annotations
 import dataclasses
 
 from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+from starlette.websockets import WebSocket
 
 from identity.errors import IdentityError
 from identity.tokens import TokenError
+from infra.outages import Unavailable, translate_outages
 from resolvers.context import Context, Services
+from resolvers.errors import SERVICE_UNAVAILABLE_EN, SERVICE_UNAVAILABLE_ZH
+
+TRY_AGAIN_LATER = 1013
+"""WebSocket close code: the server is overloaded or unavailable, try again later."""
 
 ACTING_FOR_HEADER = "x-acting-for"
 """Names the enterprise (its USCC) a request acts for; see ``RequireScope``."""
@@ -42,7 +49,8 @@ async def authenticate_connection(context: Context) -> None:
     if token is None:
         return
     try:
-        context.principal, context.account = await context.services.sign_in.authenticate(token)
+        with translate_outages():
+            context.principal, context.account = await context.services.sign_in.authenticate(token)
         context.auth_failure = None
     except TokenError as error:
         context.auth_failure = error.reason
@@ -58,7 +66,10 @@ async def get_context(connection: HTTPConnection) -> Context:
 
     A presented token that fails verification (expired, forged, revoked session)
     leaves the caller anonymous with the reason recorded, so fields that need a
-    principal can say exactly why they refused.
+    principal can say exactly why they refused. When the database cannot be asked
+    whether the session is still active, :class:`Unavailable` is raised: the request
+    gets :func:`unavailable_response`, never an anonymous answer (which would tell
+    the client to sign in again) or a crash.
     """
     services: Services = connection.app.state.services
     client_ip = connection.client.host if connection.client else None
@@ -70,7 +81,8 @@ async def get_context(connection: HTTPConnection) -> Context:
             services=services, acting_failure=unauthenticated_acting, client_ip=client_ip
         )
     try:
-        principal, account = await services.sign_in.authenticate(token)
+        with translate_outages():
+            principal, account = await services.sign_in.authenticate(token)
     except TokenError as error:
         return Context(
             services=services,
@@ -83,7 +95,8 @@ async def get_context(connection: HTTPConnection) -> Context:
     # Acting for an enterprise is never implied: only this header asks for it, and the
     # grant is checked afresh for every HTTP request (once per WebSocket connection).
     try:
-        acting_for = await services.enterprises.resolve_acting_for(principal, acting_header)
+        with translate_outages():
+            acting_for = await services.enterprises.resolve_acting_for(principal, acting_header)
     except IdentityError as error:
         return Context(
             services=services,
@@ -98,3 +111,40 @@ async def get_context(connection: HTTPConnection) -> Context:
         account=account,
         client_ip=client_ip,
     )
+
+
+async def unavailable_response(connection: HTTPConnection, error: Exception) -> JSONResponse | None:
+    """The answer to a request whose context could not be built during an outage.
+
+    HTTP: 503 with ``Retry-After`` and a GraphQL-shaped JSON body (``data: null`` and
+    one error with ``extensions.code`` ``SERVICE_UNAVAILABLE``). A WebSocket upgrade
+    gets the same 503 where the server can deny an upgrade with a response; otherwise
+    it is accepted and closed with 1013 (try again later), not refused as forbidden.
+    """
+    retry_after = error.retry_after if isinstance(error, Unavailable) else 5
+    response = JSONResponse(
+        {
+            "data": None,
+            "errors": [
+                {
+                    "message": SERVICE_UNAVAILABLE_ZH,
+                    "extensions": {
+                        "code": "SERVICE_UNAVAILABLE",
+                        "messageEn": SERVICE_UNAVAILABLE_EN,
+                        "retryAfterSeconds": retry_after,
+                    },
+                }
+            ],
+        },
+        status_code=503,
+        headers={"Retry-After": str(retry_after)},
+    )
+    if not isinstance(connection, WebSocket):
+        return response
+    if "websocket.http.response" in connection.scope.get("extensions", {}):
+        await connection.send_denial_response(response)
+        return None
+    offered = connection.scope.get("subprotocols") or []
+    await connection.accept(subprotocol=offered[0] if offered else None)
+    await connection.close(code=TRY_AGAIN_LATER, reason="service unavailable")
+    return None

@@ -6,17 +6,20 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import cast
 
 from fastapi import FastAPI
 from pymongo import monitoring
+from starlette.types import ExceptionHandler
 
 from app import health, wellknown
-from app.context import get_context
+from app.context import get_context, unavailable_response
 from app.graphql import GraphQLLimits, build_schema, graphql_router
 from app.http_limits import BodySizeLimit
 from app.resources import start_resources
-from app.services import build_services
+from app.services import ProviderWiring, build_services, wire_providers
 from app.settings import Settings
+from infra.outages import Unavailable
 
 logger = logging.getLogger("app")
 
@@ -25,18 +28,26 @@ def create_app(
     settings: Settings | None = None,
     *,
     mongo_listeners: Sequence[monitoring.CommandListener] = (),
+    providers: ProviderWiring = wire_providers,
 ) -> FastAPI:
     """A FastAPI app serving ``/graphql``, ``/healthz`` and ``/readyz``.
 
     ``mongo_listeners`` observe every database command (tests count them).
+    ``providers`` builds the adapters to vendors, registers and departments (tests of
+    staging pass stand-ins for the vendors; staging refuses the development ones).
     """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = await start_resources(settings, mongo_listeners=mongo_listeners)
+        try:
+            services = build_services(resources, providers(resources))
+        except BaseException:
+            await resources.close()
+            raise
         app.state.resources = resources
-        app.state.services = build_services(resources)
+        app.state.services = services
         # Everything built at start-up lives as long as the process: move it out of the
         # collector's sight, so full collections (which pause every request in flight)
         # only walk what requests allocate.
@@ -72,4 +83,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(wellknown.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Raised while building a request's context (the session check needs the database).
+    # Starlette calls it with a Request or a WebSocket; it answers each its own way.
+    app.add_exception_handler(Unavailable, cast("ExceptionHandler", unavailable_response))
     return app

@@ -36,6 +36,13 @@ PING_TIMEOUT_SECONDS = 2.0
 
 
 class StartupError(RuntimeError):
+    """The service must not start: ``str()`` is one line saying why, for operators.
+
+    The commands print it as ``error: …`` and exit with status 2.
+    """
+
+
+class ServerUnreachable(StartupError):
     """A server the service needs could not be reached at start-up.
 
     ``str()`` is one line naming the part and its URL (credentials removed).
@@ -120,13 +127,13 @@ class Resources:
         return dict(zip(probes, results, strict=True))
 
     async def ensure_ready(self) -> None:
-        """Raise :class:`StartupError` for the first part that does not answer."""
+        """Raise :class:`ServerUnreachable` for the first part that does not answer."""
         urls = self.urls()
         for part, reason in (
             await self.check(self.settings.mongodb_timeout_ms / 1000, starting=True)
         ).items():
             if reason is not None:
-                raise StartupError(part, urls[part], reason)
+                raise ServerUnreachable(part, urls[part], reason)
 
     async def ensure_indexes(self) -> None:
         """Create every collection's indexes (idempotent, safe on every start)."""

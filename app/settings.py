@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,11 +20,11 @@ DEV_PLACEHOLDER_SECRETS = frozenset(
 
 
 class Environment(StrEnum):
-    """Where the service runs; decides GraphiQL, introspection and secret checks.
+    """Where the service runs; decides GraphiQL, introspection, secret and provider checks.
 
-    ``staging`` is production-like (real secrets, no GraphiQL or introspection) but
-    allows the clearly labelled development providers (SMS, liveness, mini-program,
-    registers) so that a city test environment can run before the vendors are wired.
+    ``staging`` and ``production`` are production-like: real secrets, an existing
+    signing key, no GraphiQL or introspection, and only real providers (no
+    development SMS, liveness, mini-program, register or department stand-in).
     """
 
     DEVELOPMENT = "development"
@@ -85,10 +85,36 @@ class Settings(BaseSettings):
     )
     access_token_ttl_seconds: int = Field(900, ge=60, le=3600)
     refresh_token_ttl_days: int = Field(30, ge=1, le=180)
-    providers: str = Field(
+    # One setting per provider. Only the development/demo stand-ins exist so far (the
+    # providers issue adds the real adapters as further choices); staging and production
+    # refuse to start with any stand-in wired, whatever is spelled here.
+    sms_provider: Literal["development"] = Field(
+        "development", description="Sends sign-in codes: 'development' logs them instead."
+    )
+    liveness_provider: Literal["development"] = Field(
+        "development", description="Face (liveness) checks: 'development' checks no face."
+    )
+    mini_program_provider: Literal["development"] = Field(
         "development",
-        description="SMS, liveness, mini-program and register adapters: only "
-        "'development' exists yet, refused in production.",
+        description="WeChat/Alipay login-code exchange: 'development' accepts `dev-…` codes.",
+    )
+    carrier_check_provider: Literal["development"] = Field(
+        "development",
+        description="Carrier three-factor check of the signed-in phone: 'development' "
+        "answers from the demo register's contact phones.",
+    )
+    population_register: Literal["demo"] = Field(
+        "demo", description="Population register: 'demo' reads the seeded copy."
+    )
+    legal_entity_register: Literal["demo"] = Field(
+        "demo", description="Register of legal entities: 'demo' reads the seeded copy."
+    )
+    life_record_sources: Literal["demo"] = Field(
+        "demo", description="Departments' data for the life record: 'demo' reads seeded data."
+    )
+    enterprise_record_sources: Literal["demo"] = Field(
+        "demo",
+        description="Departments' data for the enterprise record: 'demo' reads seeded data.",
     )
 
     forwarded_allow_ips: str = Field(
@@ -126,11 +152,6 @@ class Settings(BaseSettings):
             problems.append("SZ_SECRET_KEY is missing, a placeholder or shorter than 32 characters")
         if self.jwt_signing_key_file is None:
             problems.append("SZ_JWT_SIGNING_KEY_FILE is not set")
-        if self.environment is Environment.PRODUCTION and self.providers == "development":
-            problems.append(
-                "SZ_PROVIDERS=development: the development SMS, liveness and register "
-                "providers are not allowed in production"
-            )
         if problems:
             raise ValueError(
                 f"refusing to start in {self.environment.value}: " + "; ".join(problems)

@@ -14,6 +14,7 @@ from typing import Protocol
 from exchange.repository import RegisterRepository
 from identity.errors import InvalidPhone
 from identity.phone import normalize_mobile
+from infra.providers import DevelopmentOnly
 
 
 class CarrierRealNameCheck(Protocol):
@@ -23,7 +24,7 @@ class CarrierRealNameCheck(Protocol):
         """True only when the carrier's record of ``phone`` (E.164) names this person."""
 
 
-class DevelopmentCarrierCheck:
+class DevelopmentCarrierCheck(DevelopmentOnly):
     """DEVELOPMENT ONLY — not a carrier: answers from the demo population register.
 
     A phone "belongs" to the resident whose register entry lists it as contact number.

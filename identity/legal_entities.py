@@ -15,6 +15,7 @@ from typing import Protocol
 from directory.models import Localized
 from exchange.models import EntityStatus, EntityType, LegalEntityRecord
 from exchange.repository import RegisterRepository
+from infra.providers import DevelopmentOnly
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,13 @@ def _registered(record: LegalEntityRecord) -> RegisteredEntity:
     )
 
 
-class ExchangeLegalEntityRegister:
-    """DEMO adapter: reads the register of legal entities seeded into the exchange."""
+class ExchangeLegalEntityRegister(DevelopmentOnly):
+    """DEMO adapter: reads the register of legal entities seeded into the exchange.
+
+    Staging and production refuse to start with it wired.
+    """
+
+    label = "demo register of legal entities (the seeded exchange collections)"
 
     def __init__(self, registers: RegisterRepository) -> None:
         self._registers = registers

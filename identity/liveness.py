@@ -41,6 +41,8 @@ from identity.errors import (
 from identity.models import REAL_PERSON_WINDOW, AssuranceLevel, Principal, RealName
 from identity.realname import IdentityClaim, RealNameBinder, RealNameVerified, parse_claim
 from identity.repository import SessionRepository
+from infra.outages import translates_outages
+from infra.providers import DevelopmentOnly
 from infra.ratelimit import RateLimiter
 
 logger = logging.getLogger("identity")
@@ -121,13 +123,13 @@ def sign_development_result(key: bytes, ticket: str, passed: bool) -> str:
     return f"{signed_part}.{_b64(_mac(key, signed_part))}"
 
 
-class DevelopmentLiveness:
+class DevelopmentLiveness(DevelopmentOnly):
     """DEVELOPMENT ONLY — NOT A REAL LIVENESS CHECK: nobody's face is ever looked at.
 
     It issues random tickets and accepts any result signed (HMAC-SHA256) with the
     development key, which only tests and the demo know; see
-    :func:`sign_development_result`. The settings refuse development providers in
-    production.
+    :func:`sign_development_result`. A :class:`DevelopmentOnly` provider: staging and
+    production refuse to start with it wired.
     """
 
     name = "development"
@@ -293,6 +295,7 @@ class LivenessService:
         self._limiter = limiter
         self._clock = clock
 
+    @translates_outages
     async def start(self, principal: Principal) -> LivenessTicket:
         """Open a step-up check for the caller, compared with their bound ID's photo."""
         account = await self._binder.account(principal.account_id)
@@ -300,6 +303,7 @@ class LivenessService:
             raise IdentityError  # the level guard (REAL_NAME) should prevent it
         return await self._start(principal, account.real_name.id_number, Purpose.STEP_UP, None)
 
+    @translates_outages
     async def start_binding(
         self, principal: Principal, name: str, id_number: str
     ) -> LivenessTicket:
@@ -328,6 +332,7 @@ class LivenessService:
         )
         return started
 
+    @translates_outages
     async def complete(
         self, principal: Principal, ticket: str, signed_result: str
     ) -> RealPersonVerified:
@@ -335,6 +340,7 @@ class LivenessService:
         await self._redeem(principal, ticket, signed_result, Purpose.STEP_UP)
         return await self._raise_session(principal)
 
+    @translates_outages
     async def complete_binding(
         self, principal: Principal, ticket: str, signed_result: str
     ) -> IdentityBoundByFace:

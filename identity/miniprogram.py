@@ -16,6 +16,8 @@ from identity.errors import IdentityError
 from identity.link_repository import MiniProgramLinkRepository
 from identity.models import Device
 from identity.service import SignedIn, SignInService
+from infra.outages import translates_outages
+from infra.providers import DevelopmentOnly
 
 LINK_TICKET_SECONDS = 600
 
@@ -50,13 +52,15 @@ class MiniProgramProvider(Protocol):
         """The user's openid on ``platform``; raises :class:`InvalidMiniProgramCode`."""
 
 
-class DevelopmentMiniProgram:
+class DevelopmentMiniProgram(DevelopmentOnly):
     """DEVELOPMENT ONLY — no platform is called.
 
     Accepts codes of the form ``dev-<anything>`` and derives a stable openid from them,
-    so the demo and tests can play a returning mini-program user. Production refuses it
-    (``SZ_PROVIDERS=development``).
+    so the demo and tests can play a returning mini-program user. Staging and
+    production refuse to start with it wired.
     """
+
+    label = "development mini-program sign-in (accepts any `dev-…` code, calls no platform)"
 
     async def open_id(self, platform: MiniProgramPlatform, code: str) -> str:
         """A deterministic fake openid for ``dev-`` codes."""
@@ -74,7 +78,11 @@ class LinkRequired:
 
 
 class MiniProgramSignIn:
-    """Signs mini-program users in, or links them to their phone account on first use."""
+    """Signs mini-program users in, or links them to their phone account on first use.
+
+    Both ways in raise :class:`infra.outages.Unavailable` while Redis (link tickets)
+    or the database (links, sessions) is down.
+    """
 
     def __init__(
         self,
@@ -96,6 +104,7 @@ class MiniProgramSignIn:
     def _ticket_key(self, ticket: str) -> str:
         return f"{self._prefix}mp-link:{self._hasher.digest(ticket)[:40]}"
 
+    @translates_outages
     async def sign_in_with_code(
         self, platform: MiniProgramPlatform, code: str, device: Device, client_ip: str | None
     ) -> SignedIn | LinkRequired:
@@ -115,6 +124,7 @@ class MiniProgramSignIn:
         )
         return LinkRequired(ticket=ticket, expires_in_seconds=LINK_TICKET_SECONDS)
 
+    @translates_outages
     async def sign_in_and_link(
         self, raw_phone: str, sms_code: str, device: Device, client_ip: str | None, ticket: str
     ) -> SignedIn:

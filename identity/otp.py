@@ -7,6 +7,7 @@ import secrets
 import redis.asyncio as redis_async
 
 from identity.crypto import KeyedHash
+from infra.outages import translates_outages
 
 # Atomically: accept and delete on a match; otherwise count the try and void the code
 # after too many. Returns 1 on success, 0 otherwise (unknown, expired or wrong).
@@ -24,7 +25,10 @@ return 0
 
 
 class OneTimeCodes:
-    """Six-digit codes per phone; only the latest code issued for a phone is valid."""
+    """Six-digit codes per phone; only the latest code issued for a phone is valid.
+
+    Every method raises :class:`infra.outages.Unavailable` while Redis is down.
+    """
 
     def __init__(
         self,
@@ -48,6 +52,7 @@ class OneTimeCodes:
     def _code_hash(self, phone: str, code: str) -> str:
         return self._hasher.digest(f"{phone}:{code}")
 
+    @translates_outages
     async def issue(self, phone: str) -> str:
         """A fresh code for ``phone``, replacing any earlier one."""
         code = f"{secrets.randbelow(1_000_000):06d}"
@@ -59,10 +64,12 @@ class OneTimeCodes:
             await pipe.execute()
         return code
 
+    @translates_outages
     async def withdraw(self, phone: str) -> None:
         """Void the current code (e.g. when the SMS could not be sent)."""
         await self._redis.delete(self._key(phone))
 
+    @translates_outages
     async def redeem(self, phone: str, code: str) -> bool:
         """True once for the right code; wrong tries count towards voiding it."""
         if len(code) != 6 or not code.isdigit():

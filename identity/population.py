@@ -13,6 +13,7 @@ from typing import Protocol
 
 from exchange.repository import RegisterRepository
 from identity.models import Gender
+from infra.providers import DevelopmentOnly
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +33,14 @@ class PopulationRegister(Protocol):
         """The registered holder of ``id_number``, or ``None`` when there is none."""
 
 
-class ExchangePopulationRegister:
-    """DEMO adapter: reads the population register seeded into the exchange collections."""
+class ExchangePopulationRegister(DevelopmentOnly):
+    """DEMO adapter: reads the population register seeded into the exchange collections.
+
+    Staging and production refuse to start with it wired: the real register is
+    reached through the exchange's service, which arrives with the providers issue.
+    """
+
+    label = "demo population register (the seeded exchange collections, not the register)"
 
     def __init__(self, registers: RegisterRepository) -> None:
         self._registers = registers

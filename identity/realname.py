@@ -36,6 +36,7 @@ from identity.move_repository import IdentityMoves
 from identity.population import PopulationRegister
 from identity.repository import AccountRepository, RealNameBinding
 from identity.sms import SmsSender, mask_phone
+from infra.outages import translates_outages
 from infra.ratelimit import RateLimiter
 
 logger = logging.getLogger("identity")
@@ -302,6 +303,7 @@ class RealNameService:
         self._limiter = limiter
         self._clock = clock
 
+    @translates_outages
     async def verify(self, principal: Principal, name: str, id_number: str) -> RealNameVerified:
         """Bind ``name`` and ``id_number`` to the caller when the carrier confirms them.
 

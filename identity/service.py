@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -34,6 +34,7 @@ from identity.phone import normalize_mobile
 from identity.repository import AccountRepository, SessionRepository, new_id
 from identity.sms import SmsSender, mask_phone
 from identity.tokens import AccessTokens, TokenError
+from infra.outages import translates_outages
 from infra.ratelimit import RateLimiter
 
 logger = logging.getLogger("identity")
@@ -68,7 +69,12 @@ def _refresh_hash(secret: str) -> str:
 
 
 class SignInService:
-    """Phone sign-in, refresh-token rotation with reuse detection, sessions, sign-out."""
+    """Phone sign-in, refresh-token rotation with reuse detection, sessions, sign-out.
+
+    ``database_ready`` raises :class:`infra.outages.Unavailable` when the database
+    cannot take the writes a sign-in needs. Requesting a code, signing in and
+    refreshing raise ``Unavailable`` while Redis or the database is down.
+    """
 
     def __init__(
         self,
@@ -82,6 +88,7 @@ class SignInService:
         hasher: KeyedHash,
         *,
         refresh_ttl: timedelta,
+        database_ready: Callable[[], Awaitable[object]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._accounts = accounts
@@ -93,18 +100,23 @@ class SignInService:
         self._regions = regions
         self._hasher = hasher
         self._refresh_ttl = refresh_ttl
+        self._database_ready = database_ready
         self._clock = clock
 
     def now(self) -> datetime:
         """The service's clock (UTC)."""
         return self._clock()
 
+    @translates_outages
     async def request_code(self, raw_phone: str, client_ip: str | None) -> CodeSent:
         """Send a sign-in code, within the per-phone and per-address limits.
 
-        Answers the same whether or not the phone has an account.
+        Answers the same whether or not the phone has an account. Sends nothing (and
+        counts nothing) while the database or Redis is down: the code could not be
+        redeemed, and the citizen would wait for nothing.
         """
         phone = normalize_mobile(raw_phone)
+        await self._database_ready()
         phone_key = self._hasher.digest(phone)[:40]
         limits = [
             (f"otp-cooldown:{phone_key}", 1, CODE_COOLDOWN_SECONDS),
@@ -136,12 +148,15 @@ class SignInService:
             retry_after_seconds=CODE_COOLDOWN_SECONDS,
         )
 
+    @translates_outages
     async def sign_in(
         self, raw_phone: str, code: str, device: Device, client_ip: str | None
     ) -> SignedIn:
         """Redeem a code: the account (created on first sign-in) and a new session."""
         _check_device(device)
         phone = normalize_mobile(raw_phone)
+        # Redeeming uses the code up: only do it when the session can be written.
+        await self._database_ready()
         if not await self._codes.redeem(phone, code.strip()):
             raise InvalidCode(field="code")
         now = self._clock()
@@ -190,6 +205,7 @@ class SignInService:
             session_id=session.id,
         )
 
+    @translates_outages
     async def refresh(self, refresh_token: str, client_ip: str | None) -> IssuedTokens:
         """Rotate a refresh token; presenting a rotated one revokes the whole session."""
         session_id, _, secret = refresh_token.partition(".")

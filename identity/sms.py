@@ -6,6 +6,8 @@ import logging
 from collections import deque
 from typing import Protocol
 
+from infra.providers import DevelopmentOnly
+
 logger = logging.getLogger("identity.sms")
 
 
@@ -19,20 +21,29 @@ class SmsSender(Protocol):
         """Deliver the fixed notice template ``notice`` (e.g. ``identity_moved``)."""
 
 
-class DevelopmentSms:
-    """DEVELOPMENT ONLY — sends nothing: writes the code to the log.
+class DevelopmentSms(DevelopmentOnly):
+    """DEVELOPMENT ONLY — sends nothing: writes the code to the log in development.
 
-    The last code per phone is also kept in memory so tests can read it. Never
-    configured in production (the settings refuse ``SZ_PROVIDERS=development`` there).
+    The last code per phone is also kept in memory so tests can read it; with
+    ``log_codes=False`` (tests) that is the only place it goes. A :class:`DevelopmentOnly`
+    provider: staging and production refuse to start with it wired.
     """
 
-    def __init__(self) -> None:
+    label = "development SMS (codes written to the log, never sent)"
+
+    def __init__(self, *, log_codes: bool) -> None:
         self.last_code: dict[str, str] = {}
         self.notices: deque[tuple[str, str]] = deque(maxlen=100)
+        self._log_codes = log_codes
 
     async def send_sign_in_code(self, phone: str, code: str) -> None:
-        """Log the code instead of sending it."""
+        """Keep the code (and log it, in development) instead of sending it."""
         self.last_code[phone] = code
+        if not self._log_codes:
+            logger.info(
+                "identity.sms.development_code phone=%s (kept in memory)", mask_phone(phone)
+            )
+            return
         logger.warning(
             "identity.sms.development_code phone=%s code=%s (not sent: development provider)",
             mask_phone(phone),

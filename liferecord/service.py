@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from pydantic import ValidationError
-from redis.exceptions import RedisError
 
 from liferecord.breaker import CircuitBreaker
 from liferecord.cache import CachedSection, SectionCache
@@ -160,21 +159,21 @@ class LifeRecordService:
         )
 
     async def refresh(self, citizen: Citizen, sections: Iterable[Section]) -> list[SectionResult]:
-        """Re-fetch ``sections`` now, skipping the cache (rate-limited per citizen)."""
+        """Re-fetch ``sections`` now, skipping the cache (rate-limited per citizen).
+
+        Raises :class:`infra.outages.Unavailable` while the limiter's Redis is down.
+        """
         wanted = list(dict.fromkeys(sections))
         for section in wanted:
             self.source_of(section)
-        try:
-            wait = await self._limiter.hit(
-                f"lr-refresh:{citizen.account_id}",
-                limit=REFRESHES_PER_WINDOW,
-                window_seconds=REFRESH_WINDOW_SECONDS,
-            )
-        except RedisError:
-            # Without the shared counter a refresh cannot be bounded: refuse it (reads
-            # still work from the sources) rather than let a flood through to departments.
-            logger.warning("liferecord.refresh.limiter_unavailable")
-            wait = REFRESH_WINDOW_SECONDS // 10
+        # Without Redis the limiter raises ``Unavailable``: a refresh that cannot be
+        # counted is refused (reads still work from the sources) rather than letting a
+        # flood through to the departments.
+        wait = await self._limiter.hit(
+            f"lr-refresh:{citizen.account_id}",
+            limit=REFRESHES_PER_WINDOW,
+            window_seconds=REFRESH_WINDOW_SECONDS,
+        )
         if wait is not None:
             raise RefreshRateLimited(retry_after=wait)
         return list(

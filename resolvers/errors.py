@@ -6,6 +6,7 @@ from typing import Any, Protocol
 
 from identity.errors import ActingForbidden as DomainActingForbidden
 from identity.models import AssuranceLevel as DomainLevel
+from infra.outages import Unavailable
 from resolvers.context import Context
 from schema.enterprise import (
     ActingForbidden,
@@ -23,6 +24,7 @@ from schema.payloads import (
     InvalidRefreshToken,
     NotFound,
     RateLimited,
+    ServiceUnavailable,
     StepUpRequired,
     UserError,
 )
@@ -76,6 +78,25 @@ def user_error(error: DomainError) -> Any:
         extra["retry_after_seconds"] = error.retry_after or 60
     return kind(
         code=code, message=error.message_zh, message_en=error.message_en, field=error.field, **extra
+    )
+
+
+SERVICE_UNAVAILABLE_ZH = "服务暂时不可用，请稍后重试"
+SERVICE_UNAVAILABLE_EN = "The service is briefly unavailable, please try again shortly"
+
+
+def service_unavailable(error: Unavailable) -> ServiceUnavailable:
+    """The typed, retryable answer of an operation whose Redis or MongoDB is down.
+
+    Every mutation that needs one of them catches :class:`infra.outages.Unavailable`
+    and returns this (its payload union lists ``ServiceUnavailable``). Which part is
+    down is for the operators' log, not for the caller.
+    """
+    return ServiceUnavailable(
+        code=ErrorCode.SERVICE_UNAVAILABLE,
+        message=SERVICE_UNAVAILABLE_ZH,
+        message_en=SERVICE_UNAVAILABLE_EN,
+        retry_after_seconds=error.retry_after,
     )
 
 

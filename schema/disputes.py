@@ -14,6 +14,7 @@ from schema.payloads import (
     AuthenticationRequired,
     InvalidInput,
     RateLimited,
+    ServiceUnavailable,
     StepUpRequired,
 )
 
@@ -77,7 +78,12 @@ class DisputeOpened:
 
 
 DisputeRecordPayload = Annotated[
-    DisputeOpened | InvalidInput | RateLimited | StepUpRequired | AuthenticationRequired,
+    DisputeOpened
+    | InvalidInput
+    | RateLimited
+    | StepUpRequired
+    | AuthenticationRequired
+    | ServiceUnavailable,
     strawberry.union(
         "DisputeRecordPayload",
         description="Result of `disputeRecord`: `InvalidInput` names `field` (no such value in "

@@ -17,6 +17,7 @@ from schema.payloads import (
     InvalidRefreshToken,
     NotFound,
     RateLimited,
+    ServiceUnavailable,
 )
 
 
@@ -128,21 +129,21 @@ class MiniProgramLinkRequired:
 
 
 RequestSignInCodePayload = Annotated[
-    SignInCodeSent | InvalidInput | RateLimited,
+    SignInCodeSent | InvalidInput | RateLimited | ServiceUnavailable,
     strawberry.union("RequestSignInCodePayload", description="Result of `requestSignInCode`."),
 ]
 SignInPayload = Annotated[
-    SignedIn | InvalidInput | InvalidCode,
+    SignedIn | InvalidInput | InvalidCode | ServiceUnavailable,
     strawberry.union("SignInPayload", description="Result of `signIn`."),
 ]
 SignInWithMiniProgramPayload = Annotated[
-    SignedIn | MiniProgramLinkRequired | InvalidInput,
+    SignedIn | MiniProgramLinkRequired | InvalidInput | ServiceUnavailable,
     strawberry.union(
         "SignInWithMiniProgramPayload", description="Result of `signInWithMiniProgram`."
     ),
 ]
 RefreshTokenPayload = Annotated[
-    TokensRefreshed | InvalidRefreshToken,
+    TokensRefreshed | InvalidRefreshToken | ServiceUnavailable,
     strawberry.union("RefreshTokenPayload", description="Result of `refreshToken`."),
 ]
 SignOutPayload = Annotated[

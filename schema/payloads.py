@@ -95,6 +95,11 @@ class ErrorCode(Enum):
         description="The request does not act for an enterprise with the scope needed "
         "(`X-Acting-For` missing, or no live grant with that scope).",
     )
+    SERVICE_UNAVAILABLE = strawberry.enum_value(
+        "SERVICE_UNAVAILABLE",
+        description="A part of the service is briefly down (e.g. restarting): the operation "
+        "did not complete; try again after `retryAfterSeconds`.",
+    )
     SOURCE_UNAVAILABLE = strawberry.enum_value(
         "SOURCE_UNAVAILABLE",
         description="A department's system did not answer (down, slow or sent bad data) and "
@@ -186,4 +191,16 @@ class StepUpRequired(UserError):
     )
     current_level: AssuranceLevel = strawberry.field(
         default=AssuranceLevel.PHONE, description="The caller's level now."
+    )
+
+
+@strawberry.type(
+    description="A part of the service this operation needs is briefly down (a restart, a "
+    "failover), so the operation did not complete; try again after `retryAfterSeconds`."
+)
+class ServiceUnavailable(UserError):
+    """A retryable refusal during an outage."""
+
+    retry_after_seconds: int = strawberry.field(
+        default=5, description="Seconds to wait before trying again."
     )

@@ -13,6 +13,7 @@ from schema.payloads import (
     AuthenticationRequired,
     InvalidInput,
     RateLimited,
+    ServiceUnavailable,
     StepUpRequired,
     UserError,
 )
@@ -132,7 +133,8 @@ VerifyRealNamePayload = Annotated[
     | RealNameAlreadyVerified
     | GuardianRequired
     | AuthenticationRequired
-    | StepUpRequired,
+    | StepUpRequired
+    | ServiceUnavailable,
     strawberry.union("VerifyRealNamePayload", description="Result of `verifyRealName`."),
 ]
 StartFaceVerificationPayload = Annotated[
@@ -142,7 +144,8 @@ StartFaceVerificationPayload = Annotated[
     | RealNameAlreadyVerified
     | GuardianRequired
     | AuthenticationRequired
-    | StepUpRequired,
+    | StepUpRequired
+    | ServiceUnavailable,
     strawberry.union(
         "StartFaceVerificationPayload", description="Result of `startFaceVerification`."
     ),
@@ -153,17 +156,26 @@ CompleteFaceVerificationPayload = Annotated[
     | RealNameMismatch
     | RealNameAlreadyVerified
     | AuthenticationRequired
-    | StepUpRequired,
+    | StepUpRequired
+    | ServiceUnavailable,
     strawberry.union(
         "CompleteFaceVerificationPayload", description="Result of `completeFaceVerification`."
     ),
 ]
 StartLivenessCheckPayload = Annotated[
-    LivenessCheckStarted | RateLimited | AuthenticationRequired | StepUpRequired,
+    LivenessCheckStarted
+    | RateLimited
+    | AuthenticationRequired
+    | StepUpRequired
+    | ServiceUnavailable,
     strawberry.union("StartLivenessCheckPayload", description="Result of `startLivenessCheck`."),
 ]
 CompleteLivenessCheckPayload = Annotated[
-    LivenessCheckPassed | LivenessCheckFailed | AuthenticationRequired | StepUpRequired,
+    LivenessCheckPassed
+    | LivenessCheckFailed
+    | AuthenticationRequired
+    | StepUpRequired
+    | ServiceUnavailable,
     strawberry.union(
         "CompleteLivenessCheckPayload", description="Result of `completeLivenessCheck`."
     ),

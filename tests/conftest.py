@@ -76,8 +76,9 @@ def production_like(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Setting changes for a production-like (staging) app: real-looking secrets.
 
     Staging behaves as production (no GraphiQL, introspection or suggestions; secrets
-    must not be placeholders) but allows the development providers, which production
-    refuses and for which no real vendor adapter exists yet.
+    must not be placeholders; an existing signing key) and refuses the development
+    providers, for which no real adapter exists yet: build its app with
+    ``create_app(…, providers=tests.vendors.vendor_stand_ins)``.
     """
     key_file = tmp_path_factory.mktemp("keys") / "jwt.pem"
     load_or_create_signing_key(key_file)

@@ -1,9 +1,14 @@
-"""Section sources over the data-sharing exchange's data sets (the demo departments).
+"""Sources over the data-sharing exchange's data sets (the demo departments).
 
-Each source reads one ``exchange_<section>`` document keyed by the citizen's resident
-ID number — one database command per fetch — and validates its payload with the
-section's model, so a department that publishes nonsense makes only its own section
-unavailable.
+Each section source reads one ``exchange_<section>`` document keyed by the citizen's
+resident ID number — one database command per fetch — and validates its payload with
+the section's model, so a department that publishes nonsense makes only its own section
+unavailable. The enterprise record reads the seeded register of legal entities and the
+departments' enterprise data sets the same way.
+
+All of them read demo data seeded into our own database: they are
+:class:`DevelopmentOnly`, and staging and production refuse to start with them wired.
+Real adapters (the exchange's HTTP service) arrive with the providers issue.
 """
 
 from __future__ import annotations
@@ -13,7 +18,15 @@ from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
+from exchange.enterprise_records import (
+    ContributionTotals,
+    EnterpriseDataSet,
+    EnterpriseRecordRepository,
+)
+from exchange.models import LegalEntityRecord
 from exchange.records import DepartmentRecordRepository
+from exchange.repository import RegisterRepository
+from infra.providers import DevelopmentOnly
 from liferecord.adapters.payloads import validate_payload
 from liferecord.models import Citizen, Record, Section
 from liferecord.sources import SectionSource, SourceError
@@ -21,8 +34,10 @@ from liferecord.sources import SectionSource, SourceError
 DEFAULT_TIMEOUT_SECONDS = 2.0
 
 
-class ExchangeSectionSource:
-    """One section read from the exchange's copy of its department's data set."""
+class ExchangeSectionSource(DevelopmentOnly):
+    """DEMO: one section read from the seeded copy of its department's data set."""
+
+    label = "demo life-record sources (department data seeded into our own database)"
 
     def __init__(
         self,
@@ -93,3 +108,35 @@ def demo_sources(
         )
         for section, settings in DEMO_SOURCES.items()
     }
+
+
+class ExchangeEntityRegister(DevelopmentOnly):
+    """DEMO: the enterprise record's register of legal entities, as seeded."""
+
+    label = "demo register of legal entities for the enterprise record (seeded data)"
+
+    def __init__(self, registers: RegisterRepository) -> None:
+        self._registers = registers
+
+    async def entity_by_uscc(self, uscc: str) -> LegalEntityRecord | None:
+        """The seeded entity with this code, or ``None``."""
+        return await self._registers.entity_by_uscc(uscc)
+
+
+class ExchangeEnterpriseDataSets(DevelopmentOnly):
+    """DEMO: the departments' data sets about enterprises, as seeded."""
+
+    label = "demo enterprise data sets (tax, licences, social insurance, utilities; seeded)"
+
+    def __init__(self, records: EnterpriseRecordRepository) -> None:
+        self._records = records
+
+    async def get(self, kind: str, uscc: str) -> EnterpriseDataSet | None:
+        """One department's seeded data set about the enterprise, or ``None``."""
+        return await self._records.get(kind, uscc)
+
+    async def contribution_totals(
+        self, uscc: str, *, months: int = 12
+    ) -> ContributionTotals | None:
+        """Monthly contribution totals, computed where the seeded rolls are kept."""
+        return await self._records.contribution_totals(uscc, months=months)

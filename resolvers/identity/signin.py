@@ -13,8 +13,9 @@ from identity.models import Account, Device, IssuedTokens
 from identity.models import DevicePlatform as DomainPlatform
 from identity.models import Principal as DomainPrincipal
 from identity.service import SignedIn as DomainSignedIn
+from infra.outages import Unavailable
 from resolvers.context import Info
-from resolvers.errors import user_error
+from resolvers.errors import service_unavailable, user_error
 from resolvers.permissions import RequireLevel
 from schema.identity import (
     AuthTokens,
@@ -96,6 +97,8 @@ class SignInMutation:
             sent = await info.context.services.sign_in.request_code(phone, info.context.client_ip)
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         return SignInCodeSent(
             phone_masked=sent.phone_masked,
             expires_in_seconds=sent.expires_in_seconds,
@@ -136,6 +139,8 @@ class SignInMutation:
                 )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         return signed_in_type(result)
 
     @strawberry.mutation(
@@ -160,6 +165,8 @@ class SignInMutation:
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         if isinstance(result, LinkRequired):
             return MiniProgramLinkRequired(
                 link_ticket=result.ticket, expires_in_seconds=result.expires_in_seconds
@@ -182,6 +189,8 @@ class SignInMutation:
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         return TokensRefreshed(tokens=tokens_type(tokens))
 
     @strawberry.mutation(description="End this session.", extensions=[RequireLevel()])

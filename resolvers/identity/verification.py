@@ -8,8 +8,9 @@ import strawberry
 
 from identity.errors import IdentityError
 from identity.models import AssuranceLevel as DomainLevel
+from infra.outages import Unavailable
 from resolvers.context import Info
-from resolvers.errors import user_error
+from resolvers.errors import service_unavailable, user_error
 from resolvers.identity.signin import principal_of
 from resolvers.permissions import RequireLevel
 from schema.payloads import AssuranceLevel
@@ -58,6 +59,8 @@ class VerificationMutation:
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         return RealNameVerified(
             assurance_level=AssuranceLevel(int(verified.level)),
             verified_at=verified.real_name.verified_at,
@@ -84,6 +87,8 @@ class VerificationMutation:
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         return LivenessCheckStarted(
             ticket=started.ticket, expires_at=started.expires_at, provider=started.provider
         )
@@ -109,6 +114,8 @@ class VerificationMutation:
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         return RealNameVerified(
             assurance_level=AssuranceLevel(int(bound.verified.level)),
             verified_at=bound.verified.real_name.verified_at,
@@ -128,6 +135,8 @@ class VerificationMutation:
             started = await info.context.services.liveness.start(principal_of(info))
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         return LivenessCheckStarted(
             ticket=started.ticket, expires_at=started.expires_at, provider=started.provider
         )
@@ -150,6 +159,8 @@ class VerificationMutation:
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         return LivenessCheckPassed(
             assurance_level=AssuranceLevel(int(passed.level)),
             verified_at=passed.verified_at,

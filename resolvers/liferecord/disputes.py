@@ -10,12 +10,13 @@ import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
 from identity.models import Principal
+from infra.outages import Unavailable
 from liferecord import disputes
 from liferecord.errors import LifeRecordError
 from liferecord.models import Section
 from resolvers.context import Info
 from resolvers.directory import department_type
-from resolvers.errors import step_up_required, user_error
+from resolvers.errors import service_unavailable, step_up_required, user_error
 from resolvers.identity.signin import account_of
 from resolvers.liferecord.me_record import citizen_of
 from resolvers.permissions import RequireLevel
@@ -143,5 +144,7 @@ class DisputeMutation:
             )
         except LifeRecordError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         departments = await _departments(info, [dispute.department_code])
         return DisputeOpened(dispute=dispute_type(dispute, departments))

@@ -7,11 +7,12 @@ from typing import Annotated
 import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
+from infra.outages import Unavailable
 from liferecord.errors import LifeRecordError
 from liferecord.models import Section
 from liferecord.service import REFRESH_WINDOW_SECONDS, REFRESHES_PER_WINDOW
 from resolvers.context import Info
-from resolvers.errors import step_up_required, user_error
+from resolvers.errors import service_unavailable, step_up_required, user_error
 from resolvers.identity.signin import account_of
 from resolvers.liferecord.me_record import LifeRecord, citizen_of, life_record_of
 from resolvers.permissions import RequireLevel
@@ -21,6 +22,7 @@ from schema.payloads import (
     ErrorCode,
     InvalidInput,
     RateLimited,
+    ServiceUnavailable,
     StepUpRequired,
 )
 
@@ -39,7 +41,12 @@ class LifeRecordRefreshed:
 
 
 RefreshLifeRecordPayload = Annotated[
-    LifeRecordRefreshed | RateLimited | InvalidInput | AuthenticationRequired | StepUpRequired,
+    LifeRecordRefreshed
+    | RateLimited
+    | InvalidInput
+    | AuthenticationRequired
+    | StepUpRequired
+    | ServiceUnavailable,
     strawberry.union(
         "RefreshLifeRecordPayload", description="Result of `refreshLifeRecord`, or why not."
     ),
@@ -87,6 +94,8 @@ class LifeRecordMutation:
             results = await service.refresh(citizen, wanted)
         except LifeRecordError as error:
             return user_error(error)  # type: ignore[no-any-return]
+        except Unavailable as error:
+            return service_unavailable(error)
         record = life_record_of(info, account, {result.section: result for result in results})
         if not isinstance(record, LifeRecord):
             return record

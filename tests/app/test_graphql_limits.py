@@ -14,6 +14,7 @@ from graphql import get_introspection_query
 from app.main import create_app
 from app.settings import Environment, Settings
 from tests.conftest import graphql
+from tests.vendors import vendor_stand_ins
 
 DEEP_DEPARTMENTS = "{ departments { edges { node { contact { address { zh } } } } } }"
 
@@ -24,7 +25,10 @@ async def client_with(settings: Settings) -> AsyncIterator[object]:
     opened: list[tuple[FastAPI, object]] = []
 
     async def make(**changes: object) -> httpx.AsyncClient:
-        app = create_app(Settings(_env_file=None, **(settings.model_dump() | changes)))
+        changed = Settings(_env_file=None, **(settings.model_dump() | changes))
+        # Staging refuses the development providers: it runs with vendor stand-ins.
+        staging = changed.is_production_like
+        app = create_app(changed, providers=vendor_stand_ins) if staging else create_app(changed)
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
         opened.append((app, lifespan))

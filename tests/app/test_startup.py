@@ -97,10 +97,7 @@ async def test_production_with_placeholder_secrets_refuses_to_start(servers: Dev
 
 
 def test_production_settings_reject_each_placeholder(production_like: dict[str, Any]) -> None:
-    production = production_like | {
-        "environment": Environment.PRODUCTION,
-        "providers": "city-gateway",
-    }
+    production = production_like | {"environment": Environment.PRODUCTION}
     assert Settings(_env_file=None, **production).is_production_like
     for field, value, named in [
         ("s3_secret_access_key", "zhuzhou-dev-secret", "SZ_S3_SECRET_ACCESS_KEY"),
@@ -108,17 +105,15 @@ def test_production_settings_reject_each_placeholder(production_like: dict[str, 
         ("secret_key", "zhuzhou-dev-secret-key-not-for-production", "SZ_SECRET_KEY"),
         ("secret_key", "too-short", "SZ_SECRET_KEY"),
         ("jwt_signing_key_file", None, "SZ_JWT_SIGNING_KEY_FILE"),
-        ("providers", "development", "SZ_PROVIDERS=development"),
     ]:
         with pytest.raises(ValidationError, match=named):
             Settings(_env_file=None, **(production | {field: value}))
 
 
-def test_staging_allows_development_providers_and_development_accepts_placeholders(
+def test_staging_hides_graphiql_and_development_accepts_placeholders(
     production_like: dict[str, Any],
 ) -> None:
     staging = Settings(_env_file=None, **production_like)
-    assert staging.providers == "development"
     assert staging.graphiql_enabled is False
     development = Settings(_env_file=None, environment=Environment.DEVELOPMENT)
     assert development.graphiql_enabled is True

@@ -11,6 +11,7 @@ import pytest
 from app.resources import Resources
 from devstack.servers import free_port
 from infra.clients import redis_client
+from infra.outages import REDIS_RETRY_AFTER_SECONDS, Unavailable
 from infra.ratelimit import RateLimiter
 from liferecord import models
 from liferecord.breaker import CircuitBreaker
@@ -315,10 +316,13 @@ async def test_without_redis_a_refresh_is_refused_typed_and_reads_still_work(
             resources.access_log,
             RateLimiter(dead, prefix="x:"),
         )
-        # when a refresh is asked for, then it is refused with a wait, not a crash
-        with pytest.raises(RefreshRateLimited) as refused:
+        # when a refresh is asked for, then it is refused as retryable, not a crash
+        with pytest.raises(Unavailable) as refused:
             await service.refresh(CITIZEN, [Section.INCOME])
-        assert refused.value.retry_after == 60
+        assert (refused.value.part, refused.value.retry_after) == (
+            "redis",
+            REDIS_RETRY_AFTER_SECONDS,
+        )
         assert source.calls == []
         # and a plain read still answers from the department
         read = await service.read(CITIZEN, Section.INCOME, reader_of(CITIZEN))

@@ -68,8 +68,10 @@ def run_embedded(host: str, port: int) -> int:
                 print(f"  {server.name:<10} {server.url}  (log: {server.log_path})", flush=True)
             counts = asyncio.run(_seed(settings))
             print("demo data: " + ", ".join(f"{k} {v}" for k, v in counts.items()), flush=True)
+            log_file = data_dir / "logs" / "api.log"
+            print(f"API log: {log_file}", flush=True)
             print(f"GraphiQL: http://{host}:{port}/graphql   (Ctrl-C stops everything)", flush=True)
-            return serve(host, port, settings=settings)
+            return serve(host, port, settings=settings, log_file=log_file)
     except (ServerStartError, StartupError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -28,10 +28,14 @@ class DevelopmentSms:
     async def send_sign_in_code(self, phone: str, code: str) -> None:
         """Log the code instead of sending it."""
         self.last_code[phone] = code
+        masked = mask_phone(phone)
+        # ``development_code`` lets a development server's log handler keep recent codes
+        # where another process (the dev-sms-codes command) can read them.
         logger.warning(
             "identity.sms.development_code phone=%s code=%s (not sent: development provider)",
-            mask_phone(phone),
+            masked,
             code,
+            extra={"development_code": (masked, code)},
         )
 
 

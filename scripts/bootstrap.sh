@@ -44,19 +44,21 @@ export UV_PROJECT_ENVIRONMENT="$ROOT/.venv"
 # A stamp newer than uv.lock means .venv already matches it: sync quietly (it checks in
 # well under a second). Otherwise say what is happening, and show uv's own summary.
 STAMP="$ROOT/.venv/.synced-from-uv-lock"
+announce=""
 if [ ! -x "$ROOT/.venv/bin/python" ]; then
-  say "[2/2] creating .venv from uv.lock (first run: about 10 s here, a few minutes on a slow network) …"
-  quiet=()
+  announce="[2/2] creating .venv from uv.lock (first run: about 10 s here, a few minutes on a slow network) …"
 elif [ ! -f "$STAMP" ] || [ "$ROOT/uv.lock" -nt "$STAMP" ]; then
-  say "[2/2] updating .venv: uv.lock changed …"
-  quiet=()
-else
-  quiet=(--quiet)
+  announce="[2/2] updating .venv: uv.lock changed …"
 fi
-"$ROOT/.tools/bin/uv" sync ${quiet[@]+"${quiet[@]}"} --frozen --python "$PYTHON" --project "$ROOT"
-if [ ${#quiet[@]} -eq 0 ]; then
+if [ -n "$announce" ]; then
+  say "$announce"
+  # uv's summary lines ("Installed 95 packages in 3.1s"), without one line per package.
+  "$ROOT/.tools/bin/uv" sync --frozen --python "$PYTHON" --project "$ROOT" 2>&1 |
+    { grep -v '^ [-+~] ' || true; } | sed 's/^/      /' >&2
   touch "$STAMP"
   say "      .venv ready ($(took))"
+else
+  "$ROOT/.tools/bin/uv" sync --quiet --frozen --python "$PYTHON" --project "$ROOT"
 fi
 
 ensure_redis_server() {

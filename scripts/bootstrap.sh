@@ -11,9 +11,11 @@ say() { printf '%s\n' "$*" >&2; }
 find_python() {
   local candidate
   for candidate in python3.13 python3.12 python3.11 python3; do
+    # The interpreter's own path, not a launcher's (pyenv shims): given a shim, uv
+    # takes .venv for another interpreter's and rebuilds it on every run.
     if command -v "$candidate" >/dev/null 2>&1 &&
        "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-      command -v "$candidate"
+      "$candidate" -c 'import sys; print(sys.executable)'
       return 0
     fi
   done

@@ -11,11 +11,14 @@ runtimes, servers) send no ``Origin`` and are not affected.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+
+logger = logging.getLogger("app.cors")
 
 DEVELOPMENT_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*")
 
@@ -75,6 +78,16 @@ class OriginPolicy:
     def allows(self, origin: str) -> bool:
         """True when ``origin`` matches one of the patterns."""
         return self._compiled is not None and self._compiled.fullmatch(origin) is not None
+
+    def allows_websocket(self, origin: str) -> bool:
+        """:meth:`allows` for a cross-origin WebSocket, saying how to allow a refused one."""
+        if self.allows(origin):
+            return True
+        logger.warning(
+            "app.cors.websocket_refused origin=%r (list it in SZ_CORS_ORIGINS to allow it)",
+            origin[:100],
+        )
+        return False
 
 
 def add_cors(app: FastAPI, patterns: Sequence[str]) -> None:

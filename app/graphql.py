@@ -113,7 +113,7 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
         Strawberry asks only for cross-origin handshakes (no ``Origin``, or our own
         host, are always allowed); a refusal is answered with HTTP 403.
         """
-        return self.origin_policy.allows(origin)
+        return self.origin_policy.allows_websocket(origin)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket from its ``connection_init`` payload."""

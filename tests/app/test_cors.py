@@ -126,7 +126,7 @@ async def _acknowledged(url: str, origin: str | None) -> bool:
 
 
 async def test_websocket_opens_for_allowed_origins_and_is_refused_for_others(
-    live_server: str,
+    live_server: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert await _acknowledged(live_server, VITE)
     assert await _acknowledged(live_server, None)  # not a browser: no Origin
@@ -135,6 +135,9 @@ async def test_websocket_opens_for_allowed_origins_and_is_refused_for_others(
         with pytest.raises(InvalidStatus) as refused:
             await _acknowledged(live_server, origin)
         assert refused.value.response.status_code == 403, origin
+    refusals = [r.getMessage() for r in caplog.records if r.name == "app.cors"]
+    assert len(refusals) == 3
+    assert all("SZ_CORS_ORIGINS" in message for message in refusals)
 
 
 def test_origin_patterns_match_what_they_say() -> None:

@@ -1,13 +1,16 @@
-"""Command line: ``serve``, ``seed``, ``worker``, ``export-schema``, ``dev``."""
+"""Command line: ``serve``, ``seed``, ``worker``, ``export-schema``, ``dev``, and the
+development-only ``dev-sms-codes`` and ``dev-liveness-result``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import logging.handlers
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from app.settings import Environment, Settings
 logger = logging.getLogger("app.cli")
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
 def _load_settings() -> Settings:
@@ -57,10 +61,28 @@ async def _preflight(settings: Settings) -> None:
     await resources.close()
 
 
-def serve(host: str, port: int, *, settings: Settings | None = None) -> int:
-    """Serve the API with uvicorn until interrupted."""
+def log_to_file(path: Path) -> None:
+    """Also write the API's log, uvicorn's included, to ``path`` (rotated at 10 MB).
+
+    Call after uvicorn has configured its loggers, which replaces their handlers.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=10_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    # The root logger takes the app's own loggers; uvicorn's do not propagate to it.
+    for name in ("", "uvicorn", "uvicorn.access"):
+        logging.getLogger(name).addHandler(handler)
+
+
+def serve(
+    host: str, port: int, *, settings: Settings | None = None, log_file: Path | None = None
+) -> int:
+    """Serve the API with uvicorn until interrupted; ``log_file`` also receives the log."""
     import uvicorn
 
+    from app.dev_sms import record_development_codes
     from app.main import create_app
 
     settings = settings or _load_settings()
@@ -80,6 +102,9 @@ def serve(host: str, port: int, *, settings: Settings | None = None) -> int:
         access_log=False,
         ws="websockets-sansio",
     )
+    if log_file is not None:
+        log_to_file(log_file)
+    record_development_codes(settings)  # development only: for dev-sms-codes
     uvicorn.Server(config).run()
     return 0
 
@@ -172,6 +197,39 @@ def development_liveness_result(ticket: str, *, passed: bool) -> int:
     return 0
 
 
+def development_sms_codes(limit: int) -> int:
+    """DEVELOPMENT ONLY: print the latest sign-in codes, newest first; refused elsewhere."""
+    from app.dev_sms import codes_file, latest_codes
+
+    settings = _load_settings()
+    if settings.environment is not Environment.DEVELOPMENT:
+        print("error: development SMS codes exist only in development", file=sys.stderr)
+        return 2
+    path = codes_file(settings)
+    codes = latest_codes(path, limit)
+    if not codes:
+        print(
+            f"no sign-in codes recorded yet in {path}: ask for one with requestSignInCode "
+            "from a development server (scripts/run)"
+        )
+        return 0
+    now = datetime.now(UTC)
+    print("phone        code    sent at (local)      age     (codes are valid 5 minutes)")
+    for sent in codes:
+        age = int((now - sent.at).total_seconds())
+        when = sent.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{sent.phone_masked:<12} {sent.code:<7} {when}  {_age(age)}")
+    return 0
+
+
+def _age(seconds: int) -> str:
+    if seconds < 120:
+        return f"{max(seconds, 0)} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m app``."""
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
@@ -194,9 +252,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     liveness.add_argument("ticket")
     liveness.add_argument("--fail", action="store_true", help="sign a failed check instead")
+    sms_codes = commands.add_parser(
+        "dev-sms-codes",
+        help="DEVELOPMENT ONLY: print the latest sign-in codes (masked phone, code), newest first",
+    )
+    sms_codes.add_argument("-n", "--limit", type=int, default=10, help="how many (default 10)")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if args.command == "serve":
         return serve(args.host, args.port)
     if args.command == "seed":
@@ -207,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return export_schema(args.output)
     if args.command == "dev-liveness-result":
         return development_liveness_result(args.ticket, passed=not args.fail)
+    if args.command == "dev-sms-codes":
+        return development_sms_codes(args.limit)
     from app.embedded import run_embedded
 
     return run_embedded(args.host, args.port)

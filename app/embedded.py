@@ -83,8 +83,10 @@ def run_embedded(host: str, port: int) -> int:
             )
             if dropped:
                 print(f"dropped {dropped} cached sections an earlier release kept in clear")
+            log_file = data_dir / "logs" / "api.log"
+            print(f"API log: {log_file}", flush=True)
             print(f"GraphiQL: http://{host}:{port}/graphql   (Ctrl-C stops everything)", flush=True)
-            return serve(host, port, settings=settings)
+            return serve(host, port, settings=settings, log_file=log_file)
     except (ServerStartError, StartupError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

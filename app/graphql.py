@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 from cross_web import HTTPException
+from fastapi import Request, WebSocket
+from fastapi.responses import HTMLResponse
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -28,6 +30,8 @@ from strawberry.types import ExecutionContext
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.context import authenticate_connection
+from app.cors import OriginPolicy
+from app.graphiql import graphiql_page
 from app.graphql_security import (
     MASKED_MESSAGE,
     StripSuggestions,
@@ -100,11 +104,26 @@ def build_schema(limits: GraphQLLimits | None = None) -> strawberry.Schema:
 class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
     """A router whose body parsing answers 400, never 500, to any malformed JSON."""
 
+    # Set per instance by graphql_router; nothing cross-origin is allowed until then.
+    origin_policy = OriginPolicy(())
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        """A page on another origin may open a WebSocket when SZ_CORS_ORIGINS allows it.
+
+        Strawberry asks only for cross-origin handshakes (no ``Origin``, or our own
+        host, are always allowed); a refusal is answered with HTTP 403.
+        """
+        return self.origin_policy.allows_websocket(origin)
+
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket from its ``connection_init`` payload."""
         await authenticate_connection(context)
         unset: UnsetType = UNSET
         return unset
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL from this server's pinned copies, never a CDN (see app/graphiql.py)."""
+        return graphiql_page(request)
 
     def decode_json(self, data: str | bytes) -> object:
         """Parse a request body; the caller turns ``JSONDecodeError`` into a 400."""
@@ -122,9 +141,14 @@ def graphql_router(
     context_getter: Callable[..., Awaitable[Context]],
     *,
     graphiql: bool,
+    allowed_origins: Sequence[str] = (),
 ) -> GraphQLRouter[Context, None]:
-    """The ``/graphql`` endpoint: POST JSON only, GraphiQL when asked, graphql-transport-ws."""
-    return GuardedGraphQLRouter(
+    """The ``/graphql`` endpoint: POST JSON only, GraphiQL when asked, graphql-transport-ws.
+
+    ``allowed_origins`` are the origin patterns (``app/cors.py``) whose pages may open a
+    WebSocket; HTTP CORS for the same list is middleware (``app.cors.add_cors``).
+    """
+    router = GuardedGraphQLRouter(
         schema,
         context_getter=context_getter,
         graphql_ide="graphiql" if graphiql else None,
@@ -136,3 +160,5 @@ def graphql_router(
         keep_alive=True,
         keep_alive_interval=15,
     )
+    router.origin_policy = OriginPolicy(allowed_origins)
+    return router

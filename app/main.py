@@ -12,8 +12,9 @@ from fastapi import FastAPI
 from pymongo import monitoring
 from starlette.types import ExceptionHandler
 
-from app import health, wellknown
+from app import graphiql, health, wellknown
 from app.context import get_context, unavailable_response
+from app.cors import add_cors
 from app.graphql import GraphQLLimits, build_schema, graphql_router
 from app.http_limits import BodySizeLimit
 from app.resources import start_resources
@@ -77,13 +78,21 @@ def create_app(
         )
     )
     app.include_router(
-        graphql_router(schema, get_context, graphiql=settings.graphiql_enabled),
+        graphql_router(
+            schema,
+            get_context,
+            graphiql=settings.graphiql_enabled,
+            allowed_origins=settings.allowed_origins,
+        ),
         prefix="/graphql",
     )
+    if settings.graphiql_enabled:
+        app.include_router(graphiql.router, prefix="/graphql/assets")
     app.include_router(health.router)
     app.include_router(wellknown.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Raised while building a request's context (the session check needs the database).
     # Starlette calls it with a Request or a WebSocket; it answers each its own way.
     app.add_exception_handler(Unavailable, cast("ExceptionHandler", unavailable_response))
+    add_cors(app, settings.allowed_origins)  # last: outermost
     return app

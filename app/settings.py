@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.cors import DEVELOPMENT_ORIGINS, check_origin_pattern
 
 _CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)[^@/]*@", re.IGNORECASE)
 
@@ -157,6 +160,36 @@ class Settings(BaseSettings):
                 f"refusing to start in {self.environment.value}: " + "; ".join(problems)
             )
         return self
+
+    cors_origins: Annotated[list[str] | None, NoDecode] = Field(
+        None,
+        description="Browser origins allowed over HTTP (CORS) and WebSocket, comma-separated "
+        "or a JSON list: exact (https://app.example.cn) or patterns (http://localhost:* any "
+        "port, https://*.example.cn any subdomain). Unset: http://localhost:* and "
+        "http://127.0.0.1:* in development, none elsewhere.",
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_cors_origins(cls, value: object) -> object:
+        # The environment gives a string: a JSON list, or origins separated by commas.
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [part for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_cors_origins(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [check_origin_pattern(origin) for origin in value]
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """The CORS/WebSocket origin patterns in force (``cors_origins`` or the default)."""
+        if self.cors_origins is not None:
+            return tuple(self.cors_origins)
+        return DEVELOPMENT_ORIGINS if self.environment is Environment.DEVELOPMENT else ()
 
 
 def redact_url(url: str) -> str:

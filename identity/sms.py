@@ -39,15 +39,17 @@ class DevelopmentSms(DevelopmentOnly):
     async def send_sign_in_code(self, phone: str, code: str) -> None:
         """Keep the code (and log it, in development) instead of sending it."""
         self.last_code[phone] = code
+        masked = mask_phone(phone)
         if not self._log_codes:
-            logger.info(
-                "identity.sms.development_code phone=%s (kept in memory)", mask_phone(phone)
-            )
+            logger.info("identity.sms.development_code phone=%s (kept in memory)", masked)
             return
+        # ``development_code`` lets a development server's log handler keep recent codes
+        # where another process (the dev-sms-codes command) can read them.
         logger.warning(
             "identity.sms.development_code phone=%s code=%s (not sent: development provider)",
-            mask_phone(phone),
+            masked,
             code,
+            extra={"development_code": (masked, code)},
         )
 
     async def send_notice(self, phone: str, notice: str) -> None:

@@ -2,58 +2,78 @@
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    ProvidedRequiredArgumentsRule,
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
+    ValuesOfCorrectTypeRule,
 )
 from strawberry.extensions import SchemaExtension
 
-from schema.errors import PublicError
+from schema.scalars import BAD_USER_INPUT
 
-logger = logging.getLogger("app.graphql")
-
-MASKED_MESSAGE = "Unexpected error."
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
-def should_mask(error: GraphQLError) -> bool:
-    """Mask errors raised by our code unless they are deliberate :class:`PublicError` s.
+def coded_rules(
+    rules: Iterable[type[ASTValidationRule]],
+) -> tuple[type[ASTValidationRule], ...]:
+    """``rules`` with those that judge argument values reporting ``BAD_USER_INPUT``.
 
-    Syntax and validation errors (no original error) stay visible: clients need them.
+    A literal of the wrong type, ``null`` or a missing value for a required argument,
+    an unknown enum value: the same mistakes as a bad variable value, so the same code.
+    The classes are made once (module level): ``ValidationCache`` keys on them.
     """
-    return is_unexpected(error)
+    return tuple(_CODED.get(rule, rule) for rule in rules)
 
 
-def is_unexpected(error: GraphQLError) -> bool:
-    """True for errors that come from a crash rather than from the client's request."""
-    original = error.original_error
-    return original is not None and not isinstance(original, PublicError)
+def _reporting(rule: type[ASTValidationRule], code: str) -> type[ASTValidationRule]:
+    class Coded(rule):  # type: ignore[valid-type,misc]
+        def report_error(self, error: GraphQLError) -> None:
+            error.extensions = {**(error.extensions or {}), "code": code}
+            super().report_error(error)
+
+    Coded.__name__ = Coded.__qualname__ = rule.__name__
+    return Coded
 
 
-def log_errors(errors: list[GraphQLError]) -> None:
-    """Log each error once, before masking: crashes with their trace, client errors as one line.
+_CODED: dict[type[ASTValidationRule], type[ASTValidationRule]] = {
+    rule: _reporting(rule, BAD_USER_INPUT)
+    for rule in (ValuesOfCorrectTypeRule, ProvidedRequiredArgumentsRule)
+}
 
-    Strawberry's default logs every error, syntax and validation included, at ERROR
-    with a trace, which buries real crashes under clients' typos.
+
+class OperationRules(SchemaExtension):
+    """Parser options and the validation rules of every operation, set before parsing.
+
+    Replaces Strawberry's ``MaxTokensLimiter`` and ``AddValidationRules``, and refuses
+    empty selection sets (``{ }``), which graphql-core still parses by default and on
+    which the depth limiter crashes.
     """
-    for error in errors:
-        if is_unexpected(error):
-            logger.error(
-                "graphql.unexpected_error path=%s", error.path, exc_info=error.original_error
-            )
-        else:
-            logger.info("graphql.client_error %s", error.message)
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...], *, max_tokens: int) -> None:
+        self.rules = rules
+        self.max_tokens = max_tokens
+
+    def on_operation(self) -> Iterator[None]:
+        """Set the options before the parse and validation hooks read them."""
+        context = self.execution_context
+        options: dict[str, object] = context.parse_options  # type: ignore[assignment]
+        options["max_tokens"] = self.max_tokens
+        options["allow_empty_selection_sets"] = False
+        context.validation_rules = self.rules
+        yield
 
 
 class StripSuggestions(SchemaExtension):

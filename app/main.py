@@ -12,11 +12,12 @@ from pymongo import monitoring
 
 from app import health, wellknown
 from app.context import get_context
-from app.graphql import GraphQLLimits, build_schema, graphql_router
+from app.graphql import GraphQLLimits, LiveLimits, build_schema, graphql_router
 from app.http_limits import BodySizeLimit
 from app.resources import start_resources
 from app.services import build_services
-from app.settings import Settings
+from app.settings import Environment, Settings
+from resolvers.system import LivePolicy
 
 logger = logging.getLogger("app")
 
@@ -63,10 +64,19 @@ def create_app(
             max_tokens=settings.graphql_max_tokens,
             cache_size=settings.graphql_cache_size,
             introspection=not production,
-        )
+        ),
+        live_policy=LivePolicy(anonymous_heartbeat=settings.environment is Environment.DEVELOPMENT),
     )
     app.include_router(
-        graphql_router(schema, get_context, graphiql=settings.graphiql_enabled),
+        graphql_router(
+            schema,
+            get_context,
+            graphiql=settings.graphiql_enabled,
+            live=LiveLimits(
+                max_operations_per_connection=settings.ws_max_operations_per_connection,
+                max_connections_per_address=settings.ws_max_connections_per_address,
+            ),
+        ),
         prefix="/graphql",
     )
     app.include_router(health.router)

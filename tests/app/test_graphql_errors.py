@@ -250,7 +250,7 @@ async def test_a_crash_in_an_extension_is_masked_and_logged_once_with_its_trace(
 ) -> None:
     # given a schema whose validation phase crashes (as the depth limiter did on `{ }`)
     schema = build_schema(GraphQLLimits())
-    schema.extensions = [*schema.extensions, CrashingValidation]
+    schema.extensions = (*schema.extensions, CrashingValidation)
     caplog.set_level(logging.INFO)
     # when
     executed = await schema.execute("{ __typename }")

@@ -26,7 +26,7 @@ from strawberry.extensions import (
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.schema.schema import StreamResult
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StreamResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -115,10 +115,16 @@ class CitySchema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        """Run one query or mutation; the result's errors are finished."""
+        """Run one query or mutation; the result's errors are finished.
+
+        A subscription cannot be answered with one result (executing it would try to
+        serialize its event stream): it is refused as an operation type not allowed
+        here, which the router answers with HTTP 400. Subscriptions run over WebSocket.
+        """
         refused = invalid_text_error(query, variable_values, operation_name, operation_extensions)
         if refused is not None:
             return ExecutionResult(data=None, errors=finish_errors([refused]))
+        allowed = set(allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES)
         try:
             result = await super().execute(
                 query,
@@ -126,7 +132,7 @@ class CitySchema(strawberry.Schema):
                 context_value,
                 root_value,
                 operation_name,
-                allowed_operation_types,
+                allowed - {OperationType.SUBSCRIPTION},
                 operation_extensions,
             )
         except _REQUEST_ERRORS:

@@ -237,6 +237,21 @@ async def test_an_empty_selection_set_is_a_syntax_error_in_production_too(  # ty
         assert body["errors"][0]["message"].startswith("Syntax Error")
 
 
+async def test_a_subscription_over_http_is_refused_without_a_crash(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given
+    caplog.set_level(logging.INFO)
+    # when
+    response = await client.post(
+        "/graphql", json={"query": "subscription { heartbeat(count: 1) { at } }"}
+    )
+    # then
+    assert response.status_code == 400
+    assert response.text == "subscriptions are not allowed when using POST"
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 class CrashingValidation(SchemaExtension):
     """An extension that crashes while the document is validated."""
 

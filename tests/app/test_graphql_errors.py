@@ -103,6 +103,21 @@ async def test_bad_argument_values_are_bad_user_input_logged_without_a_trace(
     assert app_log(caplog) == [(logging.INFO, False)]
 
 
+async def test_the_log_of_a_client_error_leaves_out_the_values_it_quotes(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given
+    caplog.set_level(logging.INFO)
+    # when a phone number arrives where a string was expected, and a name as an enum value
+    await graphql(client, DEPARTMENT, {"c": 13907330001})
+    await graphql(client, DEPARTMENTS_OF_KIND, {"k": "刘建军"})
+    # then the client's values are not in the log
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name == "app.graphql")
+    assert "graphql.client_error code=BAD_USER_INPUT" in logged
+    assert "13907330001" not in logged
+    assert "刘建军" not in logged
+
+
 @pytest.mark.parametrize(
     ("query", "variables"),
     [

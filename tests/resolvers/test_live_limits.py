@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import InvalidStatus
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.settings import Settings
 from tests.resolvers.test_subscriptions import open_session, receive, signed_in_token
@@ -110,3 +112,23 @@ async def _open_when_freed(live_server: str) -> ClientConnection:
         except InvalidStatus:
             await asyncio.sleep(0.05)
     raise AssertionError("the closed connection was never released")
+
+
+async def test_a_connection_init_payload_with_invalid_unicode_is_refused(
+    live_server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given
+    caplog.set_level(logging.INFO)
+    ws = await connect(
+        live_server.replace("http", "ws") + "/graphql",
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+    )
+    # when the token carries a lone surrogate
+    payload = {"authorization": "Bearer a\ud800b"}
+    await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+    # then the connection is refused (graphql-transport-ws 4403), and nothing crashed
+    with contextlib.suppress(ConnectionClosed):
+        while True:
+            await receive(ws)
+    assert ws.close_code == 4403
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -17,9 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.extensions import (
-    MaxAliasesLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -45,12 +43,8 @@ from app.graphql_errors import (
     has_invalid_text,
     invalid_text_error,
 )
-from app.graphql_security import (
-    OperationRules,
-    StripSuggestions,
-    coded_rules,
-    introspection_depth_rule,
-)
+from app.graphql_limits import introspection_depth_rule, operation_limits_rule
+from app.graphql_security import OperationRules, StripSuggestions, coded_rules
 from resolvers.context import Context
 from resolvers.root import Mutation, Query, Subscription
 from resolvers.system import LivePolicy
@@ -206,8 +200,7 @@ def build_schema(
         # afresh per request (as the stock limiter extensions do) would never hit it.
         rules: list[Any] = [
             *coded_rules(specified_rules),
-            *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
-            *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+            operation_limits_rule(max_depth=limits.max_depth, max_aliases=limits.max_aliases),
             introspection_depth_rule(INTROSPECTION_MAX_DEPTH),
         ]
         if not introspection:

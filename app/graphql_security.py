@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from graphql import (
     ASTValidationRule,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
     ProvidedRequiredArgumentsRule,
-    SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
     ValuesOfCorrectTypeRule,
 )
 from strawberry.extensions import SchemaExtension
@@ -102,50 +94,3 @@ class StripSuggestions(SchemaExtension):
                     error.original_error,
                     error.extensions,
                 )
-
-
-def introspection_depth_rule(max_depth: int) -> type[ValidationRule]:
-    """A rule limiting how deep a selection may go below any ``__`` field.
-
-    Strawberry's ``QueryDepthLimiter`` skips introspection fields entirely, so a chain
-    of ``ofType { ofType { … } }`` passes it however deep it is.
-    """
-
-    class IntrospectionDepthRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self._fragments = {
-                definition.name.value: definition.selection_set
-                for definition in context.document.definitions
-                if isinstance(definition, FragmentDefinitionNode)
-            }
-
-        def enter_field(self, node: FieldNode, *_args: Any) -> Any:
-            if not node.name.value.startswith("__") or node.selection_set is None:
-                return None
-            depth = self._depth(node.selection_set, 1, frozenset())
-            if depth > max_depth:
-                self.report_error(
-                    GraphQLError(
-                        f"Introspection selection exceeds maximum depth of {max_depth}.", [node]
-                    )
-                )
-            return self.SKIP
-
-        def _depth(self, selection_set: SelectionSetNode, level: int, seen: frozenset[str]) -> int:
-            if level > max_depth:
-                return level
-            deepest = level
-            for selection in selection_set.selections:
-                if isinstance(selection, FieldNode) and selection.selection_set is not None:
-                    deepest = max(deepest, self._depth(selection.selection_set, level + 1, seen))
-                elif isinstance(selection, InlineFragmentNode):
-                    deepest = max(deepest, self._depth(selection.selection_set, level, seen))
-                elif isinstance(selection, FragmentSpreadNode):
-                    name = selection.name.value
-                    fragment = self._fragments.get(name)
-                    if fragment is not None and name not in seen:
-                        deepest = max(deepest, self._depth(fragment, level, seen | {name}))
-            return deepest
-
-    return IntrospectionDepthRule

@@ -116,3 +116,40 @@ async def test_client_errors_are_logged_as_one_line_without_a_trace(
     assert [(r.name, r.levelno, r.exc_info) for r in records] == [
         ("app.graphql", logging.INFO, None)
     ]
+
+
+def fragment_dag(levels: int, spreads: int) -> str:
+    """Fragments each spreading the next ``spreads`` times; the last has one alias."""
+    body = " ".join(
+        f"fragment F{i} on Query {{ {' '.join([f'...F{i + 1}'] * spreads)} }}"
+        for i in range(levels)
+    )
+    return f"query {{ ...F0 }} {body} fragment F{levels} on Query {{ a: __typename }}"
+
+
+async def test_a_spread_of_an_unknown_fragment_is_a_validation_error(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = await graphql(client, "query { ...Missing }")
+    assert only_error(body) == "Unknown fragment 'Missing'."
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_long_chain_of_fragments_is_refused_without_a_crash(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = await graphql(client, fragment_dag(300, 1))
+    assert body["errors"]
+    assert all(e["message"] != "Unexpected error." for e in body["errors"]), body
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_fragments_spread_many_times_are_measured_once_each(
+    client: httpx.AsyncClient,
+) -> None:
+    # 2^30 aliases through 30 fragments: walking every spread (as Strawberry's limiters
+    # do) would not finish; measuring each fragment once answers at once.
+    body = await graphql(client, fragment_dag(30, 2))
+    assert only_error(body) == f"{2**30} aliases found. Allowed: 20"

@@ -102,6 +102,19 @@ def _with_variables() -> list[tuple[str, list[str]]]:
 
 Request = tuple[str, dict[str, Any]]
 
+# Documents hypothesis-graphql never writes: token soup from the grammar and the schema
+# (undefined or cyclic fragments, subscriptions over HTTP, empty selection sets, …).
+_GRAMMAR = (
+    "{ } ( ) [ ] : ... query mutation subscription fragment F G on Query Mutation "
+    "__typename __schema types name me id departments edges node code heartbeat a: $v "
+    '"x" 1 null first: after: @skip(if:true) @include(if:$v)'
+)
+_TOKENS = st.sampled_from(_GRAMMAR.split())
+TOKEN_SOUP: st.SearchStrategy[Request] = st.tuples(
+    st.lists(_TOKENS, max_size=25).map(" ".join),
+    st.fixed_dictionaries({}, optional={"v": JSON_VALUES}),
+)
+
 VARIABLE_DOCUMENTS: st.SearchStrategy[Request] = st.sampled_from(_with_variables()).flatmap(
     lambda document: st.tuples(
         st.just(document[0]),
@@ -115,10 +128,10 @@ def _without_variables(query: object) -> Request:
 
 
 REQUESTS: st.SearchStrategy[Request] = st.one_of(
-    DOCUMENTS.map(_without_variables), VARIABLE_DOCUMENTS
+    DOCUMENTS.map(_without_variables), VARIABLE_DOCUMENTS, TOKEN_SOUP
 )
 SIGNED_IN_REQUESTS: st.SearchStrategy[Request] = st.one_of(
-    SIGNED_IN_DOCUMENTS.map(_without_variables), VARIABLE_DOCUMENTS
+    SIGNED_IN_DOCUMENTS.map(_without_variables), VARIABLE_DOCUMENTS, TOKEN_SOUP
 )
 
 FUZZ_SETTINGS = settings(

@@ -2,58 +2,70 @@
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
 
 from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
+    ASTValidationRule,
     GraphQLError,
-    InlineFragmentNode,
-    SelectionSetNode,
-    ValidationContext,
-    ValidationRule,
+    ProvidedRequiredArgumentsRule,
+    ValuesOfCorrectTypeRule,
 )
 from strawberry.extensions import SchemaExtension
 
-from schema.errors import PublicError
+from schema.scalars import BAD_USER_INPUT
 
-logger = logging.getLogger("app.graphql")
-
-MASKED_MESSAGE = "Unexpected error."
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
-def should_mask(error: GraphQLError) -> bool:
-    """Mask errors raised by our code unless they are deliberate :class:`PublicError` s.
+def coded_rules(
+    rules: Iterable[type[ASTValidationRule]],
+) -> tuple[type[ASTValidationRule], ...]:
+    """``rules`` with those that judge argument values reporting ``BAD_USER_INPUT``.
 
-    Syntax and validation errors (no original error) stay visible: clients need them.
+    A literal of the wrong type, ``null`` or a missing value for a required argument,
+    an unknown enum value: the same mistakes as a bad variable value, so the same code.
+    The classes are made once (module level): ``ValidationCache`` keys on them.
     """
-    return is_unexpected(error)
+    return tuple(_CODED.get(rule, rule) for rule in rules)
 
 
-def is_unexpected(error: GraphQLError) -> bool:
-    """True for errors that come from a crash rather than from the client's request."""
-    original = error.original_error
-    return original is not None and not isinstance(original, PublicError)
+def _reporting(rule: type[ASTValidationRule], code: str) -> type[ASTValidationRule]:
+    class Coded(rule):  # type: ignore[valid-type,misc]
+        def report_error(self, error: GraphQLError) -> None:
+            error.extensions = {**(error.extensions or {}), "code": code}
+            super().report_error(error)
+
+    Coded.__name__ = Coded.__qualname__ = rule.__name__
+    return Coded
 
 
-def log_errors(errors: list[GraphQLError]) -> None:
-    """Log each error once, before masking: crashes with their trace, client errors as one line.
+_CODED: dict[type[ASTValidationRule], type[ASTValidationRule]] = {
+    rule: _reporting(rule, BAD_USER_INPUT)
+    for rule in (ValuesOfCorrectTypeRule, ProvidedRequiredArgumentsRule)
+}
 
-    Strawberry's default logs every error, syntax and validation included, at ERROR
-    with a trace, which buries real crashes under clients' typos.
+
+class OperationRules(SchemaExtension):
+    """Parser options and the validation rules of every operation, set before parsing.
+
+    Replaces Strawberry's ``MaxTokensLimiter`` and ``AddValidationRules``, and refuses
+    empty selection sets (``{ }``), which graphql-core still parses by default and on
+    which the depth limiter crashes.
     """
-    for error in errors:
-        if is_unexpected(error):
-            logger.error(
-                "graphql.unexpected_error path=%s", error.path, exc_info=error.original_error
-            )
-        else:
-            logger.info("graphql.client_error %s", error.message)
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...], *, max_tokens: int) -> None:
+        self.rules = rules
+        self.max_tokens = max_tokens
+
+    def on_operation(self) -> Iterator[None]:
+        """Set the options before the parse and validation hooks read them."""
+        context = self.execution_context
+        options: dict[str, object] = context.parse_options  # type: ignore[assignment]
+        options["max_tokens"] = self.max_tokens
+        options["allow_empty_selection_sets"] = False
+        context.validation_rules = self.rules
+        yield
 
 
 class StripSuggestions(SchemaExtension):
@@ -82,50 +94,3 @@ class StripSuggestions(SchemaExtension):
                     error.original_error,
                     error.extensions,
                 )
-
-
-def introspection_depth_rule(max_depth: int) -> type[ValidationRule]:
-    """A rule limiting how deep a selection may go below any ``__`` field.
-
-    Strawberry's ``QueryDepthLimiter`` skips introspection fields entirely, so a chain
-    of ``ofType { ofType { … } }`` passes it however deep it is.
-    """
-
-    class IntrospectionDepthRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self._fragments = {
-                definition.name.value: definition.selection_set
-                for definition in context.document.definitions
-                if isinstance(definition, FragmentDefinitionNode)
-            }
-
-        def enter_field(self, node: FieldNode, *_args: Any) -> Any:
-            if not node.name.value.startswith("__") or node.selection_set is None:
-                return None
-            depth = self._depth(node.selection_set, 1, frozenset())
-            if depth > max_depth:
-                self.report_error(
-                    GraphQLError(
-                        f"Introspection selection exceeds maximum depth of {max_depth}.", [node]
-                    )
-                )
-            return self.SKIP
-
-        def _depth(self, selection_set: SelectionSetNode, level: int, seen: frozenset[str]) -> int:
-            if level > max_depth:
-                return level
-            deepest = level
-            for selection in selection_set.selections:
-                if isinstance(selection, FieldNode) and selection.selection_set is not None:
-                    deepest = max(deepest, self._depth(selection.selection_set, level + 1, seen))
-                elif isinstance(selection, InlineFragmentNode):
-                    deepest = max(deepest, self._depth(selection.selection_set, level, seen))
-                elif isinstance(selection, FragmentSpreadNode):
-                    name = selection.name.value
-                    fragment = self._fragments.get(name)
-                    if fragment is not None and name not in seen:
-                        deepest = max(deepest, self._depth(fragment, level, seen | {name}))
-            return deepest
-
-    return IntrospectionDepthRule

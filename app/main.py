@@ -15,12 +15,13 @@ from starlette.types import ExceptionHandler
 from app import graphiql, health, wellknown
 from app.context import get_context, unavailable_response
 from app.cors import add_cors
-from app.graphql import GraphQLLimits, build_schema, graphql_router
+from app.graphql import GraphQLLimits, LiveLimits, build_schema, graphql_router
 from app.http_limits import BodySizeLimit
 from app.resources import start_resources
 from app.services import ProviderWiring, build_services, wire_providers
-from app.settings import Settings
+from app.settings import Environment, Settings
 from infra.outages import Unavailable
+from resolvers.system import LivePolicy
 
 logger = logging.getLogger("app")
 
@@ -75,7 +76,8 @@ def create_app(
             max_tokens=settings.graphql_max_tokens,
             cache_size=settings.graphql_cache_size,
             introspection=not production,
-        )
+        ),
+        live_policy=LivePolicy(anonymous_heartbeat=settings.environment is Environment.DEVELOPMENT),
     )
     app.include_router(
         graphql_router(
@@ -83,6 +85,10 @@ def create_app(
             get_context,
             graphiql=settings.graphiql_enabled,
             allowed_origins=settings.allowed_origins,
+            live=LiveLimits(
+                max_operations_per_connection=settings.ws_max_operations_per_connection,
+                max_connections_per_address=settings.ws_max_connections_per_address,
+            ),
         ),
         prefix="/graphql",
     )

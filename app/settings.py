@@ -191,6 +191,17 @@ class Settings(BaseSettings):
             return tuple(self.cors_origins)
         return DEVELOPMENT_ORIGINS if self.environment is Environment.DEVELOPMENT else ()
 
+    # WebSocket (graphql-transport-ws) bounds, per API instance.
+    ws_max_operations_per_connection: int = Field(
+        10, ge=1, description="Operations (subscriptions) one WebSocket may run at once."
+    )
+    ws_max_connections_per_address: int = Field(
+        32,
+        ge=1,
+        description="Open WebSockets per client address; generous because carrier NAT "
+        "puts many phones behind one address.",
+    )
+
 
 def redact_url(url: str) -> str:
     """The URL without user name or password, for messages and logs."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
 from typing import Generic, TypeVar
 
 import strawberry
 
 from schema.errors import PublicError
+from schema.scalars import instant_in_range
 
 NodeT = TypeVar("NodeT")
 
@@ -61,7 +63,32 @@ def decode_cursor(kind: str, cursor: str, *, argument: str = "after") -> str:
         text = ""
     prefix = f"{kind}:"
     if not text.startswith(prefix) or len(text) == len(prefix):
-        raise PublicError(
-            "The cursor is not valid for this list.", code="INVALID_CURSOR", field=argument
-        )
+        raise _invalid_cursor(argument)
     return text[len(prefix) :]
+
+
+def encode_time_cursor(kind: str, at: datetime, item_id: str) -> str:
+    """A cursor for an item of a list ordered by time, then id."""
+    return encode_cursor(kind, f"{at.isoformat()}|{item_id}")
+
+
+def decode_time_cursor(kind: str, cursor: str, *, argument: str) -> tuple[datetime, str]:
+    """The ``(time, id)`` inside a cursor made by :func:`encode_time_cursor`.
+
+    A cursor is the client's text: its time must carry an offset and lie in the range
+    the ``DateTime`` scalar accepts, else the query would crash converting it to UTC.
+    """
+    at_text, separator, item_id = decode_cursor(kind, cursor, argument=argument).partition("|")
+    try:
+        at = datetime.fromisoformat(at_text)
+    except ValueError:
+        raise _invalid_cursor(argument) from None
+    if not separator or not item_id or at.utcoffset() is None or not instant_in_range(at):
+        raise _invalid_cursor(argument)
+    return at, item_id
+
+
+def _invalid_cursor(argument: str) -> PublicError:
+    return PublicError(
+        "The cursor is not valid for this list.", code="INVALID_CURSOR", field=argument
+    )

@@ -12,7 +12,13 @@ from liferecord.access_log import AccessEntry
 from liferecord.errors import LifeRecordError
 from resolvers.context import Info
 from schema.access_log import AccessLogEntry, ReaderKind
-from schema.common import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+from schema.common import (
+    Connection,
+    Edge,
+    PageInfo,
+    decode_time_cursor,
+    encode_time_cursor,
+)
 from schema.errors import PublicError
 from schema.liferecord import LifeRecordSection
 from schema.payloads import AuthenticationRequired, StepUpRequired
@@ -40,19 +46,13 @@ def entry_type(entry: AccessEntry) -> AccessLogEntry:
 
 
 def _cursor(entry: AccessEntry) -> str:
-    return encode_cursor(CURSOR_KIND, f"{entry.at.isoformat()}|{entry.id}")
+    return encode_time_cursor(CURSOR_KIND, entry.at, entry.id)
 
 
 def _before(cursor: str | None) -> tuple[datetime, str] | None:
     if cursor is None:
         return None
-    at, _, entry_id = decode_cursor(CURSOR_KIND, cursor, argument="before").partition("|")
-    try:
-        return datetime.fromisoformat(at), entry_id
-    except ValueError:
-        raise PublicError(
-            "The cursor is not valid for this list.", code="INVALID_CURSOR", field="before"
-        ) from None
+    return decode_time_cursor(CURSOR_KIND, cursor, argument="before")
 
 
 async def access_log_of(

@@ -20,7 +20,13 @@ from resolvers.errors import service_unavailable, step_up_required, user_error
 from resolvers.identity.signin import account_of
 from resolvers.liferecord.me_record import citizen_of
 from resolvers.permissions import RequireLevel
-from schema.common import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+from schema.common import (
+    Connection,
+    Edge,
+    PageInfo,
+    decode_time_cursor,
+    encode_time_cursor,
+)
 from schema.directory import Department
 from schema.disputes import (
     DisputeEvent,
@@ -74,19 +80,13 @@ def dispute_type(
 
 
 def _cursor(dispute: disputes.Dispute) -> str:
-    return encode_cursor(CURSOR_KIND, f"{dispute.created_at.isoformat()}|{dispute.id}")
+    return encode_time_cursor(CURSOR_KIND, dispute.created_at, dispute.id)
 
 
 def _after(cursor: str | None) -> tuple[datetime, str] | None:
     if cursor is None:
         return None
-    created_at, _, dispute_id = decode_cursor(CURSOR_KIND, cursor).partition("|")
-    try:
-        return datetime.fromisoformat(created_at), dispute_id
-    except ValueError:
-        raise PublicError(
-            "The cursor is not valid for this list.", code="INVALID_CURSOR", field="after"
-        ) from None
+    return decode_time_cursor(CURSOR_KIND, cursor, argument="after")
 
 
 async def disputes_of(

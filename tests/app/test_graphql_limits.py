@@ -3,42 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from graphql import get_introspection_query
 
-from app.main import create_app
 from app.settings import Environment, Settings
 from tests.conftest import graphql
-from tests.vendors import vendor_stand_ins
 
 DEEP_DEPARTMENTS = "{ departments { edges { node { contact { address { zh } } } } } }"
-
-
-@pytest.fixture
-async def client_with(settings: Settings) -> AsyncIterator[object]:
-    """Factory: a client for an app built with some settings changed."""
-    opened: list[tuple[FastAPI, object]] = []
-
-    async def make(**changes: object) -> httpx.AsyncClient:
-        changed = Settings(_env_file=None, **(settings.model_dump() | changes))
-        # Staging refuses the development providers: it runs with vendor stand-ins.
-        staging = changed.is_production_like
-        app = create_app(changed, providers=vendor_stand_ins) if staging else create_app(changed)
-        lifespan = app.router.lifespan_context(app)
-        await lifespan.__aenter__()
-        opened.append((app, lifespan))
-        return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        )
-
-    yield make
-    for _, lifespan in reversed(opened):
-        await lifespan.__aexit__(None, None, None)  # type: ignore[attr-defined]
 
 
 def only_error(body: dict[str, object]) -> str:
@@ -142,3 +116,40 @@ async def test_client_errors_are_logged_as_one_line_without_a_trace(
     assert [(r.name, r.levelno, r.exc_info) for r in records] == [
         ("app.graphql", logging.INFO, None)
     ]
+
+
+def fragment_dag(levels: int, spreads: int) -> str:
+    """Fragments each spreading the next ``spreads`` times; the last has one alias."""
+    body = " ".join(
+        f"fragment F{i} on Query {{ {' '.join([f'...F{i + 1}'] * spreads)} }}"
+        for i in range(levels)
+    )
+    return f"query {{ ...F0 }} {body} fragment F{levels} on Query {{ a: __typename }}"
+
+
+async def test_a_spread_of_an_unknown_fragment_is_a_validation_error(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = await graphql(client, "query { ...Missing }")
+    assert only_error(body) == "Unknown fragment 'Missing'."
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_long_chain_of_fragments_is_refused_without_a_crash(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = await graphql(client, fragment_dag(300, 1))
+    assert body["errors"]
+    assert all(e["message"] != "Unexpected error." for e in body["errors"]), body
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_fragments_spread_many_times_are_measured_once_each(
+    client: httpx.AsyncClient,
+) -> None:
+    # 2^30 aliases through 30 fragments: walking every spread (as Strawberry's limiters
+    # do) would not finish; measuring each fragment once answers at once.
+    body = await graphql(client, fragment_dag(30, 2))
+    assert only_error(body) == f"{2**30} aliases found. Allowed: 20"

@@ -8,10 +8,13 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 
+from identity.enterprises import EnterpriseService
 from identity.errors import IdentityError
+from identity.service import SignInService
 from identity.tokens import TokenError
 from infra.outages import Unavailable, translate_outages
-from resolvers.context import Context, Services
+from kit.registry import ServiceRegistry
+from resolvers.context import Context
 from resolvers.errors import SERVICE_UNAVAILABLE_EN, SERVICE_UNAVAILABLE_ZH
 
 TRY_AGAIN_LATER = 1013
@@ -50,7 +53,9 @@ async def authenticate_connection(context: Context) -> None:
         return
     try:
         with translate_outages():
-            context.principal, context.account = await context.services.sign_in.authenticate(token)
+            context.principal, context.account = await context.service(SignInService).authenticate(
+                token
+            )
         context.auth_failure = None
     except TokenError as error:
         context.auth_failure = error.reason
@@ -71,7 +76,7 @@ async def get_context(connection: HTTPConnection) -> Context:
     gets :func:`unavailable_response`, never an anonymous answer (which would tell
     the client to sign in again) or a crash.
     """
-    services: Services = connection.app.state.services
+    services: ServiceRegistry = connection.app.state.services
     client_ip = connection.client.host if connection.client else None
     token = bearer_token(connection)
     acting_header = connection.headers.get(ACTING_FOR_HEADER)
@@ -82,7 +87,7 @@ async def get_context(connection: HTTPConnection) -> Context:
         )
     try:
         with translate_outages():
-            principal, account = await services.sign_in.authenticate(token)
+            principal, account = await services.get(SignInService).authenticate(token)
     except TokenError as error:
         return Context(
             services=services,
@@ -96,7 +101,9 @@ async def get_context(connection: HTTPConnection) -> Context:
     # grant is checked afresh for every HTTP request (once per WebSocket connection).
     try:
         with translate_outages():
-            acting_for = await services.enterprises.resolve_acting_for(principal, acting_header)
+            acting_for = await services.get(EnterpriseService).resolve_acting_for(
+                principal, acting_header
+            )
     except IdentityError as error:
         return Context(
             services=services,

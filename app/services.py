@@ -40,6 +40,7 @@ from identity.sms import DevelopmentSms, SmsSender
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
 from infra.providers import development_only
 from infra.ratelimit import RateLimiter
+from kit.registry import ServiceRegistry
 from liferecord.adapters.exchange import (
     ExchangeEnterpriseDataSets,
     ExchangeEntityRegister,
@@ -53,7 +54,6 @@ from liferecord.models import Section
 from liferecord.prefill import PrefillService
 from liferecord.service import LifeRecordService
 from liferecord.sources import SectionSource
-from resolvers.context import Services
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +167,7 @@ def access_tokens(settings: Settings) -> AccessTokens:
     )
 
 
-def build_services(resources: Resources, providers: Providers) -> Services:
+def build_services(resources: Resources, providers: Providers) -> ServiceRegistry:
     """The shared domain services, wired to the open clients and ``providers``.
 
     Raises :class:`StartupError` (no I/O needed) when staging or production would run
@@ -211,37 +211,38 @@ def build_services(resources: Resources, providers: Providers) -> Services:
         resources.access_log,
         limiter,
     )
-    return Services(
-        directory=DirectoryService(resources.departments),
-        sign_in=sign_in,
-        mini_program=MiniProgramSignIn(
-            providers.mini_program,
-            MiniProgramLinkRepository(resources.database, resources.accounts),
-            resources.redis,
-            resources.keys.lookup,
+    return ServiceRegistry(
+        [
+            DirectoryService(resources.departments),
             sign_in,
-            prefix=prefix,
-        ),
-        real_name=RealNameService(binder, providers.carrier_check, limiter),
-        liveness=LivenessService(
-            resources.sessions,
-            binder,
-            providers.liveness,
-            LivenessTickets(resources.redis, resources.keys.field_cipher, prefix=prefix),
-            limiter,
-        ),
-        enterprises=EnterpriseService(
-            resources.enterprises,
-            resources.accounts,
-            providers.legal_entity_register,
-            resources.keys.lookup,
-        ),
-        life_record=life_record,
-        prefill=PrefillService(life_record),  # demo catalogue until the applications issue
-        disputes=DisputeService(resources.disputes, life_record, limiter),
-        data_tracker=DataTracker(resources.access_log),
-        enterprise_record=EnterpriseRecordService(
-            providers.enterprise_register, providers.enterprise_data_sets
-        ),
-        development_sms=providers.sms if isinstance(providers.sms, DevelopmentSms) else None,
+            MiniProgramSignIn(
+                providers.mini_program,
+                MiniProgramLinkRepository(resources.database, resources.accounts),
+                resources.redis,
+                resources.keys.lookup,
+                sign_in,
+                prefix=prefix,
+            ),
+            RealNameService(binder, providers.carrier_check, limiter),
+            LivenessService(
+                resources.sessions,
+                binder,
+                providers.liveness,
+                LivenessTickets(resources.redis, resources.keys.field_cipher, prefix=prefix),
+                limiter,
+            ),
+            EnterpriseService(
+                resources.enterprises,
+                resources.accounts,
+                providers.legal_entity_register,
+                resources.keys.lookup,
+            ),
+            life_record,
+            PrefillService(life_record),  # demo catalogue until the applications issue
+            DisputeService(resources.disputes, life_record, limiter),
+            DataTracker(resources.access_log),
+            EnterpriseRecordService(providers.enterprise_register, providers.enterprise_data_sets),
+            # The development SMS provider is found here by tests and the dev tools.
+            providers.sms,
+        ]
     )

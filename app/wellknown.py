@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from resolvers.context import Services
+from identity.service import SignInService
+from kit.registry import ServiceRegistry
 
 router = APIRouter(tags=["well-known"])
 
@@ -13,8 +14,8 @@ router = APIRouter(tags=["well-known"])
 @router.get("/.well-known/jwks.json")
 async def jwks(request: Request) -> JSONResponse:
     """The public keys that verify our access tokens (current and retired)."""
-    services: Services = request.app.state.services
+    services: ServiceRegistry = request.app.state.services
     return JSONResponse(
-        services.sign_in.tokens.jwks(),
+        services.get(SignInService).tokens.jwks(),
         headers={"cache-control": "public, max-age=300"},
     )

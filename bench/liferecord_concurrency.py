@@ -48,6 +48,7 @@ from devstack.servers import (
     ServerStartError,
     dev_stack,
 )
+from identity.sms import DevelopmentSms
 from infra.ratelimit import RateLimiter
 from liferecord.adapters.exchange import DEMO_SOURCES
 from liferecord.cache import SectionCache
@@ -168,7 +169,7 @@ async def _post(
 async def _verified_token(http: httpx.AsyncClient, app: FastAPI) -> str:
     """Sign the demo citizen 刘建军 in and verify their real name; the access token."""
     await _post(http, REQUEST_CODE, {"phone": PHONE})
-    code = app.state.services.development_sms.last_code[PHONE]
+    code = app.state.services.get(DevelopmentSms).last_code[PHONE]
     signed = (await _post(http, SIGN_IN, {"phone": PHONE, "code": code}))["signIn"]
     if signed["__typename"] != "SignedIn":
         raise BenchmarkError(f"sign-in failed: {signed}")

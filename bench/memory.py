@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 
 from directory.models import Department, DepartmentKind
 from directory.repository import DepartmentRepository
 from directory.service import DirectoryService
-from resolvers.context import Services
+from kit.registry import ServiceRegistry
 
 
 class InMemoryDepartmentRepository(DepartmentRepository):
@@ -53,8 +52,6 @@ class InMemoryDepartmentRepository(DepartmentRepository):
         return len(given)
 
 
-def memory_services(built: Services, departments: Iterable[Department]) -> Services:
+def memory_services(built: ServiceRegistry, departments: Iterable[Department]) -> ServiceRegistry:
     """The services the app built, with the directory swapped for an in-memory one."""
-    return dataclasses.replace(
-        built, directory=DirectoryService(InMemoryDepartmentRepository(departments))
-    )
+    return built.replacing(DirectoryService(InMemoryDepartmentRepository(departments)))

@@ -24,7 +24,8 @@ from app.main import create_app
 from app.settings import Settings
 from bench.memory import memory_services
 from directory.models import Department, DepartmentPage, Localized
-from resolvers.context import Services
+from directory.service import DirectoryService
+from kit.registry import ServiceRegistry
 from resolvers.directory import CURSOR_KIND
 from schema.common import encode_cursor
 from schema.directory import DepartmentKind
@@ -77,8 +78,8 @@ def bench_app(settings: Settings, *, memory: bool) -> FastAPI:
 
     async def departments_rest(request: Request, first: int = 20) -> dict[str, Any]:
         """The benchmark query's answer from the same service call, without GraphQL."""
-        services: Services = request.app.state.services
-        page = await services.directory.list_departments(first=first)
+        services: ServiceRegistry = request.app.state.services
+        page = await services.get(DirectoryService).list_departments(first=first)
         return page_document(page)
 
     app.add_api_route(REST_PATH, departments_rest, methods=["GET"], include_in_schema=False)

@@ -2,53 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
-from directory.models import Department
-from directory.service import DirectoryService
-from identity.enterprises import EnterpriseService
-from identity.liveness import LivenessService
-from identity.miniprogram import MiniProgramSignIn
 from identity.models import Account, Principal
-from identity.realname import RealNameService
-from identity.service import SignInService
-from identity.sms import DevelopmentSms
-from liferecord.data_tracker import DataTracker
-from liferecord.disputes import DisputeService
-from liferecord.enterprise import EnterpriseRecordService
-from liferecord.prefill import PrefillService
-from liferecord.service import LifeRecordService
+from kit.registry import ServiceRegistry
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class Services:
-    """The domain services, one shared instance each, built at start-up."""
+class LoaderKey(Generic[K, V]):
+    """Names a per-request DataLoader and how to build it from the shared services.
 
-    directory: DirectoryService
-    sign_in: SignInService
-    mini_program: MiniProgramSignIn
-    real_name: RealNameService
-    liveness: LivenessService
-    enterprises: EnterpriseService
-    life_record: LifeRecordService
-    prefill: PrefillService
-    disputes: DisputeService
-    data_tracker: DataTracker
-    enterprise_record: EnterpriseRecordService
-    development_sms: DevelopmentSms | None = None
+    Declared next to the resolvers that use it (``DEPARTMENT_BY_CODE = LoaderKey(...)``),
+    so no central class lists every loader.
+    """
 
-
-class Loaders:
-    """Per-request DataLoaders: each batches and caches within one request only."""
-
-    def __init__(self, services: Services) -> None:
-        self.department_by_code: DataLoader[str, Department | None] = DataLoader(
-            load_fn=services.directory.departments_by_code, max_batch_size=100
-        )
+    name: str
+    build: Callable[[ServiceRegistry], DataLoader[K, V]]
 
 
 class Context(BaseContext):
@@ -63,7 +42,7 @@ class Context(BaseContext):
     def __init__(
         self,
         *,
-        services: Services,
+        services: ServiceRegistry,
         principal: Principal | None = None,
         account: Account | None = None,
         auth_failure: str | None = None,
@@ -77,7 +56,19 @@ class Context(BaseContext):
         self.auth_failure = auth_failure
         self.acting_failure = acting_failure
         self.client_ip = client_ip
-        self.loaders = Loaders(services)
+        self._loaders: dict[str, DataLoader[Any, Any]] = {}
+
+    def service(self, kind: type[T]) -> T:
+        """The shared service of class ``kind``."""
+        return self.services.get(kind)
+
+    def loader(self, key: LoaderKey[K, V]) -> DataLoader[K, V]:
+        """This request's DataLoader for ``key`` (built on first use, batching within the
+        request only)."""
+        loader = self._loaders.get(key.name)
+        if loader is None:
+            loader = self._loaders[key.name] = key.build(self.services)
+        return loader
 
 
 Info = StrawberryInfo[Context, None]

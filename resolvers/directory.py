@@ -5,16 +5,26 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from directory import models
 from directory.errors import DirectoryError
-from resolvers.context import Info
+from directory.service import DirectoryService
+from resolvers.context import Info, LoaderKey
 from schema.common import Connection, Edge, LocalizedText, PageInfo, decode_cursor, encode_cursor
 from schema.directory import Department, DepartmentContact, DepartmentKind
 from schema.errors import PublicError
 
 CURSOR_KIND = "department"
 MAX_PAGE_SIZE = 50
+
+DEPARTMENT_BY_CODE: LoaderKey[str, models.Department | None] = LoaderKey(
+    "department_by_code",
+    lambda services: DataLoader(
+        load_fn=services.get(DirectoryService).departments_by_code, max_batch_size=100
+    ),
+)
+"""Departments by code, batched per request (provenance names them on every value)."""
 
 
 def _text(value: models.Localized) -> LocalizedText:
@@ -63,7 +73,7 @@ class DirectoryQuery:
         """One page of the directory."""
         after_code = decode_cursor(CURSOR_KIND, after) if after is not None else None
         try:
-            page = await info.context.services.directory.list_departments(
+            page = await info.context.service(DirectoryService).list_departments(
                 first=first,
                 after_code=after_code,
                 kind=models.DepartmentKind(str(kind.value)) if kind is not None else None,
@@ -89,5 +99,5 @@ class DirectoryQuery:
         code: Annotated[str, strawberry.argument(description="Department code.")],
     ) -> Department | None:
         """Look one department up (batched with any others in the same request)."""
-        found = await info.context.loaders.department_by_code.load(code)
+        found = await info.context.loader(DEPARTMENT_BY_CODE).load(code)
         return department_type(found) if found is not None else None

@@ -9,6 +9,7 @@ import strawberry
 
 from directory.models import Localized
 from identity import models
+from identity.enterprises import EnterpriseService
 from identity.errors import IdentityError
 from identity.legal_entities import RegisteredEntity
 from identity.models import AgentScope
@@ -103,7 +104,7 @@ class EnterpriseProfile:
     async def agents(self, info: Info) -> EnterpriseAgentsPayload:
         """Agents of the enterprise."""
         try:
-            grants = await info.context.services.enterprises.agents(principal_of(info))
+            grants = await info.context.service(EnterpriseService).agents(principal_of(info))
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
         return EnterpriseAgents(grants=[grant_type(g) for g in grants])
@@ -127,7 +128,7 @@ class EnterpriseQuery:
     async def acting_enterprise(self, info: Info) -> ActingEnterprisePayload:
         """Profile of the enterprise acted for."""
         try:
-            entity = await info.context.services.enterprises.profile(principal_of(info))
+            entity = await info.context.service(EnterpriseService).profile(principal_of(info))
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
         return EnterpriseProfile(entity=entity)
@@ -150,7 +151,7 @@ class EnterpriseMutation:
     ) -> ClaimEnterprisePayload:
         """Claim an enterprise."""
         try:
-            claimed = await info.context.services.enterprises.claim(principal_of(info), uscc)
+            claimed = await info.context.service(EnterpriseService).claim(principal_of(info), uscc)
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
         return EnterpriseClaimed(
@@ -184,7 +185,7 @@ class EnterpriseMutation:
     ) -> GrantAgentPayload:
         """Grant agent rights."""
         try:
-            grant = await info.context.services.enterprises.grant_agent(
+            grant = await info.context.service(EnterpriseService).grant_agent(
                 principal_of(info), uscc, agent_phone, scopes, expires_at
             )
         except IdentityError as error:
@@ -202,7 +203,7 @@ class EnterpriseMutation:
     ) -> RevokeAgentPayload:
         """Revoke a grant."""
         try:
-            grant = await info.context.services.enterprises.revoke_agent(
+            grant = await info.context.service(EnterpriseService).revoke_agent(
                 principal_of(info), grant_id
             )
         except IdentityError as error:

@@ -6,9 +6,11 @@ from typing import Annotated
 
 import strawberry
 
+from identity.enterprises import EnterpriseService
 from identity.models import Account
 from identity.models import AssuranceLevel as DomainLevel
 from identity.models import Principal as DomainPrincipal
+from identity.service import SignInService
 from identity.sms import mask_phone
 from liferecord import data_tracker
 from liferecord import disputes as record_disputes
@@ -63,7 +65,7 @@ class Me:
     @strawberry.field(description="Signed-in devices, most recently used first (at most 50).")
     async def sessions(self, info: Info) -> list[Session]:
         """Active sessions."""
-        sessions = await info.context.services.sign_in.sessions_of(self.principal)
+        sessions = await info.context.service(SignInService).sessions_of(self.principal)
         return [
             Session(
                 id=s.id,
@@ -84,7 +86,7 @@ class Me:
     )
     async def acting_as(self, info: Info) -> list[ActingAs]:
         """Enterprises the caller may act for."""
-        options = await info.context.services.enterprises.acting_as(self.principal)
+        options = await info.context.service(EnterpriseService).acting_as(self.principal)
         return [acting_as_type(option) for option in options]
 
     @strawberry.field(

@@ -7,12 +7,13 @@ from typing import Annotated
 import strawberry
 
 from identity.errors import IdentityError
-from identity.miniprogram import LinkRequired
+from identity.miniprogram import LinkRequired, MiniProgramSignIn
 from identity.miniprogram import MiniProgramPlatform as DomainMiniProgramPlatform
 from identity.models import Account, Device, IssuedTokens
 from identity.models import DevicePlatform as DomainPlatform
 from identity.models import Principal as DomainPrincipal
 from identity.service import SignedIn as DomainSignedIn
+from identity.service import SignInService
 from infra.outages import Unavailable
 from resolvers.context import Info
 from resolvers.errors import service_unavailable, user_error
@@ -74,7 +75,7 @@ async def account_of(info: Info) -> Account:
     principal = principal_of(info)
     account = info.context.account
     if account is None or account.id != principal.account_id:
-        return await info.context.services.sign_in.account_of(principal)
+        return await info.context.service(SignInService).account_of(principal)
     return account
 
 
@@ -94,7 +95,9 @@ class SignInMutation:
     ) -> RequestSignInCodePayload:
         """Send a code."""
         try:
-            sent = await info.context.services.sign_in.request_code(phone, info.context.client_ip)
+            sent = await info.context.service(SignInService).request_code(
+                phone, info.context.client_ip
+            )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
         except Unavailable as error:
@@ -123,14 +126,13 @@ class SignInMutation:
         ] = None,
     ) -> SignInPayload:
         """Redeem a code."""
-        services = info.context.services
         try:
             if mini_program_link_ticket is None:
-                result = await services.sign_in.sign_in(
+                result = await info.context.service(SignInService).sign_in(
                     phone, code, device_of(device), info.context.client_ip
                 )
             else:
-                result = await services.mini_program.sign_in_and_link(
+                result = await info.context.service(MiniProgramSignIn).sign_in_and_link(
                     phone,
                     code,
                     device_of(device),
@@ -157,7 +159,7 @@ class SignInMutation:
     ) -> SignInWithMiniProgramPayload:
         """Mini-program sign-in."""
         try:
-            result = await info.context.services.mini_program.sign_in_with_code(
+            result = await info.context.service(MiniProgramSignIn).sign_in_with_code(
                 DomainMiniProgramPlatform(str(platform.value)),
                 code,
                 device_of(device),
@@ -184,7 +186,7 @@ class SignInMutation:
     ) -> RefreshTokenPayload:
         """Rotate tokens."""
         try:
-            tokens = await info.context.services.sign_in.refresh(
+            tokens = await info.context.service(SignInService).refresh(
                 refresh_token, info.context.client_ip
             )
         except IdentityError as error:
@@ -196,7 +198,7 @@ class SignInMutation:
     @strawberry.mutation(description="End this session.", extensions=[RequireLevel()])
     async def sign_out(self, info: Info) -> SignOutPayload:
         """Sign out here."""
-        await info.context.services.sign_in.sign_out(principal_of(info))
+        await info.context.service(SignInService).sign_out(principal_of(info))
         return SignedOut(sessions_ended=1)
 
     @strawberry.mutation(
@@ -205,7 +207,7 @@ class SignInMutation:
     )
     async def sign_out_everywhere(self, info: Info) -> SignOutPayload:
         """Sign out everywhere."""
-        ended = await info.context.services.sign_in.sign_out_everywhere(principal_of(info))
+        ended = await info.context.service(SignInService).sign_out_everywhere(principal_of(info))
         return SignedOut(sessions_ended=ended)
 
     @strawberry.mutation(
@@ -218,7 +220,7 @@ class SignInMutation:
     ) -> RevokeSessionPayload:
         """Revoke a session."""
         try:
-            await info.context.services.sign_in.revoke_session(principal_of(info), session_id)
+            await info.context.service(SignInService).revoke_session(principal_of(info), session_id)
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
         return SignedOut(sessions_ended=1)

@@ -7,7 +7,9 @@ from typing import Annotated
 import strawberry
 
 from identity.errors import IdentityError
+from identity.liveness import LivenessService
 from identity.models import AssuranceLevel as DomainLevel
+from identity.realname import RealNameService
 from infra.outages import Unavailable
 from resolvers.context import Info
 from resolvers.errors import service_unavailable, user_error
@@ -54,7 +56,7 @@ class VerificationMutation:
     ) -> VerifyRealNamePayload:
         """Verify the caller's real name."""
         try:
-            verified = await info.context.services.real_name.verify(
+            verified = await info.context.service(RealNameService).verify(
                 principal_of(info), name, id_number
             )
         except IdentityError as error:
@@ -82,7 +84,7 @@ class VerificationMutation:
     ) -> StartFaceVerificationPayload:
         """Start binding an identity by face."""
         try:
-            started = await info.context.services.liveness.start_binding(
+            started = await info.context.service(LivenessService).start_binding(
                 principal_of(info), name, id_number
             )
         except IdentityError as error:
@@ -109,7 +111,7 @@ class VerificationMutation:
     ) -> CompleteFaceVerificationPayload:
         """Complete binding an identity by face."""
         try:
-            bound = await info.context.services.liveness.complete_binding(
+            bound = await info.context.service(LivenessService).complete_binding(
                 principal_of(info), ticket, result
             )
         except IdentityError as error:
@@ -132,7 +134,7 @@ class VerificationMutation:
     async def start_liveness_check(self, info: Info) -> StartLivenessCheckPayload:
         """Start a liveness check."""
         try:
-            started = await info.context.services.liveness.start(principal_of(info))
+            started = await info.context.service(LivenessService).start(principal_of(info))
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
         except Unavailable as error:
@@ -154,7 +156,7 @@ class VerificationMutation:
     ) -> CompleteLivenessCheckPayload:
         """Complete a liveness check."""
         try:
-            passed = await info.context.services.liveness.complete(
+            passed = await info.context.service(LivenessService).complete(
                 principal_of(info), ticket, result
             )
         except IdentityError as error:

@@ -9,6 +9,7 @@ import strawberry
 
 from identity.models import Principal
 from liferecord.access_log import AccessEntry
+from liferecord.data_tracker import DataTracker
 from liferecord.errors import LifeRecordError
 from resolvers.context import Info
 from schema.access_log import AccessLogEntry, ReaderKind
@@ -60,7 +61,7 @@ async def access_log_of(
 ) -> Connection[AccessLogEntry]:
     """One page of reads of the caller's record by others, newest first."""
     try:
-        page = await info.context.services.data_tracker.page_of(
+        page = await info.context.service(DataTracker).page_of(
             principal.account_id, first=first, before=_before(before)
         )
     except LifeRecordError as error:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from strawberry.types.nodes import Selection
 
 from resolvers.context import Info
-from resolvers.directory import department_type
+from resolvers.directory import DEPARTMENT_BY_CODE, department_type
 from schema.directory import Department
 
 logger = logging.getLogger("resolvers.liferecord")
@@ -86,7 +86,7 @@ async def _look_up(info: Info, codes: list[str], into: asyncio.Future[Found]) ->
     found: Found = {}
     if codes:
         try:
-            departments = await info.context.loaders.department_by_code.load_many(codes)
+            departments = await info.context.loader(DEPARTMENT_BY_CODE).load_many(codes)
         except Exception:  # the names are a nicety: the sections still show without them
             logger.warning("resolvers.liferecord.departments_unavailable", exc_info=True)
         else:

@@ -12,10 +12,11 @@ from identity.models import AssuranceLevel as DomainLevel
 from identity.models import Principal
 from infra.outages import Unavailable
 from liferecord import disputes
+from liferecord.disputes import DisputeService
 from liferecord.errors import LifeRecordError
 from liferecord.models import Section
 from resolvers.context import Info
-from resolvers.directory import department_type
+from resolvers.directory import DEPARTMENT_BY_CODE, department_type
 from resolvers.errors import service_unavailable, step_up_required, user_error
 from resolvers.identity.signin import account_of
 from resolvers.liferecord.me_record import citizen_of
@@ -51,7 +52,7 @@ MyDisputesResult = Annotated[
 
 async def _departments(info: Info, codes: Sequence[str]) -> dict[str, Department | None]:
     unique = sorted(set(codes))
-    found = await info.context.loaders.department_by_code.load_many(unique)
+    found = await info.context.loader(DEPARTMENT_BY_CODE).load_many(unique)
     return {
         code: None if department is None else department_type(department)
         for code, department in zip(unique, found, strict=True)
@@ -94,7 +95,7 @@ async def disputes_of(
 ) -> Connection[RecordDispute]:
     """One page of the caller's own disputes, newest first (``me.disputes``)."""
     try:
-        page = await info.context.services.disputes.page_of(
+        page = await info.context.service(DisputeService).page_of(
             principal.account_id, first=first, after=_after(after)
         )
     except LifeRecordError as error:
@@ -139,7 +140,7 @@ class DisputeMutation:
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)
         try:
-            dispute = await info.context.services.disputes.open(
+            dispute = await info.context.service(DisputeService).open(
                 citizen, Section[section.name], field, reason
             )
         except LifeRecordError as error:

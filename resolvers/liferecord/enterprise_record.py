@@ -9,8 +9,9 @@ import strawberry
 from identity.errors import ActingForbidden
 from identity.models import AgentScope
 from liferecord import enterprise as domain
+from liferecord.enterprise import EnterpriseRecordService
 from resolvers.context import Info
-from resolvers.directory import department_type
+from resolvers.directory import DEPARTMENT_BY_CODE, department_type
 from resolvers.errors import acting_forbidden
 from resolvers.identity.signin import principal_of
 from resolvers.liferecord.sections import (
@@ -139,7 +140,7 @@ def _provenance_codes(record: domain.EnterpriseRecord) -> Iterable[str]:
 
 async def _departments(info: Info, codes: Iterable[str]) -> Departments:
     unique = sorted(set(codes))
-    found = await info.context.loaders.department_by_code.load_many(unique)
+    found = await info.context.loader(DEPARTMENT_BY_CODE).load_many(unique)
     return {
         code: None if department is None else department_type(department)
         for code, department in zip(unique, found, strict=True)
@@ -201,7 +202,7 @@ class EnterpriseRecordQuery:
     async def enterprise_record(self, info: Info) -> EnterpriseRecordPayload:
         """The enterprise's own record."""
         try:
-            record = await info.context.services.enterprise_record.record(principal_of(info))
+            record = await info.context.service(EnterpriseRecordService).record(principal_of(info))
         except ActingForbidden:  # the guard lets only such callers through; checked again
             return acting_forbidden(AgentScope.PROFILE_READ)
         departments = await _departments(info, _provenance_codes(record))

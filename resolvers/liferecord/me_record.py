@@ -16,7 +16,7 @@ import strawberry
 from identity.models import Account
 from identity.models import AssuranceLevel as DomainLevel
 from liferecord.models import Citizen, Reader, Section
-from liferecord.service import SectionResult, Unavailable
+from liferecord.service import LifeRecordService, SectionResult, Unavailable
 from resolvers.context import Info
 from resolvers.errors import step_up_required
 from resolvers.liferecord import sections
@@ -80,7 +80,7 @@ class LifeRecord:
         except (ValueError, TypeError) as error:
             # Validated at the border, so this is a bug; still only this section fails.
             logger.exception("resolvers.liferecord.unmappable section=%s", section.value)
-            source = info.context.services.life_record.source_of(section).department_code
+            source = info.context.service(LifeRecordService).source_of(section).department_code
             return sections.source_unavailable(
                 Unavailable(section, source, NOT_CONNECTED_RETRY_SECONDS, type(error).__name__)
             )
@@ -89,7 +89,7 @@ class LifeRecord:
         refreshed = self.refreshed.get(section)
         if refreshed is not None:
             return refreshed
-        service = info.context.services.life_record
+        service = info.context.service(LifeRecordService)
         if section not in service.sections:
             return SectionResult(
                 section,

@@ -9,6 +9,7 @@ import strawberry
 from identity.models import AssuranceLevel as DomainLevel
 from liferecord.errors import LifeRecordError
 from liferecord.prefill import Prefill as DomainPrefill
+from liferecord.prefill import PrefillService
 from resolvers.context import Info
 from resolvers.errors import step_up_required, user_error
 from resolvers.identity.signin import account_of
@@ -64,7 +65,7 @@ class PrefillQuery:
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)
         try:
-            prefill = await info.context.services.prefill.prefill(citizen, item_code)
+            prefill = await info.context.service(PrefillService).prefill(citizen, item_code)
         except LifeRecordError as error:
             return user_error(error)  # type: ignore[no-any-return]
         return prefill_type(prefill)

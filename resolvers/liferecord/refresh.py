@@ -10,7 +10,7 @@ from identity.models import AssuranceLevel as DomainLevel
 from infra.outages import Unavailable
 from liferecord.errors import LifeRecordError
 from liferecord.models import Section
-from liferecord.service import REFRESH_WINDOW_SECONDS, REFRESHES_PER_WINDOW
+from liferecord.service import REFRESH_WINDOW_SECONDS, REFRESHES_PER_WINDOW, LifeRecordService
 from resolvers.context import Info
 from resolvers.errors import service_unavailable, step_up_required, user_error
 from resolvers.identity.signin import account_of
@@ -77,7 +77,7 @@ class LifeRecordMutation:
         citizen = citizen_of(account)
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)
-        service = info.context.services.life_record
+        service = info.context.service(LifeRecordService)
         wanted = (
             service.sections
             if sections is None

@@ -26,6 +26,7 @@ from app.demo.people import LIU_JIANJUN
 from app.main import create_app
 from app.settings import Settings
 from devstack.servers import ServerProcess, free_port, start_redis, start_secantus
+from identity.sms import DevelopmentSms
 from infra.outages import MONGODB_RETRY_AFTER_SECONDS, REDIS_RETRY_AFTER_SECONDS
 from tests.conftest import _drop_test_data, graphql
 from tests.identity.factories import (
@@ -324,7 +325,7 @@ async def test_with_the_database_down_no_sign_in_code_is_sent_or_counted(
     # when a code is asked for, then it is refused before anything is sent
     refused = await payload_of(http, REQUEST_CODE, {"phone": phone})
     assert refused == service_unavailable(MONGODB_RETRY_AFTER_SECONDS)
-    assert phone not in app.state.services.development_sms.last_code
+    assert phone not in app.state.services.get(DevelopmentSms).last_code
     # and once it is back, a code goes out at once: the refusal counted against no limit
     await asyncio.to_thread(start_mongodb, own_mongodb)
     await wait_until_ready(http)

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from identity.sms import DevelopmentSms
 from tests.conftest import graphql
 
 REQUEST_CODE = """
@@ -59,7 +60,7 @@ class SignedInCaller:
 
 def sent_code(app: FastAPI, phone: str) -> str:
     """The last code the development SMS provider 'sent' to ``phone``."""
-    return str(app.state.services.development_sms.last_code[phone])
+    return str(app.state.services.get(DevelopmentSms).last_code[phone])
 
 
 async def sign_in(

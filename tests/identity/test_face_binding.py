@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.demo.people import LI_XIAOYAN, LIU_JIANJUN
+from identity.sms import DevelopmentSms
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
 from tests.identity.verification_factories import (
     account_document,
@@ -171,7 +172,7 @@ async def test_a_number_bound_elsewhere_moves_after_a_face_check(
     assert grants["agr_other"]["revoked_at"] is None
     assert await database["enterprises"].count_documents({}) == 0
     # and the old phone was told, the move audited, and nothing personal logged
-    assert (old.phone, "identity_moved") in app.state.services.development_sms.notices
+    assert (old.phone, "identity_moved") in app.state.services.get(DevelopmentSms).notices
     audit = await resources_of(app).identity_audit.of_account(new.account_id)
     assert audit[0]["event"] == "real_name.moved"
     assert audit[0]["other_account_id"] == old.account_id

@@ -12,6 +12,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
+from identity.service import SignInService
+from identity.sms import DevelopmentSms
 from identity.tokens import AccessTokens
 from tests.conftest import graphql
 from tests.identity.factories import (
@@ -115,7 +117,7 @@ async def test_invalid_phone_is_a_typed_error_and_sends_nothing(
     result = body["data"]["requestSignInCode"]
     assert result["__typename"] == "InvalidInput"
     assert (result["code"], result["field"]) == ("INVALID_PHONE", "phone")
-    assert app.state.services.development_sms.last_code == {}
+    assert app.state.services.get(DevelopmentSms).last_code == {}
 
 
 async def test_a_second_code_within_a_minute_is_rate_limited_with_the_wait(
@@ -319,7 +321,7 @@ async def test_forged_and_expired_access_tokens_are_refused(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     caller = await sign_in(client, app)
-    tokens: AccessTokens = app.state.services.sign_in.tokens
+    tokens: AccessTokens = app.state.services.get(SignInService).tokens
     real = jwt.decode(caller.access_token, options={"verify_signature": False})
     stranger = Ed25519PrivateKey.generate()
     public_pem = tokens.jwks()["keys"][0]["x"]
@@ -348,7 +350,7 @@ async def test_tokens_for_another_audience_or_issuer_or_past_expiry_are_refused(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     caller = await sign_in(client, app)
-    tokens: AccessTokens = app.state.services.sign_in.tokens
+    tokens: AccessTokens = app.state.services.get(SignInService).tokens
     real = jwt.decode(caller.access_token, options={"verify_signature": False})
     signer = tokens._signing_key
     expired_at = int((datetime.now(UTC) - timedelta(minutes=1)).timestamp())
@@ -394,7 +396,7 @@ async def test_jwks_publishes_the_key_that_verifies_our_tokens(
     header = jwt.get_unverified_header(caller.access_token)
     assert header["alg"] == "EdDSA"
     public_key = jwt.PyJWK(keys[header["kid"]]).key
-    tokens: AccessTokens = app.state.services.sign_in.tokens
+    tokens: AccessTokens = app.state.services.get(SignInService).tokens
     claims = jwt.decode(
         caller.access_token,
         public_key,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -285,11 +284,11 @@ def use_sources(
 ) -> LifeRecordService:
     """Serve the app's life record from ``sources`` from now on; returns the service.
 
-    The app's services are one frozen record: the test swaps in a copy whose
-    ``life_record`` reads the given sources, as a deployment would wire other adapters.
+    The test swaps in a registry whose life-record service reads the given sources, as
+    a deployment would wire other adapters.
     """
     service = service_over(
         app.state.resources, sources, cache=cache, breaker_factory=breaker_factory
     )
-    app.state.services = dataclasses.replace(app.state.services, life_record=service)
+    app.state.services = app.state.services.replacing(service)
     return service

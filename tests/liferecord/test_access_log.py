@@ -16,8 +16,9 @@ from fastapi import FastAPI
 
 from app.demo.people import LIU_JIANJUN, ZHOU_TING
 from app.seed import seed
+from kit.registry import ServiceRegistry
 from liferecord.models import Citizen, Reader, Section
-from resolvers.context import Services
+from liferecord.service import LifeRecordService
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
 from tests.identity.verification_factories import resources_of
 from tests.liferecord.documents import life_record, life_record_query, verified_caller
@@ -55,8 +56,8 @@ OFFICER = Reader(
 )
 
 
-def _services(app: FastAPI) -> Services:
-    services: Services = app.state.services
+def _services(app: FastAPI) -> ServiceRegistry:
+    services: ServiceRegistry = app.state.services
     return services
 
 
@@ -90,10 +91,14 @@ async def test_a_read_by_an_officer_is_logged_and_shown_to_the_citizen(
     now = datetime.now(UTC)
     before = now.replace(microsecond=now.microsecond // 1000 * 1000)  # stored in milliseconds
     # when: an officer handling Liu's case reads two sections
-    results = await _services(app).life_record.read_as(
-        OFFICER,
-        _citizen(liu, LIU_JIANJUN.id_number),
-        [Section.PROVIDENT_FUND, Section.PROPERTIES],
+    results = (
+        await _services(app)
+        .get(LifeRecordService)
+        .read_as(
+            OFFICER,
+            _citizen(liu, LIU_JIANJUN.id_number),
+            [Section.PROVIDENT_FUND, Section.PROPERTIES],
+        )
     )
     # then: the officer got the data, and Liu sees who read what and why
     assert all(result.payload is not None for result in results)
@@ -137,8 +142,10 @@ async def test_a_citizen_never_sees_reads_of_someone_elses_record(
     await seed(resources_of(app))
     liu = await verified_caller(client, app, LIU_JIANJUN)
     zhou = await verified_caller(client, app, ZHOU_TING)
-    await _services(app).life_record.read_as(
-        OFFICER, _citizen(liu, LIU_JIANJUN.id_number), [Section.HOUSEHOLD]
+    await (
+        _services(app)
+        .get(LifeRecordService)
+        .read_as(OFFICER, _citizen(liu, LIU_JIANJUN.id_number), [Section.HOUSEHOLD])
     )
     liu_cursor = (await _access_log(client, liu))["edges"][0]["cursor"]
     # when

@@ -10,9 +10,9 @@ from fastapi import FastAPI
 
 from app.demo.people import LIU_JIANJUN, ZHOU_TING
 from app.seed import seed
-from liferecord.disputes import DISPUTES_PER_DAY, DisputeStatus
+from kit.registry import ServiceRegistry
+from liferecord.disputes import DISPUTES_PER_DAY, DisputeService, DisputeStatus
 from liferecord.errors import DisputeNotFound
-from resolvers.context import Services
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
 from tests.identity.verification_factories import resources_of
 from tests.liferecord.documents import verified_caller
@@ -88,8 +88,8 @@ async def _stored(app: FastAPI) -> list[dict[str, Any]]:
     return [doc async for doc in resources_of(app).database["record_disputes"].find()]
 
 
-def _services(app: FastAPI) -> Services:
-    services: Services = app.state.services
+def _services(app: FastAPI) -> ServiceRegistry:
+    services: ServiceRegistry = app.state.services
     return services
 
 
@@ -242,7 +242,7 @@ async def test_the_departments_answer_shows_in_the_citizens_list(
     await seed(resources_of(app))
     liu = await verified_caller(client, app, LIU_JIANJUN)
     dispute = await _opened(client, liu, "PROVIDENT_FUND", "balance")
-    disputes = _services(app).disputes
+    disputes = _services(app).get(DisputeService)
     # when: the fund centre forwards it and resolves it
     await disputes.advance(
         dispute["id"], DisputeStatus.FORWARDED, department_code="430200-GJJ", note=None
@@ -267,7 +267,7 @@ async def test_only_the_addressed_department_may_answer_and_closed_stays_closed(
     await seed(resources_of(app))
     liu = await verified_caller(client, app, LIU_JIANJUN)
     dispute = await _opened(client, liu, "PROVIDENT_FUND", "balance")
-    disputes = _services(app).disputes
+    disputes = _services(app).get(DisputeService)
     # when / then: another department cannot touch it
     with pytest.raises(DisputeNotFound):
         await disputes.advance(

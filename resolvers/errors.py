@@ -37,13 +37,27 @@ from schema.verification import (
 
 
 class DomainError(Protocol):
-    """What every domain's expected error carries."""
+    """What every domain's expected error carries (class-level or per instance)."""
 
-    code: str
-    message_zh: str
-    message_en: str
-    field: str | None
-    retry_after: int | None
+    @property
+    def code(self) -> str:
+        """Machine-readable reason."""
+
+    @property
+    def message_zh(self) -> str:
+        """Message in Chinese."""
+
+    @property
+    def message_en(self) -> str:
+        """Message in English."""
+
+    @property
+    def field(self) -> str | None:
+        """The input field at fault."""
+
+    @property
+    def retry_after(self) -> int | None:
+        """Seconds to wait, where waiting helps."""
 
 
 # Codes whose GraphQL type is not the generic ``InvalidInput``.

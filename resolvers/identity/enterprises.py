@@ -7,16 +7,15 @@ from typing import Annotated
 
 import strawberry
 
-from directory.models import Localized
 from identity import models
-from identity.enterprises import EnterpriseService
+from identity.adapters.legal_entities import RegisteredEntity
 from identity.errors import IdentityError
-from identity.legal_entities import RegisteredEntity
 from identity.models import AgentScope
 from identity.models import AssuranceLevel as DomainLevel
+from identity.services.enterprises import EnterpriseService
+from kit.text import Localized
 from resolvers.context import Info
 from resolvers.errors import user_error
-from resolvers.identity.signin import principal_of
 from resolvers.permissions import RequireLevel, RequireScope
 from schema.common import LocalizedText
 from schema.enterprise import (
@@ -104,7 +103,9 @@ class EnterpriseProfile:
     async def agents(self, info: Info) -> EnterpriseAgentsPayload:
         """Agents of the enterprise."""
         try:
-            grants = await info.context.service(EnterpriseService).agents(principal_of(info))
+            grants = await info.context.service(EnterpriseService).agents(
+                info.context.require_principal()
+            )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
         return EnterpriseAgents(grants=[grant_type(g) for g in grants])
@@ -128,7 +129,9 @@ class EnterpriseQuery:
     async def acting_enterprise(self, info: Info) -> ActingEnterprisePayload:
         """Profile of the enterprise acted for."""
         try:
-            entity = await info.context.service(EnterpriseService).profile(principal_of(info))
+            entity = await info.context.service(EnterpriseService).profile(
+                info.context.require_principal()
+            )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
         return EnterpriseProfile(entity=entity)
@@ -151,7 +154,9 @@ class EnterpriseMutation:
     ) -> ClaimEnterprisePayload:
         """Claim an enterprise."""
         try:
-            claimed = await info.context.service(EnterpriseService).claim(principal_of(info), uscc)
+            claimed = await info.context.service(EnterpriseService).claim(
+                info.context.require_principal(), uscc
+            )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
         return EnterpriseClaimed(
@@ -186,7 +191,7 @@ class EnterpriseMutation:
         """Grant agent rights."""
         try:
             grant = await info.context.service(EnterpriseService).grant_agent(
-                principal_of(info), uscc, agent_phone, scopes, expires_at
+                info.context.require_principal(), uscc, agent_phone, scopes, expires_at
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
@@ -204,7 +209,7 @@ class EnterpriseMutation:
         """Revoke a grant."""
         try:
             grant = await info.context.service(EnterpriseService).revoke_agent(
-                principal_of(info), grant_id
+                info.context.require_principal(), grant_id
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]

@@ -7,13 +7,12 @@ from typing import Annotated
 import strawberry
 
 from identity.errors import IdentityError
-from identity.liveness import LivenessService
 from identity.models import AssuranceLevel as DomainLevel
-from identity.realname import RealNameService
+from identity.services.liveness import LivenessService
+from identity.services.real_name import RealNameService
 from infra.outages import Unavailable
 from resolvers.context import Info
 from resolvers.errors import service_unavailable, user_error
-from resolvers.identity.signin import principal_of
 from resolvers.permissions import RequireLevel
 from schema.payloads import AssuranceLevel
 from schema.verification import (
@@ -57,7 +56,7 @@ class VerificationMutation:
         """Verify the caller's real name."""
         try:
             verified = await info.context.service(RealNameService).verify(
-                principal_of(info), name, id_number
+                info.context.require_principal(), name, id_number
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
@@ -85,7 +84,7 @@ class VerificationMutation:
         """Start binding an identity by face."""
         try:
             started = await info.context.service(LivenessService).start_binding(
-                principal_of(info), name, id_number
+                info.context.require_principal(), name, id_number
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
@@ -112,7 +111,7 @@ class VerificationMutation:
         """Complete binding an identity by face."""
         try:
             bound = await info.context.service(LivenessService).complete_binding(
-                principal_of(info), ticket, result
+                info.context.require_principal(), ticket, result
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
@@ -134,7 +133,9 @@ class VerificationMutation:
     async def start_liveness_check(self, info: Info) -> StartLivenessCheckPayload:
         """Start a liveness check."""
         try:
-            started = await info.context.service(LivenessService).start(principal_of(info))
+            started = await info.context.service(LivenessService).start(
+                info.context.require_principal()
+            )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]
         except Unavailable as error:
@@ -157,7 +158,7 @@ class VerificationMutation:
         """Complete a liveness check."""
         try:
             passed = await info.context.service(LivenessService).complete(
-                principal_of(info), ticket, result
+                info.context.require_principal(), ticket, result
             )
         except IdentityError as error:
             return user_error(error)  # type: ignore[no-any-return]

@@ -1,15 +1,28 @@
 """Expected failures of the identity domain, each with a machine-readable code.
 
+Every failure derives from :class:`IdentityError`, itself a
+:class:`kit.errors.DomainError`; failures that are also a generic kind (a wrong
+argument, an unknown item, too many attempts) derive from the kernel's class too, so
+code that knows only the kernel recognises them. Each code is documented where it is
+first declared (``code_description``), in the words the API publishes.
+
 Messages come in Chinese first and English second. They never say more than the
 client needs: "code invalid" whether or not the phone has an account.
 """
 
 from __future__ import annotations
 
-from kit.errors import DomainError, register_code
+from kit.errors import DomainError, InvalidInput, NotFound, register_code
+from kit.errors import RateLimited as KitRateLimited
 
-register_code("AUTHENTICATION_REQUIRED", "Sign in (or refresh the access token) first.")
-register_code("STEP_UP_REQUIRED", "A higher assurance level is needed; see `requiredLevel`.")
+register_code(
+    "AUTHENTICATION_REQUIRED",
+    "Sign in (or refresh the access token) first.",
+)
+register_code(
+    "STEP_UP_REQUIRED",
+    "A higher assurance level is needed; see `requiredLevel`.",
+)
 register_code(
     "ID_NUMBER_ALREADY_BOUND",
     "No longer returned: a number bound elsewhere gets REAL_NAME_MISMATCH.",
@@ -20,11 +33,15 @@ register_code(
 class IdentityError(DomainError):
     """Base of the identity domain's expected failures."""
 
+    code = "IDENTITY_ERROR"
+    code_description = (
+        "The identity operation could not be completed (e.g. the session ended meanwhile)."
+    )
     message_zh = "身份认证失败"
     message_en = "Identity check failed"
 
 
-class InvalidPhone(IdentityError):
+class InvalidPhone(IdentityError, InvalidInput):
     """Not a valid mainland mobile number."""
 
     code = "INVALID_PHONE"
@@ -33,7 +50,7 @@ class InvalidPhone(IdentityError):
     message_en = "Enter a valid mainland China mobile number"
 
 
-class RateLimited(IdentityError):
+class RateLimited(IdentityError, KitRateLimited):
     """Too many attempts; ``retry_after`` says when to try again (seconds)."""
 
     code = "RATE_LIMITED"
@@ -59,7 +76,7 @@ class InvalidRefreshToken(IdentityError):
     message_en = "Your sign-in has expired, please sign in again"
 
 
-class SessionNotFound(IdentityError):
+class SessionNotFound(IdentityError, NotFound):
     """No session of the caller's has this id."""
 
     code = "NOT_FOUND"
@@ -67,7 +84,7 @@ class SessionNotFound(IdentityError):
     message_en = "No such session"
 
 
-class InvalidDevice(IdentityError):
+class InvalidDevice(IdentityError, InvalidInput):
     """The device description is empty or too long."""
 
     code = "INVALID_INPUT"
@@ -78,7 +95,7 @@ class InvalidDevice(IdentityError):
 # --- Real-name verification (实名认证) ---
 
 
-class InvalidName(IdentityError):
+class InvalidName(IdentityError, InvalidInput):
     """The name is empty or too long to be a registered name."""
 
     code = "INVALID_INPUT"
@@ -86,7 +103,7 @@ class InvalidName(IdentityError):
     message_en = "Enter your name as it appears on your ID card"
 
 
-class InvalidIdNumber(IdentityError):
+class InvalidIdNumber(IdentityError, InvalidInput):
     """Not a well-formed resident ID number (length, area, birth date or check digit)."""
 
     code = "INVALID_ID_NUMBER"
@@ -106,9 +123,9 @@ class RealNameMismatch(IdentityError):
 
     code = "REAL_NAME_MISMATCH"
     code_description = (
-        "This identity could not be confirmed (whatever the reason: unknown, another name, not "
-        "the carrier's record of this phone, bound elsewhere, too many tries). Check the input or"
-        " verify by face."
+        "This identity could not be confirmed (whatever the reason: unknown, another name, "
+        "not the carrier's record of this phone, bound elsewhere, too many tries). Check the "
+        "input or verify by face."
     )
     message_zh = "无法核验该身份信息：请核对姓名和身份证号码，或改用刷脸认证"
     message_en = (
@@ -167,7 +184,7 @@ class LivenessFailed(IdentityError):
 # --- Enterprises, legal representatives and agents ---
 
 
-class InvalidUscc(IdentityError):
+class InvalidUscc(IdentityError, InvalidInput):
     """Not a well-formed unified social credit code (length, characters or check character)."""
 
     code = "INVALID_USCC"
@@ -205,7 +222,7 @@ class NotLegalRepresentative(IdentityError):
     message_en = "You are not the registered legal representative of this enterprise"
 
 
-class InvalidScopes(IdentityError):
+class InvalidScopes(IdentityError, InvalidInput):
     """No scope, or a scope an agent cannot be granted."""
 
     code = "INVALID_INPUT"
@@ -213,7 +230,7 @@ class InvalidScopes(IdentityError):
     message_en = "Choose grantable scopes: profile:read, wallet:read, applications:submit"
 
 
-class InvalidGrantExpiry(IdentityError):
+class InvalidGrantExpiry(IdentityError, InvalidInput):
     """The expiry is not in the future, more than a year away, or has no time zone."""
 
     code = "INVALID_INPUT"
@@ -221,7 +238,7 @@ class InvalidGrantExpiry(IdentityError):
     message_en = "The expiry must be in the future, within one year, and carry a time zone"
 
 
-class AgentIsRepresentative(IdentityError):
+class AgentIsRepresentative(IdentityError, InvalidInput):
     """The representative named themselves as agent (they already hold every scope)."""
 
     code = "INVALID_INPUT"
@@ -241,7 +258,7 @@ class AgentNotEligible(IdentityError):
     message_en = "This phone has no real-name verified account; ask the agent to verify first"
 
 
-class GrantNotFound(IdentityError):
+class GrantNotFound(IdentityError, NotFound):
     """No unrevoked grant of an enterprise the caller represents has this id."""
 
     code = "NOT_FOUND"
@@ -254,8 +271,28 @@ class ActingForbidden(IdentityError):
 
     code = "ACTING_FORBIDDEN"
     code_description = (
-        "The request does not act for an enterprise with the scope needed (`X-Acting-For` "
-        "missing, or no live grant with that scope)."
+        "The request does not act for an enterprise with the scope needed "
+        "(`X-Acting-For` missing, or no live grant with that scope)."
     )
     message_zh = "您无权以该企业身份办理此业务"
     message_en = "You may not do this on behalf of this enterprise"
+
+
+# --- Mini-program sign-in ---
+
+
+class InvalidMiniProgramCode(IdentityError, InvalidInput):
+    """The platform did not accept the login code (wrong, expired or already used)."""
+
+    code = "INVALID_MINI_PROGRAM_CODE"
+    code_description = "The mini-program login code was refused; get a new one from the platform."
+    message_zh = "小程序登录凭证无效或已过期，请重新进入小程序"
+    message_en = "The mini-program login code is invalid or expired; reopen the mini-program"
+
+
+class InvalidLinkTicket(IdentityError, InvalidInput):
+    """The link ticket is unknown, expired or already used."""
+
+    code = "INVALID_INPUT"
+    message_zh = "绑定凭证无效或已过期，请重新从小程序登录"
+    message_en = "The link ticket is invalid or expired; sign in from the mini-program again"

@@ -7,15 +7,14 @@ from typing import Annotated
 
 import strawberry
 
-from directory.models import Localized
 from identity import models
-from identity.enterprises import EnterpriseService
-from identity.legal_entities import RegisteredEntity
+from identity.adapters.legal_entities import RegisteredEntity
 from identity.models import AgentScope
 from identity.models import AssuranceLevel as DomainLevel
+from identity.services.enterprises import EnterpriseService
+from kit.text import Localized
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors
-from resolvers.identity.signin import principal_of
 from resolvers.permissions import RequireLevel, RequireScope
 from schema.common import LocalizedText
 from schema.enterprise import (
@@ -102,7 +101,9 @@ class EnterpriseProfile:
     )
     async def agents(self, info: Info) -> EnterpriseAgentsPayload:
         """Agents of the enterprise."""
-        grants = await info.context.service(EnterpriseService).agents(principal_of(info))
+        grants = await info.context.service(EnterpriseService).agents(
+            info.context.require_principal()
+        )
         return EnterpriseAgents(grants=[grant_type(g) for g in grants])
 
 
@@ -123,7 +124,9 @@ class EnterpriseQuery:
     )
     async def acting_enterprise(self, info: Info) -> ActingEnterprisePayload:
         """Profile of the enterprise acted for."""
-        entity = await info.context.service(EnterpriseService).profile(principal_of(info))
+        entity = await info.context.service(EnterpriseService).profile(
+            info.context.require_principal()
+        )
         return EnterpriseProfile(entity=entity)
 
 
@@ -143,7 +146,9 @@ class EnterpriseMutation:
         uscc: Annotated[str, strawberry.argument(description="Unified social credit code.")],
     ) -> ClaimEnterprisePayload:
         """Claim an enterprise."""
-        claimed = await info.context.service(EnterpriseService).claim(principal_of(info), uscc)
+        claimed = await info.context.service(EnterpriseService).claim(
+            info.context.require_principal(), uscc
+        )
         return EnterpriseClaimed(
             enterprise=Enterprise(uscc=claimed.uscc, name=_text(claimed.name)),
             claimed_at=claimed.claimed_at,
@@ -175,7 +180,7 @@ class EnterpriseMutation:
     ) -> GrantAgentPayload:
         """Grant agent rights."""
         grant = await info.context.service(EnterpriseService).grant_agent(
-            principal_of(info), uscc, agent_phone, scopes, expires_at
+            info.context.require_principal(), uscc, agent_phone, scopes, expires_at
         )
         return AgentGranted(grant=grant_type(grant))
 
@@ -190,6 +195,6 @@ class EnterpriseMutation:
     ) -> RevokeAgentPayload:
         """Revoke a grant."""
         grant = await info.context.service(EnterpriseService).revoke_agent(
-            principal_of(info), grant_id
+            info.context.require_principal(), grant_id
         )
         return AgentRevoked(grant=grant_type(grant))

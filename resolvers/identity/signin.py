@@ -6,13 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from identity.miniprogram import LinkRequired, MiniProgramSignIn
-from identity.miniprogram import MiniProgramPlatform as DomainMiniProgramPlatform
-from identity.models import Account, Device, IssuedTokens
+from identity.models import Device, IssuedTokens
 from identity.models import DevicePlatform as DomainPlatform
-from identity.models import Principal as DomainPrincipal
-from identity.service import SignedIn as DomainSignedIn
-from identity.service import SignInService
+from identity.models import MiniProgramPlatform as DomainMiniProgramPlatform
+from identity.services.mini_program import LinkRequired, MiniProgramSignIn
+from identity.services.sign_in import SignedIn as DomainSignedIn
+from identity.services.sign_in import SignInService
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors
 from resolvers.permissions import RequireLevel
@@ -58,23 +57,6 @@ def signed_in_type(result: DomainSignedIn) -> SignedIn:
         account_id=result.account.id,
         assurance_level=AssuranceLevel(int(result.level)),
     )
-
-
-def principal_of(info: Info) -> DomainPrincipal:
-    """The signed-in caller (fields guarded by :class:`RequireLevel` always have one)."""
-    principal = info.context.principal
-    if principal is None:
-        raise RuntimeError("field is missing its RequireLevel guard")
-    return principal
-
-
-async def account_of(info: Info) -> Account:
-    """The signed-in caller's account, as read when the request was authenticated."""
-    principal = principal_of(info)
-    account = info.context.account
-    if account is None or account.id != principal.account_id:
-        return await info.context.service(SignInService).account_of(principal)
-    return account
 
 
 @strawberry.type
@@ -180,7 +162,7 @@ class SignInMutation:
     )
     async def sign_out(self, info: Info) -> SignOutPayload:
         """Sign out here."""
-        await info.context.service(SignInService).sign_out(principal_of(info))
+        await info.context.service(SignInService).sign_out(info.context.require_principal())
         return SignedOut(sessions_ended=1)
 
     @strawberry.mutation(
@@ -189,7 +171,9 @@ class SignInMutation:
     )
     async def sign_out_everywhere(self, info: Info) -> SignOutPayload:
         """Sign out everywhere."""
-        ended = await info.context.service(SignInService).sign_out_everywhere(principal_of(info))
+        ended = await info.context.service(SignInService).sign_out_everywhere(
+            info.context.require_principal()
+        )
         return SignedOut(sessions_ended=ended)
 
     @strawberry.mutation(
@@ -202,5 +186,7 @@ class SignInMutation:
         session_id: Annotated[str, strawberry.argument(description="Id from `me.sessions`.")],
     ) -> RevokeSessionPayload:
         """Revoke a session."""
-        await info.context.service(SignInService).revoke_session(principal_of(info), session_id)
+        await info.context.service(SignInService).revoke_session(
+            info.context.require_principal(), session_id
+        )
         return SignedOut(sessions_ended=1)

@@ -6,12 +6,11 @@ from typing import Annotated
 
 import strawberry
 
-from identity.liveness import LivenessService
 from identity.models import AssuranceLevel as DomainLevel
-from identity.realname import RealNameService
+from identity.services.liveness import LivenessService
+from identity.services.real_name import RealNameService
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors
-from resolvers.identity.signin import principal_of
 from resolvers.permissions import RequireLevel
 from schema.payloads import AssuranceLevel
 from schema.verification import (
@@ -54,7 +53,7 @@ class VerificationMutation:
     ) -> VerifyRealNamePayload:
         """Verify the caller's real name."""
         verified = await info.context.service(RealNameService).verify(
-            principal_of(info), name, id_number
+            info.context.require_principal(), name, id_number
         )
         return RealNameVerified(
             assurance_level=AssuranceLevel(int(verified.level)),
@@ -77,7 +76,7 @@ class VerificationMutation:
     ) -> StartFaceVerificationPayload:
         """Start binding an identity by face."""
         started = await info.context.service(LivenessService).start_binding(
-            principal_of(info), name, id_number
+            info.context.require_principal(), name, id_number
         )
         return LivenessCheckStarted(
             ticket=started.ticket, expires_at=started.expires_at, provider=started.provider
@@ -99,7 +98,7 @@ class VerificationMutation:
     ) -> CompleteFaceVerificationPayload:
         """Complete binding an identity by face."""
         bound = await info.context.service(LivenessService).complete_binding(
-            principal_of(info), ticket, result
+            info.context.require_principal(), ticket, result
         )
         return RealNameVerified(
             assurance_level=AssuranceLevel(int(bound.verified.level)),
@@ -116,7 +115,9 @@ class VerificationMutation:
     )
     async def start_liveness_check(self, info: Info) -> StartLivenessCheckPayload:
         """Start a liveness check."""
-        started = await info.context.service(LivenessService).start(principal_of(info))
+        started = await info.context.service(LivenessService).start(
+            info.context.require_principal()
+        )
         return LivenessCheckStarted(
             ticket=started.ticket, expires_at=started.expires_at, provider=started.provider
         )
@@ -134,7 +135,7 @@ class VerificationMutation:
     ) -> CompleteLivenessCheckPayload:
         """Complete a liveness check."""
         passed = await info.context.service(LivenessService).complete(
-            principal_of(info), ticket, result
+            info.context.require_principal(), ticket, result
         )
         return LivenessCheckPassed(
             assurance_level=AssuranceLevel(int(passed.level)),

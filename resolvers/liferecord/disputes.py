@@ -17,7 +17,6 @@ from liferecord.models import Section
 from resolvers.context import Info
 from resolvers.directory import DEPARTMENT_BY_CODE, department_type
 from resolvers.errors import ExpectedErrors, step_up_required
-from resolvers.identity.signin import account_of
 from resolvers.liferecord.me_record import citizen_of
 from resolvers.permissions import RequireLevel
 from schema.common import (
@@ -134,7 +133,7 @@ class DisputeMutation:
         reason: Annotated[str, strawberry.argument(description="What is wrong, and why.")],
     ) -> DisputeRecordPayload:
         """Open a dispute."""
-        account = await account_of(info)
+        account = await info.context.require_account()
         citizen = citizen_of(account)
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)

@@ -11,7 +11,6 @@ from liferecord.prefill import Prefill as DomainPrefill
 from liferecord.prefill import PrefillService
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors, step_up_required
-from resolvers.identity.signin import account_of
 from resolvers.liferecord.me_record import citizen_of
 from resolvers.permissions import RequireLevel
 from schema.common import LocalizedText
@@ -59,7 +58,7 @@ class PrefillQuery:
         ],
     ) -> PrefillPayload:
         """Prefill one item's form."""
-        account = await account_of(info)
+        account = await info.context.require_account()
         citizen = citizen_of(account)
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)

@@ -11,7 +11,6 @@ from liferecord.models import Section
 from liferecord.service import REFRESH_WINDOW_SECONDS, REFRESHES_PER_WINDOW, LifeRecordService
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors, step_up_required
-from resolvers.identity.signin import account_of
 from resolvers.liferecord.me_record import LifeRecord, citizen_of, life_record_of
 from resolvers.permissions import RequireLevel
 from schema.liferecord import LifeRecordSection
@@ -71,7 +70,7 @@ class LifeRecordMutation:
         ] = None,
     ) -> RefreshLifeRecordPayload:
         """Refresh the caller's sections."""
-        account = await account_of(info)
+        account = await info.context.require_account()
         citizen = citizen_of(account)
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)

@@ -23,7 +23,8 @@ from app.demo.departments import DEPARTMENTS
 from app.main import create_app
 from app.settings import Settings
 from bench.memory import memory_services
-from directory.models import Department, DepartmentPage, Localized
+from directory.models import Department, DepartmentPage
+from kit.text import Localized
 from directory.service import DirectoryService
 from kit.registry import ServiceRegistry
 from resolvers.directory import CURSOR_KIND

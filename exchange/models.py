@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from directory.models import Localized
+from kit.text import Localized
 
 
 class Gender(StrEnum):

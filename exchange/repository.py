@@ -11,7 +11,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from directory.models import Localized
+from kit.text import Localized
 from exchange.models import EntityStatus, EntityType, Gender, LegalEntityRecord, ResidentRecord
 
 Document = dict[str, Any]

@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from directory.models import Localized
+from kit.text import Localized
 from identity.models import AgentGrant, Enterprise
 
 Document = dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Protocol
 
-from directory.models import Localized
+from kit.text import Localized
 
 LOCAL = Localized("本地网络", "Local network")
 UNKNOWN = Localized("未知地区", "Unknown region")

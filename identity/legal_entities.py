@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from directory.models import Localized
+from kit.text import Localized
 from exchange.models import EntityStatus, EntityType, LegalEntityRecord
 from exchange.repository import RegisterRepository
 from infra.providers import DevelopmentOnly

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum, StrEnum
 
-from directory.models import Localized
+from kit.text import Localized
 
 # How long a passed liveness check counts as "recently verified" (level 3), for the
 # session that passed it and no other.

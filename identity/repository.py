@@ -12,7 +12,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from directory.models import Localized
+from kit.text import Localized
 from identity.crypto import FieldCipher, KeyedHash
 from identity.models import (
     Account,

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from directory.models import Localized
+from kit.text import Localized
 from liferecord.errors import LifeRecordError, UnknownServiceItem
 from liferecord.models import Citizen, Provenance, Reader, Section
 from liferecord.paths import FieldPath, parse_path, read_value

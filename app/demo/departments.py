@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from directory.models import Contact, Department, DepartmentKind, Localized
+from directory.models import Contact, Department, DepartmentKind
+from kit.text import Localized
 
 _CIVIC_CENTRE = Localized(
     "株洲市天元区神农大道市民中心", "Citizen Centre, Shennong Avenue, Tianyuan District"

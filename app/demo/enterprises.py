@@ -26,7 +26,7 @@ from app.demo.people import (
     YI_WENBIN,
     resident_id_number,
 )
-from directory.models import Localized
+from kit.text import Localized
 from exchange.models import EntityStatus, EntityType, Gender, LegalEntityRecord, ResidentRecord
 
 # GB 32100 excludes I, O, S, V and Z so they are never mistaken for digits.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from directory.models import Localized
+from kit.text import Localized
 from exchange.models import Gender, ResidentRecord
 
 _CHECK_CHARACTERS = "10X98765432"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from directory.models import Localized
+from kit.text import Localized
 from identity import models
 from identity.enterprises import EnterpriseService
 from identity.errors import IdentityError

@@ -10,7 +10,7 @@ from typing import Any
 from app.demo.enterprises import unified_social_credit_code
 from app.demo.people import resident_id_number
 from app.resources import Resources
-from directory.models import Localized
+from kit.text import Localized
 from exchange.models import EntityStatus, EntityType, Gender, LegalEntityRecord, ResidentRecord
 
 

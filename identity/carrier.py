@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from exchange.repository import RegisterRepository
+from demo.exchange.repository import RegisterRepository
 from identity.errors import InvalidPhone
 from identity.phone import normalize_mobile
 from infra.providers import DevelopmentOnly

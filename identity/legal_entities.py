@@ -13,8 +13,8 @@ from datetime import date
 from typing import Protocol
 
 from kit.text import Localized
-from exchange.models import EntityStatus, EntityType, LegalEntityRecord
-from exchange.repository import RegisterRepository
+from demo.exchange.models import EntityStatus, EntityType, LegalEntityRecord
+from demo.exchange.repository import RegisterRepository
 from infra.providers import DevelopmentOnly
 
 

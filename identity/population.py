@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from exchange.repository import RegisterRepository
+from demo.exchange.repository import RegisterRepository
 from identity.models import Gender
 from infra.providers import DevelopmentOnly
 

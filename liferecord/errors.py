@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
+from kit.errors import DomainError
 
-class LifeRecordError(Exception):
+
+class LifeRecordError(DomainError):
     """Base of the life record's expected failures."""
 
-    code = "LIFE_RECORD_ERROR"
     message_zh = "个人信息暂时无法读取"
     message_en = "The life record cannot be read just now"
-
-    def __init__(self, *, field: str | None = None, retry_after: int | None = None) -> None:
-        super().__init__(self.message_en)
-        self.field = field
-        self.retry_after = retry_after
 
 
 class UnknownSection(LifeRecordError):

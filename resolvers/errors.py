@@ -37,13 +37,27 @@ from schema.verification import (
 
 
 class DomainError(Protocol):
-    """What every domain's expected error carries."""
+    """What every domain's expected error carries (as class or instance attributes)."""
 
-    code: str
-    message_zh: str
-    message_en: str
-    field: str | None
-    retry_after: int | None
+    @property
+    def code(self) -> str:
+        """Machine-readable reason."""
+
+    @property
+    def message_zh(self) -> str:
+        """Message in Chinese."""
+
+    @property
+    def message_en(self) -> str:
+        """Message in English."""
+
+    @property
+    def field(self) -> str | None:
+        """The input at fault, if any."""
+
+    @property
+    def retry_after(self) -> int | None:
+        """Seconds until a retry may succeed, if waiting helps."""
 
 
 # Codes whose GraphQL type is not the generic ``InvalidInput``.

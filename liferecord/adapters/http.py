@@ -30,8 +30,8 @@ from urllib.parse import quote
 import httpx
 
 from liferecord.adapters.payloads import validate_payload_json
+from liferecord.adapters.sources import MalformedAnswer, SourceError
 from liferecord.models import Citizen, Record, Section
-from liferecord.sources import MalformedAnswer, SourceError
 
 logger = logging.getLogger("liferecord.adapters.http")
 

@@ -7,13 +7,13 @@ from typing import Annotated
 
 import strawberry
 
-from kit.text import Localized
 from identity import models
 from identity.enterprises import EnterpriseService
 from identity.errors import IdentityError
 from identity.legal_entities import RegisteredEntity
 from identity.models import AgentScope
 from identity.models import AssuranceLevel as DomainLevel
+from kit.text import Localized
 from resolvers.context import Info
 from resolvers.errors import user_error
 from resolvers.identity.signin import principal_of

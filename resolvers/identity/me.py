@@ -12,8 +12,8 @@ from identity.models import AssuranceLevel as DomainLevel
 from identity.models import Principal as DomainPrincipal
 from identity.service import SignInService
 from identity.sms import mask_phone
-from liferecord import data_tracker
-from liferecord import disputes as record_disputes
+from liferecord.services import data_tracker
+from liferecord.services import disputes as record_disputes
 from resolvers.context import Info
 from resolvers.errors import authentication_required
 from resolvers.identity.enterprises import acting_as_type

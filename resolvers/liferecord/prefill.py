@@ -8,8 +8,8 @@ import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
 from liferecord.errors import LifeRecordError
-from liferecord.prefill import Prefill as DomainPrefill
-from liferecord.prefill import PrefillService
+from liferecord.services.prefill import Prefill as DomainPrefill
+from liferecord.services.prefill import PrefillService
 from resolvers.context import Info
 from resolvers.errors import step_up_required, user_error
 from resolvers.identity.signin import account_of

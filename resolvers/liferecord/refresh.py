@@ -10,7 +10,11 @@ from identity.models import AssuranceLevel as DomainLevel
 from infra.outages import Unavailable
 from liferecord.errors import LifeRecordError
 from liferecord.models import Section
-from liferecord.service import REFRESH_WINDOW_SECONDS, REFRESHES_PER_WINDOW, LifeRecordService
+from liferecord.services.life_record import (
+    REFRESH_WINDOW_SECONDS,
+    REFRESHES_PER_WINDOW,
+    LifeRecordService,
+)
 from resolvers.context import Info
 from resolvers.errors import service_unavailable, step_up_required, user_error
 from resolvers.identity.signin import account_of

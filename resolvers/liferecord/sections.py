@@ -12,7 +12,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from liferecord import models
-from liferecord.service import SectionResult, Unavailable
+from liferecord.services.life_record import SectionResult, Unavailable
 from schema.common import LocalizedText
 from schema.directory import Department
 from schema.liferecord import (

@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from app.demo.people import RESIDENTS
 from app.resources import Resources
-from exchange.models import ResidentRecord
+from demo.data.people import RESIDENTS
+from demo.exchange.models import ResidentRecord
+from demo.providers import DemoExchange
 from identity.liveness import sign_development_result
 from identity.phone import normalize_mobile
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
@@ -102,7 +103,7 @@ def resources_of(app: FastAPI) -> Resources:
 
 async def seed_register(app: FastAPI) -> None:
     """Put the demo population register into the test's database."""
-    await resources_of(app).registers.upsert_residents(RESIDENTS)
+    await DemoExchange.over(resources_of(app).database).registers.upsert_residents(RESIDENTS)
 
 
 async def account_document(app: FastAPI, account_id: str) -> dict[str, Any]:

@@ -12,11 +12,12 @@ from fastapi import FastAPI
 from app.resources import Resources
 from infra.ratelimit import RateLimiter
 from liferecord import models
-from liferecord.breaker import CircuitBreaker
-from liferecord.cache import SectionCache
+from liferecord.adapters.sources import SectionSource
 from liferecord.models import Citizen, Record, Section
-from liferecord.service import LifeRecordService
-from liferecord.sources import SectionSource
+from liferecord.repositories.access_log import AccessLogRepository
+from liferecord.repositories.cache import SectionCache
+from liferecord.services.breaker import CircuitBreaker
+from liferecord.services.life_record import LifeRecordService
 
 AS_OF = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -268,7 +269,7 @@ def service_over(
     return LifeRecordService(
         sources,
         cache or SectionCache(resources.redis, resources.keys.record_cache, prefix=prefix),
-        resources.access_log,
+        AccessLogRepository(resources.database),
         RateLimiter(resources.redis, prefix=prefix),
         breaker_factory=breaker_factory,
         clock=clock,

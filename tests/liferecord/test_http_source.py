@@ -13,12 +13,12 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from app.demo.liferecord import life_records
-from app.demo.people import LIU_JIANJUN
+from demo.data.liferecord import life_records
+from demo.data.people import LIU_JIANJUN
 from devstack.servers import free_port
 from liferecord.adapters.http import HttpSectionSource, SourceTimeout, retry_after_seconds
+from liferecord.adapters.sources import MalformedAnswer, SourceError
 from liferecord.models import Citizen, Record, Section
-from liferecord.sources import MalformedAnswer, SourceError
 from tests.liferecord.department_server import Answer, DepartmentEndpoint, department_endpoint
 
 API_KEY = "gjj-test-key-0123456789"

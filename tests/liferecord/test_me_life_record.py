@@ -9,13 +9,13 @@ import httpx
 from fastapi import FastAPI
 from graphql import GraphQLNamedType, GraphQLObjectType, get_named_type
 
-from app.demo.people import LI_XIAOYAN, LIU_JIANJUN
 from app.graphql import build_schema
+from demo.data.people import LI_XIAOYAN, LIU_JIANJUN
 from devstack.servers import free_port
 from infra.clients import redis_client
-from liferecord.cache import SectionCache
 from liferecord.models import Citizen, Record, Section
-from liferecord.service import REFRESHES_PER_WINDOW
+from liferecord.repositories.cache import SectionCache
+from liferecord.services.life_record import REFRESHES_PER_WINDOW
 from tests.identity.factories import as_caller, sign_in
 from tests.liferecord.documents import (
     FULL_LIFE_RECORD,

@@ -14,12 +14,13 @@ from infra.clients import redis_client
 from infra.outages import REDIS_RETRY_AFTER_SECONDS, Unavailable
 from infra.ratelimit import RateLimiter
 from liferecord import models
-from liferecord.breaker import CircuitBreaker
-from liferecord.cache import SectionCache
+from liferecord.adapters.sources import SourceError
 from liferecord.errors import RefreshRateLimited
 from liferecord.models import Citizen, Reader, Section
-from liferecord.service import REFRESHES_PER_WINDOW, LifeRecordService, SectionResult
-from liferecord.sources import SourceError
+from liferecord.repositories.access_log import AccessLogRepository
+from liferecord.repositories.cache import SectionCache
+from liferecord.services.breaker import CircuitBreaker
+from liferecord.services.life_record import REFRESHES_PER_WINDOW, LifeRecordService, SectionResult
 from tests.liferecord.fakes import Clock, FakeSource, fake_sources, section_payload, service_over
 
 CITIZEN = Citizen(account_id="acc-lr-1", id_number="430204198405122113")
@@ -313,7 +314,7 @@ async def test_without_redis_a_refresh_is_refused_typed_and_reads_still_work(
         service = LifeRecordService(
             {Section.INCOME: source},
             SectionCache(dead, resources.keys.record_cache, prefix="x:"),
-            resources.access_log,
+            AccessLogRepository(resources.database),
             RateLimiter(dead, prefix="x:"),
         )
         # when a refresh is asked for, then it is refused as retryable, not a crash

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from app.demo.departments import DEPARTMENTS
-from app.demo.enterprises import ENTERPRISES
-from app.demo.liferecord import DemoSection, exchange_records, life_records, provenances
-from app.demo.people import RESIDENTS, ZENG_ZIXUAN
+from demo.data.departments import DEPARTMENTS
+from demo.data.enterprises import ENTERPRISES
+from demo.data.liferecord import DemoSection, exchange_records, life_records, provenances
+from demo.data.people import RESIDENTS, ZENG_ZIXUAN
 from liferecord.models import (
     PAYLOAD_TYPES,
     Household,

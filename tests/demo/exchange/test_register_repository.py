@@ -7,11 +7,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.demo.enterprises import unified_social_credit_code
-from app.demo.people import resident_id_number
 from app.resources import Resources
+from demo.data.enterprises import unified_social_credit_code
+from demo.data.people import resident_id_number
+from demo.exchange.models import EntityStatus, EntityType, Gender, LegalEntityRecord, ResidentRecord
+from demo.providers import DemoExchange
 from kit.text import Localized
-from exchange.models import EntityStatus, EntityType, Gender, LegalEntityRecord, ResidentRecord
 
 
 def a_resident(order: int = 1, **changes: Any) -> ResidentRecord:
@@ -47,8 +48,10 @@ async def test_an_upserted_resident_reads_back_unchanged(resources: Resources) -
     # given
     resident = a_resident()
     # when
-    changed = await resources.registers.upsert_residents([resident])
-    found = await resources.registers.resident_by_id_number(resident.id_number)
+    changed = await DemoExchange.over(resources.database).registers.upsert_residents([resident])
+    found = await DemoExchange.over(resources.database).registers.resident_by_id_number(
+        resident.id_number
+    )
     # then
     assert changed == 1
     assert found == resident
@@ -57,9 +60,11 @@ async def test_an_upserted_resident_reads_back_unchanged(resources: Resources) -
 async def test_a_resident_without_phone_reads_back_without_phone(resources: Resources) -> None:
     # given
     resident = a_resident(phone=None)
-    await resources.registers.upsert_residents([resident])
+    await DemoExchange.over(resources.database).registers.upsert_residents([resident])
     # when
-    found = await resources.registers.resident_by_id_number(resident.id_number)
+    found = await DemoExchange.over(resources.database).registers.resident_by_id_number(
+        resident.id_number
+    )
     # then
     assert found is not None
     assert found.phone is None
@@ -77,9 +82,11 @@ async def test_upserted_entities_read_back_unchanged_with_and_without_capital(
         status=EntityStatus.DEREGISTERED,
     )
     # when
-    changed = await resources.registers.upsert_entities([company, shop])
-    found_company = await resources.registers.entity_by_uscc(company.uscc)
-    found_shop = await resources.registers.entity_by_uscc(shop.uscc)
+    changed = await DemoExchange.over(resources.database).registers.upsert_entities([company, shop])
+    found_company = await DemoExchange.over(resources.database).registers.entity_by_uscc(
+        company.uscc
+    )
+    found_shop = await DemoExchange.over(resources.database).registers.entity_by_uscc(shop.uscc)
     # then
     assert changed == 2
     assert found_company == company
@@ -88,11 +95,15 @@ async def test_upserted_entities_read_back_unchanged_with_and_without_capital(
 
 async def test_unknown_numbers_read_as_none(resources: Resources) -> None:
     # given
-    await resources.registers.upsert_residents([a_resident()])
-    await resources.registers.upsert_entities([an_entity()])
+    await DemoExchange.over(resources.database).registers.upsert_residents([a_resident()])
+    await DemoExchange.over(resources.database).registers.upsert_entities([an_entity()])
     # when
-    resident = await resources.registers.resident_by_id_number(a_resident(order=2).id_number)
-    entity = await resources.registers.entity_by_uscc(an_entity("MA4T0009").uscc)
+    resident = await DemoExchange.over(resources.database).registers.resident_by_id_number(
+        a_resident(order=2).id_number
+    )
+    entity = await DemoExchange.over(resources.database).registers.entity_by_uscc(
+        an_entity("MA4T0009").uscc
+    )
     # then
     assert resident is None
     assert entity is None
@@ -102,11 +113,15 @@ async def test_upserting_the_same_records_twice_changes_nothing(resources: Resou
     # given
     residents = [a_resident(order=1), a_resident(order=2)]
     entities = [an_entity("MA4T0001"), an_entity("MA4T0002")]
-    await resources.registers.upsert_residents(residents)
-    await resources.registers.upsert_entities(entities)
+    await DemoExchange.over(resources.database).registers.upsert_residents(residents)
+    await DemoExchange.over(resources.database).registers.upsert_entities(entities)
     # when
-    residents_changed = await resources.registers.upsert_residents(residents)
-    entities_changed = await resources.registers.upsert_entities(entities)
+    residents_changed = await DemoExchange.over(resources.database).registers.upsert_residents(
+        residents
+    )
+    entities_changed = await DemoExchange.over(resources.database).registers.upsert_entities(
+        entities
+    )
     # then
     assert (residents_changed, entities_changed) == (0, 0)
     assert await resources.database["exchange_population"].count_documents({}) == 2
@@ -116,11 +131,13 @@ async def test_upserting_the_same_records_twice_changes_nothing(resources: Resou
 async def test_upserting_a_changed_record_refreshes_it(resources: Resources) -> None:
     # given
     resident = a_resident()
-    await resources.registers.upsert_residents([resident])
+    await DemoExchange.over(resources.database).registers.upsert_residents([resident])
     moved = dataclasses.replace(resident, phone="13907338888")
     # when
-    changed = await resources.registers.upsert_residents([moved])
-    found = await resources.registers.resident_by_id_number(resident.id_number)
+    changed = await DemoExchange.over(resources.database).registers.upsert_residents([moved])
+    found = await DemoExchange.over(resources.database).registers.resident_by_id_number(
+        resident.id_number
+    )
     # then
     assert changed == 1
     assert found == moved
@@ -128,7 +145,7 @@ async def test_upserting_a_changed_record_refreshes_it(resources: Resources) -> 
 
 async def test_upserting_nothing_changes_nothing(resources: Resources) -> None:
     # when
-    changed = await resources.registers.upsert_residents([])
+    changed = await DemoExchange.over(resources.database).registers.upsert_residents([])
     # then
     assert changed == 0
     assert await resources.database["exchange_population"].count_documents({}) == 0
@@ -146,13 +163,15 @@ async def test_entities_by_legal_representative_lists_only_theirs_in_uscc_order(
         legal_representative_id_number=someone_else.id_number,
         legal_representative_name="别人",
     )
-    await resources.registers.upsert_entities([*theirs, other])
+    await DemoExchange.over(resources.database).registers.upsert_entities([*theirs, other])
     # when
-    found = await resources.registers.entities_by_legal_representative(representative.id_number)
-    first_two = await resources.registers.entities_by_legal_representative(
-        representative.id_number, limit=2
+    found = await DemoExchange.over(resources.database).registers.entities_by_legal_representative(
+        representative.id_number
     )
-    nobody = await resources.registers.entities_by_legal_representative(
+    first_two = await DemoExchange.over(
+        resources.database
+    ).registers.entities_by_legal_representative(representative.id_number, limit=2)
+    nobody = await DemoExchange.over(resources.database).registers.entities_by_legal_representative(
         a_resident(order=3).id_number
     )
     # then

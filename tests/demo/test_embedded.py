@@ -1,4 +1,4 @@
-"""The embedded default (``python -m app dev``) on a data folder an earlier release left.
+"""The embedded default (``python -m demo dev``) on a data folder an earlier release left.
 
 Runs the real command in a child process: its servers keep their data under the
 folder, which must end up readable by the user only, with no personal data an earlier
@@ -60,7 +60,7 @@ def _aof_text(var: Path) -> bytes:
 
 @contextlib.contextmanager
 def running_embedded(var: Path, output: Path) -> Iterator[str]:
-    """``python -m app dev`` on ``var`` until the block ends; yields its URL once ready."""
+    """``python -m demo dev`` on ``var`` until the block ends; yields its URL once ready."""
     port = free_port()
     env = {
         key: value
@@ -70,7 +70,7 @@ def running_embedded(var: Path, output: Path) -> Iterator[str]:
     env |= {"SZ_DATA_DIR": str(var), "PYTHONPATH": str(REPO)}
     with output.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app", "dev", "--port", str(port)],
+            [sys.executable, "-m", "demo", "dev", "--port", str(port)],
             cwd=output.parent,  # no stray .env of the repository
             env=env,
             stdout=out,

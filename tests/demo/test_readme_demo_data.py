@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.demo.enterprises import ENTERPRISES
-from app.demo.liferecord import city_today, life_records
-from app.demo.people import RESIDENTS
+from demo.data.enterprises import ENTERPRISES
+from demo.data.liferecord import city_today, life_records
+from demo.data.people import RESIDENTS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 SECTIONS = [

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from app.demo.people import LI_XIAOYAN, LIU_JIANJUN
 from app.resources import Resources
-from exchange.models import DepartmentRecord
-from exchange.records import RECORD_KINDS, UnknownRecordKind, collection_name
+from demo.data.people import LI_XIAOYAN, LIU_JIANJUN
+from demo.exchange.models import DepartmentRecord
+from demo.exchange.records import RECORD_KINDS, UnknownRecordKind, collection_name
+from demo.providers import DemoExchange
 from liferecord.models import Section
 
 AS_OF = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
@@ -30,8 +31,12 @@ async def test_an_upserted_data_set_reads_back_unchanged(resources: Resources) -
     # given
     record = a_record()
     # when
-    changed = await resources.department_records.upsert("provident_fund", [record])
-    found = await resources.department_records.get("provident_fund", record.id_number)
+    changed = await DemoExchange.over(resources.database).department_records.upsert(
+        "provident_fund", [record]
+    )
+    found = await DemoExchange.over(resources.database).department_records.get(
+        "provident_fund", record.id_number
+    )
     # then
     assert changed == 1
     assert found == record
@@ -43,9 +48,11 @@ async def test_an_upserted_data_set_reads_back_unchanged(resources: Resources) -
 async def test_upserting_the_same_data_sets_twice_changes_nothing(resources: Resources) -> None:
     # given
     records = [a_record(LIU_JIANJUN.id_number), a_record(LI_XIAOYAN.id_number)]
-    await resources.department_records.upsert("provident_fund", records)
+    await DemoExchange.over(resources.database).department_records.upsert("provident_fund", records)
     # when
-    changed = await resources.department_records.upsert("provident_fund", records)
+    changed = await DemoExchange.over(resources.database).department_records.upsert(
+        "provident_fund", records
+    )
     # then
     assert changed == 0
     assert await resources.database["exchange_provident_fund"].count_documents({}) == 2
@@ -53,11 +60,17 @@ async def test_upserting_the_same_data_sets_twice_changes_nothing(resources: Res
 
 async def test_upserting_a_changed_data_set_replaces_its_payload(resources: Resources) -> None:
     # given
-    await resources.department_records.upsert("provident_fund", [a_record(extra="old")])
+    await DemoExchange.over(resources.database).department_records.upsert(
+        "provident_fund", [a_record(extra="old")]
+    )
     newer = DepartmentRecord(LIU_JIANJUN.id_number, {"balance": "0.00"}, AS_OF)
     # when
-    changed = await resources.department_records.upsert("provident_fund", [newer])
-    found = await resources.department_records.get("provident_fund", LIU_JIANJUN.id_number)
+    changed = await DemoExchange.over(resources.database).department_records.upsert(
+        "provident_fund", [newer]
+    )
+    found = await DemoExchange.over(resources.database).department_records.get(
+        "provident_fund", LIU_JIANJUN.id_number
+    )
     # then
     assert changed == 1
     assert found == newer, "the old payload's fields are gone"
@@ -67,11 +80,17 @@ async def test_kinds_are_kept_apart_and_unknown_residents_read_as_none(
     resources: Resources,
 ) -> None:
     # given
-    await resources.department_records.upsert("provident_fund", [a_record()])
+    await DemoExchange.over(resources.database).department_records.upsert(
+        "provident_fund", [a_record()]
+    )
     # when
-    other_kind = await resources.department_records.get("income", LIU_JIANJUN.id_number)
-    other_person = await resources.department_records.get("provident_fund", LI_XIAOYAN.id_number)
-    nothing = await resources.department_records.upsert("income", [])
+    other_kind = await DemoExchange.over(resources.database).department_records.get(
+        "income", LIU_JIANJUN.id_number
+    )
+    other_person = await DemoExchange.over(resources.database).department_records.get(
+        "provident_fund", LI_XIAOYAN.id_number
+    )
+    nothing = await DemoExchange.over(resources.database).department_records.upsert("income", [])
     # then
     assert other_kind is None
     assert other_person is None
@@ -83,8 +102,10 @@ async def test_an_unknown_kind_is_refused_before_naming_a_collection(
 ) -> None:
     # when / then
     with pytest.raises(UnknownRecordKind):
-        await resources.department_records.get("population", LIU_JIANJUN.id_number)
+        await DemoExchange.over(resources.database).department_records.get(
+            "population", LIU_JIANJUN.id_number
+        )
     with pytest.raises(UnknownRecordKind):
-        await resources.department_records.upsert("$cmd", [a_record()])
+        await DemoExchange.over(resources.database).department_records.upsert("$cmd", [a_record()])
     with pytest.raises(UnknownRecordKind):
         collection_name("system.users")

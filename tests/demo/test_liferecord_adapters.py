@@ -9,18 +9,19 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from app.demo.departments import DEPARTMENTS
-from app.demo.liferecord import exchange_records, life_records
-from app.demo.people import LIU_JIANJUN, RESIDENTS, ZENG_ZIXUAN
 from app.resources import Resources
 from app.settings import Settings
+from demo.data.departments import DEPARTMENTS
+from demo.data.liferecord import exchange_records, life_records
+from demo.data.people import LIU_JIANJUN, RESIDENTS, ZENG_ZIXUAN
+from demo.exchange.models import DepartmentRecord
+from demo.exchange.records import DepartmentRecordRepository
+from demo.liferecord_adapters import ExchangeSectionSource, demo_sources
+from demo.providers import DemoExchange
 from devstack.servers import free_port
-from exchange.models import DepartmentRecord
-from exchange.records import DepartmentRecordRepository
 from infra.clients import mongo_client
-from liferecord.adapters.exchange import ExchangeSectionSource, demo_sources
+from liferecord.adapters.sources import MalformedAnswer, SectionSource, SourceError
 from liferecord.models import PAYLOAD_TYPES, Citizen, Section
-from liferecord.sources import MalformedAnswer, SectionSource, SourceError
 from tests.conftest import CommandCounter
 
 TODAY = datetime.now(UTC).date()
@@ -53,8 +54,8 @@ async def counted(
 
 async def test_every_demo_section_reads_back_as_its_model(resources: Resources) -> None:
     # given
-    await _load_demo(resources.department_records)
-    sources = demo_sources(resources.department_records)
+    await _load_demo(DemoExchange.over(resources.database).department_records)
+    sources = demo_sources(DemoExchange.over(resources.database).department_records)
     expected = {
         (item.resident.id_number, item.section): item.payload for item in life_records(TODAY)
     }
@@ -76,8 +77,8 @@ async def test_every_demo_section_reads_back_as_its_model(resources: Resources) 
 
 async def test_the_child_has_little_on_record(resources: Resources) -> None:
     # given
-    await _load_demo(resources.department_records)
-    sources = demo_sources(resources.department_records)
+    await _load_demo(DemoExchange.over(resources.database).department_records)
+    sources = demo_sources(DemoExchange.over(resources.database).department_records)
     child = a_citizen(ZENG_ZIXUAN.id_number)
     # when
     present = {section for section, source in sources.items() if await source.fetch(child)}
@@ -92,8 +93,10 @@ async def test_a_resident_without_a_document_reads_as_none(resources: Resources)
         for record in exchange_records(TODAY)[Section.HOUSEHOLD.value]
         if record.id_number == LIU_JIANJUN.id_number
     )
-    await resources.department_records.upsert(Section.HOUSEHOLD.value, [household])
-    sources = demo_sources(resources.department_records)
+    await DemoExchange.over(resources.database).department_records.upsert(
+        Section.HOUSEHOLD.value, [household]
+    )
+    sources = demo_sources(DemoExchange.over(resources.database).department_records)
     # when
     own = await sources[Section.HOUSEHOLD].fetch(a_citizen(LIU_JIANJUN.id_number))
     other_section = await sources[Section.INCOME].fetch(a_citizen(LIU_JIANJUN.id_number))
@@ -129,11 +132,13 @@ async def test_a_malformed_stored_payload_is_a_malformed_answer_without_its_valu
     resources: Resources, payload: Any, problem: str
 ) -> None:
     # given
-    await resources.department_records.upsert(
+    await DemoExchange.over(resources.database).department_records.upsert(
         Section.HOUSEHOLD.value,
         [DepartmentRecord(LIU_JIANJUN.id_number, payload, datetime.now(UTC))],
     )
-    source = demo_sources(resources.department_records)[Section.HOUSEHOLD]
+    source = demo_sources(DemoExchange.over(resources.database).department_records)[
+        Section.HOUSEHOLD
+    ]
     # when
     with pytest.raises(MalformedAnswer) as raised:
         await source.fetch(a_citizen(LIU_JIANJUN.id_number))
@@ -186,7 +191,9 @@ def test_demo_sources_cover_every_section_with_its_department_and_freshness(
     resources: Resources,
 ) -> None:
     # when
-    sources: dict[Section, SectionSource] = demo_sources(resources.department_records)
+    sources: dict[Section, SectionSource] = demo_sources(
+        DemoExchange.over(resources.database).department_records
+    )
     # then
     assert set(sources) == set(Section)
     codes = {department.code for department in DEPARTMENTS}

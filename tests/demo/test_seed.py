@@ -8,15 +8,16 @@ from typing import Any
 import stdnum.cn.ric
 import stdnum.cn.uscc
 
-from app.demo.enterprises import (
+from app.resources import Resources
+from demo.data.enterprises import (
     ENTERPRISES,
     NON_CITIZEN_REPRESENTATIVES,
     organisation_code_check_character,
 )
-from app.demo.people import RESIDENTS
-from app.resources import Resources
-from app.seed import seed
-from exchange.models import Gender
+from demo.data.people import RESIDENTS
+from demo.exchange.models import Gender
+from demo.providers import DemoExchange
+from demo.seed import seed
 from liferecord.models import Section
 
 ZHUZHOU_AREA_CODE = re.compile(r"4302\d\d")
@@ -121,8 +122,12 @@ async def test_seeded_citizen_finds_the_entities_they_represent(resources: Resou
     await seed(resources)
     representative = ENTERPRISES[0].legal_representative_id_number
     # when
-    resident = await resources.registers.resident_by_id_number(representative)
-    entities = await resources.registers.entities_by_legal_representative(representative)
+    resident = await DemoExchange.over(resources.database).registers.resident_by_id_number(
+        representative
+    )
+    entities = await DemoExchange.over(
+        resources.database
+    ).registers.entities_by_legal_representative(representative)
     # then
     assert resident is not None
     assert resident.name == ENTERPRISES[0].legal_representative_name

@@ -54,7 +54,6 @@ async def test_the_demo_wiring_hands_its_exchange_to_the_index_creation(
     # and making them creates the register's look-up by legal representative
     for repository in added:
         await repository.ensure_indexes()
-    names = [
-        ix["name"] async for ix in resources.database["exchange_legal_entities"].list_indexes()
-    ]
+    cursor = await resources.database["exchange_legal_entities"].list_indexes()
+    names = [index["name"] async for index in cursor]
     assert "legal_representative_uscc" in names

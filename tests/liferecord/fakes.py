@@ -187,11 +187,40 @@ def section_payload(section: Section, items: int = 1, *, name: str = "刘建军"
     raise AssertionError(section)
 
 
+class InFlight:
+    """Counts the fetches of several sources in flight at once.
+
+    Each fetch that passes through :meth:`hold` waits until ``expected`` fetches are in
+    flight together, then all go on: sources fetched one after another never get there
+    (each gives up at its timeout), sources fetched together all do. ``peak`` is the
+    most seen at once.
+    """
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.current = 0
+        self.peak = 0
+        self._all_in = asyncio.Event()
+
+    async def hold(self) -> None:
+        """Count this fetch in, wait for the others, count it out."""
+        self.current += 1
+        self.peak = max(self.peak, self.current)
+        if self.current >= self.expected:
+            self._all_in.set()
+        try:
+            await self._all_in.wait()
+        finally:
+            self.current -= 1
+
+
 class FakeSource:
     """A department source answering with ``payload`` (after ``delay`` seconds).
 
     Set ``error`` to make it raise, ``hang`` to make it never answer (``stubborn``: not
-    even when cancelled, at first), or ``payload`` to anything at all. Counts its calls.
+    even when cancelled, at first), ``in_flight`` to count it among fetches in flight
+    together, or ``payload`` to anything at all. Counts its calls; ``finished`` counts
+    the fetches that have stopped (answered, failed or given up after a cancellation).
     """
 
     def __init__(
@@ -212,11 +241,21 @@ class FakeSource:
         self.error: Exception | None = None
         self.hang = False
         self.stubborn = False
+        self.in_flight: InFlight | None = None
         self.calls: list[Citizen] = []
+        self.finished = 0
 
     async def fetch(self, citizen: Citizen) -> Record | None:
         """The payload, after the delay; or the configured failure."""
         self.calls.append(citizen)
+        try:
+            return await self._answer()
+        finally:
+            self.finished += 1
+
+    async def _answer(self) -> Record | None:
+        if self.in_flight is not None:
+            await self.in_flight.hold()
         if self.hang:
             try:
                 await asyncio.sleep(3600)

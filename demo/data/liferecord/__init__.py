@@ -26,6 +26,7 @@ from demo.data.liferecord.accounts import (
 from demo.data.liferecord.profiles import CITY_TIME, Profile, profiles, yesterday_at
 from demo.data.liferecord.registrations import household, licences, properties
 from demo.exchange.models import DepartmentRecord, ResidentRecord
+from kit.provenance import walk
 from liferecord.models import Provenance, Record, Section
 
 _BUILDERS: dict[Section, Callable[[Profile, date], Record | None]] = {
@@ -54,14 +55,7 @@ class DemoSection:
 
 def provenances(value: object) -> Iterator[Provenance]:
     """Every provenance inside a payload (or a part of one)."""
-    if isinstance(value, Provenance):
-        yield value
-    elif isinstance(value, Record):
-        for name in type(value).model_fields:
-            yield from provenances(getattr(value, name))
-    elif isinstance(value, list):
-        for item in value:
-            yield from provenances(item)
+    return walk(value, Provenance)
 
 
 def city_today() -> date:

@@ -6,24 +6,29 @@ client needs: "code invalid" whether or not the phone has an account.
 
 from __future__ import annotations
 
+from kit.errors import DomainError, register_code
 
-class IdentityError(Exception):
+register_code("AUTHENTICATION_REQUIRED", "Sign in (or refresh the access token) first.")
+register_code("STEP_UP_REQUIRED", "A higher assurance level is needed; see `requiredLevel`.")
+register_code(
+    "ID_NUMBER_ALREADY_BOUND",
+    "No longer returned: a number bound elsewhere gets REAL_NAME_MISMATCH.",
+    deprecation="Told strangers which ID numbers are bound; see REAL_NAME_MISMATCH.",
+)
+
+
+class IdentityError(DomainError):
     """Base of the identity domain's expected failures."""
 
-    code = "IDENTITY_ERROR"
     message_zh = "身份认证失败"
     message_en = "Identity check failed"
-
-    def __init__(self, *, field: str | None = None, retry_after: int | None = None) -> None:
-        super().__init__(self.message_en)
-        self.field = field
-        self.retry_after = retry_after
 
 
 class InvalidPhone(IdentityError):
     """Not a valid mainland mobile number."""
 
     code = "INVALID_PHONE"
+    code_description = "Not a valid mainland China mobile number."
     message_zh = "请输入有效的中国大陆手机号码"
     message_en = "Enter a valid mainland China mobile number"
 
@@ -40,6 +45,7 @@ class InvalidCode(IdentityError):
     """The one-time code is wrong, expired, used, or voided by too many tries."""
 
     code = "INVALID_CODE"
+    code_description = "The one-time code is wrong, expired or used up."
     message_zh = "验证码无效或已过期"
     message_en = "The code is invalid or has expired"
 
@@ -48,6 +54,7 @@ class InvalidRefreshToken(IdentityError):
     """The refresh token is unknown, expired, revoked or was already used."""
 
     code = "INVALID_REFRESH_TOKEN"
+    code_description = "Sign in again: the refresh token is not valid."
     message_zh = "登录已失效，请重新登录"
     message_en = "Your sign-in has expired, please sign in again"
 
@@ -83,6 +90,7 @@ class InvalidIdNumber(IdentityError):
     """Not a well-formed resident ID number (length, area, birth date or check digit)."""
 
     code = "INVALID_ID_NUMBER"
+    code_description = "Not a valid resident ID number (length, area, birth date or check digit)."
     message_zh = "请输入有效的 18 位居民身份证号码"
     message_en = "Enter a valid 18-character resident ID number"
 
@@ -97,6 +105,11 @@ class RealNameMismatch(IdentityError):
     """
 
     code = "REAL_NAME_MISMATCH"
+    code_description = (
+        "This identity could not be confirmed (whatever the reason: unknown, another name, not "
+        "the carrier's record of this phone, bound elsewhere, too many tries). Check the input or"
+        " verify by face."
+    )
     message_zh = "无法核验该身份信息：请核对姓名和身份证号码，或改用刷脸认证"
     message_en = (
         "This identity could not be confirmed: check the name and ID number, or verify by face"
@@ -107,6 +120,7 @@ class GuardianRequired(IdentityError):
     """The ID number is a child's (under 14): only a guardian may act for them (PIPL)."""
 
     code = "GUARDIAN_REQUIRED"
+    code_description = "The ID number is a child's (under 14): a guardian must act for them."
     message_zh = "未满十四周岁的未成年人不能自行实名认证，请由监护人代为办理"
     message_en = "Children under 14 cannot verify themselves; a guardian must act for them"
 
@@ -115,6 +129,7 @@ class RealNameAlreadyVerified(IdentityError):
     """The account is already verified with another identity, which cannot change."""
 
     code = "REAL_NAME_ALREADY_VERIFIED"
+    code_description = "This account is already verified with another identity."
     message_zh = "本账号已完成实名认证，不能更换为其他身份"
     message_en = "This account is already verified with another identity"
 
@@ -126,6 +141,7 @@ class InvalidLivenessTicket(IdentityError):
     """The ticket is unknown, expired, already used or not the caller's."""
 
     code = "INVALID_LIVENESS_TICKET"
+    code_description = "The liveness ticket is unknown, expired or used: start a new check."
     message_zh = "本次刷脸认证已失效，请重新开始"
     message_en = "This liveness check is no longer valid, please start a new one"
 
@@ -134,6 +150,7 @@ class InvalidLivenessResult(IdentityError):
     """The provider's result is malformed, not signed by the provider or for another ticket."""
 
     code = "INVALID_LIVENESS_RESULT"
+    code_description = "The liveness result is not the provider's signed result for this ticket."
     message_zh = "刷脸认证结果无效，请重新开始"
     message_en = "The liveness result is not valid, please start a new check"
 
@@ -142,6 +159,7 @@ class LivenessFailed(IdentityError):
     """The provider checked the person and the check did not pass."""
 
     code = "LIVENESS_FAILED"
+    code_description = "The liveness check did not pass: start a new one."
     message_zh = "刷脸认证未通过，请重试"
     message_en = "The liveness check did not pass, please try again"
 
@@ -153,6 +171,9 @@ class InvalidUscc(IdentityError):
     """Not a well-formed unified social credit code (length, characters or check character)."""
 
     code = "INVALID_USCC"
+    code_description = (
+        "Not a valid unified social credit code (length, characters or check character)."
+    )
     message_zh = "请输入有效的 18 位统一社会信用代码"
     message_en = "Enter a valid 18-character unified social credit code"
 
@@ -161,6 +182,7 @@ class EnterpriseNotRegistered(IdentityError):
     """The register of legal entities has no enterprise with this code."""
 
     code = "ENTERPRISE_NOT_REGISTERED"
+    code_description = "The register of legal entities has no enterprise with this code."
     message_zh = "未在市场主体登记信息中查到该企业"
     message_en = "No registered enterprise has this code"
 
@@ -169,6 +191,7 @@ class EnterpriseNotActive(IdentityError):
     """The enterprise is deregistered or its business licence was revoked."""
 
     code = "ENTERPRISE_NOT_ACTIVE"
+    code_description = "The enterprise is deregistered or its business licence was revoked."
     message_zh = "该企业已注销或被吊销营业执照，不能办理此业务"
     message_en = "The enterprise is deregistered or its business licence was revoked"
 
@@ -177,6 +200,7 @@ class NotLegalRepresentative(IdentityError):
     """The caller is not the legal representative the register names for the enterprise."""
 
     code = "NOT_LEGAL_REPRESENTATIVE"
+    code_description = "The register names someone else as the enterprise's legal representative."
     message_zh = "您不是该企业登记的法定代表人"
     message_en = "You are not the registered legal representative of this enterprise"
 
@@ -212,6 +236,7 @@ class AgentNotEligible(IdentityError):
     """
 
     code = "AGENT_NOT_ELIGIBLE"
+    code_description = "No real-name verified account has the agent's phone number."
     message_zh = "该手机号未注册或未完成实名认证，请对方先完成实名认证"
     message_en = "This phone has no real-name verified account; ask the agent to verify first"
 
@@ -228,5 +253,9 @@ class ActingForbidden(IdentityError):
     """The request may not act for the enterprise it names, or not in this way."""
 
     code = "ACTING_FORBIDDEN"
+    code_description = (
+        "The request does not act for an enterprise with the scope needed (`X-Acting-For` "
+        "missing, or no live grant with that scope)."
+    )
     message_zh = "您无权以该企业身份办理此业务"
     message_en = "You may not do this on behalf of this enterprise"

@@ -33,6 +33,7 @@ class InvalidMiniProgramCode(IdentityError):
     """The platform did not accept the login code (wrong, expired or already used)."""
 
     code = "INVALID_MINI_PROGRAM_CODE"
+    code_description = "The mini-program login code was refused; get a new one from the platform."
     message_zh = "小程序登录凭证无效或已过期，请重新进入小程序"
     message_en = "The mini-program login code is invalid or expired; reopen the mini-program"
 

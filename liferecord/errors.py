@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from kit.errors import DomainError
+from kit.errors import DomainError, register_code
+
+register_code(
+    "SOURCE_UNAVAILABLE",
+    "A department's system did not answer (down, slow or sent bad data) and nothing of it "
+    "is cached; see `retryAfter`.",
+)
 
 
 class LifeRecordError(DomainError):

@@ -7,8 +7,6 @@ from typing import Annotated
 import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
-from infra.outages import Unavailable
-from liferecord.errors import LifeRecordError
 from liferecord.models import Section
 from liferecord.services.life_record import (
     REFRESH_WINDOW_SECONDS,
@@ -16,18 +14,18 @@ from liferecord.services.life_record import (
     LifeRecordService,
 )
 from resolvers.context import Info
-from resolvers.errors import service_unavailable, step_up_required, user_error
+from resolvers.errors import ExpectedErrors, step_up_required
 from resolvers.identity.signin import account_of
 from resolvers.liferecord.me_record import LifeRecord, citizen_of, life_record_of
 from resolvers.permissions import RequireLevel
 from schema.liferecord import LifeRecordSection
 from schema.payloads import (
     AuthenticationRequired,
-    ErrorCode,
     InvalidInput,
     RateLimited,
     ServiceUnavailable,
     StepUpRequired,
+    error_code,
 )
 
 
@@ -66,7 +64,7 @@ class LifeRecordMutation:
         "skipping the cached values (default: every section). At most "
         f"{REFRESHES_PER_WINDOW} refreshes per {REFRESH_WINDOW_SECONDS // 60} minutes; then "
         "`RateLimited`. Needs a verified real name.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
     )
     async def refresh_life_record(
         self,
@@ -89,17 +87,12 @@ class LifeRecordMutation:
         )
         if not wanted or any(section not in service.sections for section in wanted):
             return InvalidInput(
-                code=ErrorCode.INVALID_INPUT,
+                code=error_code("INVALID_INPUT"),
                 message="请选择可刷新的信息类别",
                 message_en="Choose one or more sections that can be refreshed",
                 field="sections",
             )
-        try:
-            results = await service.refresh(citizen, wanted)
-        except LifeRecordError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        results = await service.refresh(citizen, wanted)
         record = life_record_of(info, account, {result.section: result for result in results})
         if not isinstance(record, LifeRecord):
             return record

@@ -1,6 +1,6 @@
 """The departments' data sets about enterprises on the exchange, keyed by USCC.
 
-Like the residents' data sets (``exchange.records``), each department publishes one
+Like the residents' data sets (``demo.exchange.records``), each department publishes one
 document per enterprise and kind — ``exchange_enterprise_<kind>`` — holding its data
 in JSON form (``payload``) and when it last updated it (``as_of``).
 

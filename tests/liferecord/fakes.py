@@ -21,7 +21,7 @@ from liferecord.services.life_record import LifeRecordService
 
 AS_OF = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
-# The demo directory's departments (app/demo/departments.py) owning each section.
+# The demo directory's departments (demo/data/departments.py) owning each section.
 DEPARTMENT_OF: dict[Section, str] = {
     Section.HOUSEHOLD: "430200-GA",
     Section.LICENCES: "430200-XZSP",

@@ -10,8 +10,8 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from kit.text import Localized
 from identity.models import AgentGrant, Enterprise
+from kit.text import Localized
 
 Document = dict[str, Any]
 

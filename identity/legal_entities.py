@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from kit.text import Localized
 from demo.exchange.models import EntityStatus, EntityType, LegalEntityRecord
 from demo.exchange.repository import RegisterRepository
 from infra.providers import DevelopmentOnly
+from kit.text import Localized
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,6 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from kit.text import Localized
 from identity.crypto import FieldCipher, KeyedHash
 from identity.models import (
     Account,
@@ -23,6 +22,7 @@ from identity.models import (
     birth_date_of,
     gender_of,
 )
+from kit.text import Localized
 
 Document = dict[str, Any]
 

@@ -1,13 +1,14 @@
 # syntax=docker/dockerfile:1
 #
 # Production image of the Smart Zhuzhou API. The same image runs the background
-# worker (`python -m app worker`) and the demo seed (`python -m app seed`).
+# worker (`python -m app worker`). The demo (demo data, the demo exchange, the embedded
+# default) is not in it: `python -m demo` is for development and tests only.
 #
 #   docker build -t smart-zhuzhou .
 #
 # Dependencies come from uv.lock only, without the `dev` group: the development
 # servers SecantusDB and SeaweedFS (GPL-2.0), pytest and the linters never enter
-# the image. .dockerignore keeps tests, bench, devstack, scripts and var out.
+# the image. .dockerignore keeps demo, tests, bench, devstack, scripts and var out.
 
 # Both stages must use the same interpreter: the virtual environment links to it.
 ARG PYTHON_IMAGE=python:3.11-slim
@@ -55,7 +56,9 @@ WORKDIR /app
 # The product packages (app, schema, resolvers and the domain packages); whatever
 # .dockerignore does not exclude. Owned by root: the service cannot modify its code.
 COPY . .
-RUN python -m compileall -q -j 0 /app
+# The demo and the development servers must never ship: fail the build if the
+# .dockerignore that keeps them out was lost.
+RUN test ! -e demo && test ! -e devstack && python -m compileall -q -j 0 /app
 
 USER 10001:10001
 

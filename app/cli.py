@@ -1,5 +1,8 @@
-"""Command line: ``serve``, ``seed``, ``worker``, ``export-schema``, ``dev``, and the
-development-only ``dev-sms-codes`` and ``dev-liveness-result``."""
+"""Command line: ``serve``, ``worker``, ``export-schema``, and the development-only
+``dev-sms-codes`` and ``dev-liveness-result``.
+
+The embedded default and the demo data are the demo's commands: ``python -m demo dev``
+and ``python -m demo seed``."""
 
 from __future__ import annotations
 
@@ -12,12 +15,15 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from app.resources import StartupError, open_resources, start_resources
 from app.settings import Environment, Settings
+
+if TYPE_CHECKING:
+    from app.services import ProviderWiring
 
 logger = logging.getLogger("app.cli")
 
@@ -25,7 +31,8 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
-def _load_settings() -> Settings:
+def load_settings() -> Settings:
+    """The settings from the environment, or exit 2 with one line naming what is wrong."""
     try:
         return Settings()
     except ValidationError as error:
@@ -44,17 +51,18 @@ def _problem(error: Any) -> str:
     return f"{name if name.startswith('SZ_') else 'SZ_' + name}: {message}"
 
 
-async def _preflight(settings: Settings) -> None:
+async def _preflight(settings: Settings, providers: ProviderWiring) -> None:
     """Check the wiring, then that every server answers, so failures are one clear line.
 
-    The wiring is checked first and needs no server: staging and production refuse
-    development providers and a missing signing key before anything is contacted.
+    The wiring is checked first and needs no server: empty provider slots, development
+    providers in staging and production and a missing signing key are refused before
+    anything is contacted.
     """
-    from app.services import build_services, wire_providers
+    from app.services import build_services
 
     resources = open_resources(settings)
     try:
-        build_services(resources, wire_providers(resources))
+        build_services(resources, providers(resources))
     finally:
         await resources.close()
     resources = await start_resources(settings)
@@ -77,22 +85,33 @@ def log_to_file(path: Path) -> None:
 
 
 def serve(
-    host: str, port: int, *, settings: Settings | None = None, log_file: Path | None = None
+    host: str,
+    port: int,
+    *,
+    settings: Settings | None = None,
+    log_file: Path | None = None,
+    providers: ProviderWiring | None = None,
 ) -> int:
-    """Serve the API with uvicorn until interrupted; ``log_file`` also receives the log."""
+    """Serve the API with uvicorn until interrupted; ``log_file`` also receives the log.
+
+    ``providers`` wires the provider slots (the product's own wiring by default, which
+    refuses to start until real adapters exist; the demo passes its own).
+    """
     import uvicorn
 
     from app.dev_sms import record_development_codes
     from app.main import create_app
+    from app.services import wire_providers
 
-    settings = settings or _load_settings()
+    settings = settings or load_settings()
+    providers = providers or wire_providers
     try:
-        asyncio.run(_preflight(settings))
+        asyncio.run(_preflight(settings, providers))
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, providers=providers),
         host=host,
         port=port,
         proxy_headers=True,
@@ -109,28 +128,6 @@ def serve(
     return 0
 
 
-async def _seed(settings: Settings) -> dict[str, int]:
-    from app.seed import seed
-
-    resources = await start_resources(settings)
-    try:
-        return await seed(resources)
-    finally:
-        await resources.close()
-
-
-def seed_command() -> int:
-    """Load the demo data (idempotent)."""
-    settings = _load_settings()
-    try:
-        counts = asyncio.run(_seed(settings))
-    except StartupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print("seeded: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
-    return 0
-
-
 def worker() -> int:
     """Background worker. PARTIAL: no job kinds exist yet.
 
@@ -139,7 +136,7 @@ def worker() -> int:
     """
     from app.services import build_services, wire_providers
 
-    settings = _load_settings()
+    settings = load_settings()
 
     async def run() -> None:
         resources = await start_resources(settings)
@@ -188,7 +185,7 @@ def development_liveness_result(ticket: str, *, passed: bool) -> int:
     from identity.adapters.liveness import sign_development_result
     from identity.crypto import DerivedKeys
 
-    settings = _load_settings()
+    settings = load_settings()
     if settings.environment is not Environment.DEVELOPMENT:
         print("error: development liveness results exist only in development", file=sys.stderr)
         return 2
@@ -201,7 +198,7 @@ def development_sms_codes(limit: int) -> int:
     """DEVELOPMENT ONLY: print the latest sign-in codes, newest first; refused elsewhere."""
     from app.dev_sms import codes_file, latest_codes
 
-    settings = _load_settings()
+    settings = load_settings()
     if settings.environment is not Environment.DEVELOPMENT:
         print("error: development SMS codes exist only in development", file=sys.stderr)
         return 2
@@ -237,15 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve_parser = commands.add_parser("serve", help="serve the API")
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
-    commands.add_parser("seed", help="load the demo data (idempotent)")
     commands.add_parser("worker", help="run the background worker")
     export = commands.add_parser("export-schema", help="write schema.graphql")
     export.add_argument("--output", type=Path, default=SCHEMA_FILE, help="file, or - for stdout")
-    dev = commands.add_parser(
-        "dev", help="start the embedded servers, seed, and serve with GraphiQL"
-    )
-    dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--port", type=int, default=8000)
     liveness = commands.add_parser(
         "dev-liveness-result",
         help="DEVELOPMENT ONLY: sign a liveness result for a ticket (no real face check)",
@@ -262,16 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if args.command == "serve":
         return serve(args.host, args.port)
-    if args.command == "seed":
-        return seed_command()
     if args.command == "worker":
         return worker()
     if args.command == "export-schema":
         return export_schema(args.output)
     if args.command == "dev-liveness-result":
         return development_liveness_result(args.ticket, passed=not args.fail)
-    if args.command == "dev-sms-codes":
-        return development_sms_codes(args.limit)
-    from app.embedded import run_embedded
-
-    return run_embedded(args.host, args.port)
+    return development_sms_codes(args.limit)

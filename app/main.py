@@ -17,8 +17,8 @@ from app.context import get_context, unavailable_response
 from app.cors import add_cors
 from app.graphql import GraphQLLimits, LiveLimits, build_schema, graphql_router
 from app.http_limits import BodySizeLimit
-from app.resources import start_resources
-from app.services import ProviderWiring, start_services, wire_providers
+from app.resources import open_resources, start_opened
+from app.services import ProviderWiring, build_services, wire_providers
 from app.settings import Environment, Settings
 from infra.outages import Unavailable
 from resolvers.system import LivePolicy
@@ -35,19 +35,23 @@ def create_app(
     """A FastAPI app serving ``/graphql``, ``/healthz`` and ``/readyz``.
 
     ``mongo_listeners`` observe every database command (tests count them).
-    ``providers`` builds the adapters to vendors, registers and departments (tests of
-    staging pass stand-ins for the vendors; staging refuses the development ones).
+    ``providers`` builds the adapters to vendors, registers and departments: the
+    product's own wiring refuses to start until real adapters exist, so the demo
+    (``demo.providers.demo_providers``) and the tests pass theirs; staging refuses the
+    development ones.
     """
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        resources = await start_resources(settings, mongo_listeners=mongo_listeners)
+        resources = open_resources(settings, mongo_listeners=mongo_listeners)
         try:
-            services = await start_services(resources, providers(resources))
+            # Wired first (no I/O): the domains' repositories get their indexes on start.
+            services = build_services(resources, providers(resources))
         except BaseException:
             await resources.close()
             raise
+        await start_opened(resources)
         app.state.resources = resources
         app.state.services = services
         # Everything built at start-up lives as long as the process: move it out of the

@@ -16,15 +16,10 @@ from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.settings import Settings, redact_url
-from directory.repository import DepartmentRepository
-from exchange.enterprise_records import EnterpriseRecordRepository
-from exchange.records import DepartmentRecordRepository
-from exchange.repository import RegisterRepository
 from identity.crypto import DerivedKeys
 from infra.clients import mongo_client, redis_client
 from infra.objectstore import ObjectStore
-from liferecord.access_log import AccessLogRepository
-from liferecord.dispute_repository import DisputeRepository
+from kit.wiring import HasIndexes
 
 logger = logging.getLogger("app.resources")
 
@@ -59,22 +54,12 @@ class Resources:
     redis: redis_async.Redis
     objects: ObjectStore
     firebase: firebase_admin.App | None = None
-    departments: DepartmentRepository = field(init=False)
-    registers: RegisterRepository = field(init=False)
-    department_records: DepartmentRecordRepository = field(init=False)
-    enterprise_records: EnterpriseRecordRepository = field(init=False)
+    repositories: list[HasIndexes] = field(default_factory=list)
+    """The wired domains' repositories (``app.services.build_services`` adds them)."""
     keys: DerivedKeys = field(init=False)
-    access_log: AccessLogRepository = field(init=False)
-    disputes: DisputeRepository = field(init=False)
 
     def __post_init__(self) -> None:
-        self.departments = DepartmentRepository(self.database)
-        self.registers = RegisterRepository(self.database)
-        self.department_records = DepartmentRecordRepository(self.database)
-        self.enterprise_records = EnterpriseRecordRepository(self.database)
         self.keys = DerivedKeys(self.settings.secret_key.get_secret_value())
-        self.access_log = AccessLogRepository(self.database)
-        self.disputes = DisputeRepository(self.database)
 
     def probes(self, *, starting: bool = False) -> dict[str, Callable[[], Awaitable[Any]]]:
         """One cheap reachability check per server, by part name.
@@ -124,17 +109,13 @@ class Resources:
                 raise ServerUnreachable(part, urls[part], reason)
 
     async def ensure_indexes(self) -> None:
-        """Create the indexes of the repositories held here (idempotent, safe on every start).
+        """Create every wired repository's indexes (idempotent, safe on every start).
 
-        The domains wired by their own modules (identity) have theirs created by
-        :func:`app.services.start_services`.
+        The domains' wiring modules hand their repositories over when the services are
+        built (:func:`app.services.build_services`).
         """
-        await self.departments.ensure_indexes()
-        await self.registers.ensure_indexes()
-        await self.department_records.ensure_indexes()
-        await self.enterprise_records.ensure_indexes()
-        await self.access_log.ensure_indexes()
-        await self.disputes.ensure_indexes()
+        for repository in self.repositories:
+            await repository.ensure_indexes()
 
     async def close(self) -> None:
         """Close every client; never raises."""
@@ -188,11 +169,11 @@ def open_resources(
     )
 
 
-async def start_resources(
-    settings: Settings, *, mongo_listeners: Sequence[monitoring.CommandListener] = ()
-) -> Resources:
-    """Open the clients, check every server answers, and create indexes."""
-    resources = open_resources(settings, mongo_listeners=mongo_listeners)
+async def start_opened(resources: Resources) -> None:
+    """Check every server of opened ``resources`` answers, and create indexes.
+
+    Closes the clients when a server does not answer.
+    """
     try:
         await resources.ensure_ready()
         await resources.ensure_indexes()
@@ -200,4 +181,12 @@ async def start_resources(
         await resources.close()
         raise
     logger.info("app.resources.ready %s", resources.urls())
+
+
+async def start_resources(
+    settings: Settings, *, mongo_listeners: Sequence[monitoring.CommandListener] = ()
+) -> Resources:
+    """Open the clients, check every server answers, and create indexes."""
+    resources = open_resources(settings, mongo_listeners=mongo_listeners)
+    await start_opened(resources)
     return resources

@@ -1,10 +1,13 @@
 """Wires the providers and domain services to the open clients and settings (one instance each).
 
 Providers are the adapters to the world outside (SMS and liveness vendors, mini-program
-platforms, registers, the departments' data). Only development and demo stand-ins exist
-so far; :func:`build_services` refuses them in staging and production by looking at the
-objects wired, so start-up fails with one line naming each until real adapters come.
-It also refuses a staging/production signing key that is not there.
+platforms, registers, the departments' data). The product has development stand-ins for
+the vendors only; registers and the departments' data have no adapter yet but the demo's,
+which live in ``demo/`` (never imported here) and are injected by ``python -m demo``
+and the tests. :func:`wire_providers` therefore refuses to start, in one line naming
+each empty slot's setting. :func:`build_services` refuses stand-ins in staging and
+production by looking at the objects wired, and a staging/production signing key that
+is not there.
 """
 
 from __future__ import annotations
@@ -18,12 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
-from demo.identity_adapters import (
-    DevelopmentCarrierCheck,
-    ExchangeLegalEntityRegister,
-    ExchangePopulationRegister,
-)
-from directory.service import DirectoryService
+from directory import wiring as directory_wiring
 from identity.adapters.carrier import CarrierRealNameCheck
 from identity.adapters.legal_entities import LegalEntityRegister
 from identity.adapters.liveness import DevelopmentLiveness, LivenessProvider
@@ -37,19 +35,10 @@ from infra.providers import development_only
 from infra.ratelimit import RateLimiter
 from kit.registry import ServiceRegistry
 from kit.wiring import Wired
-from liferecord.adapters.exchange import (
-    ExchangeEnterpriseDataSets,
-    ExchangeEntityRegister,
-    demo_sources,
-)
-from liferecord.cache import SectionCache
-from liferecord.data_tracker import DataTracker
-from liferecord.disputes import DisputeService
-from liferecord.enterprise import EnterpriseDataSets, EnterpriseRecordService, EntityRegister
+from liferecord import wiring as liferecord_wiring
+from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
+from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
-from liferecord.prefill import PrefillService
-from liferecord.service import LifeRecordService
-from liferecord.sources import SectionSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,37 +73,65 @@ SLOT_SETTINGS = {
 """The setting that names each slot's provider, for the refusal message."""
 
 
-def wire_providers(resources: Resources) -> Providers:
-    """The providers the settings name.
+DEMO_ONLY_SLOTS = (
+    "population_register",
+    "carrier_check",
+    "legal_entity_register",
+    "life_record_sources",
+    "enterprise_register",
+    "enterprise_data_sets",
+)
+"""Slots only the demo has an adapter for so far (``demo.providers``)."""
 
-    Each setting has a single choice so far, the development or demo stand-in; the
-    providers issue adds the real adapters as further choices here.
-    """
+
+@dataclass(frozen=True, slots=True)
+class Vendors:
+    """The product's own development stand-ins for the vendors (refused in staging)."""
+
+    sms: SmsSender
+    liveness: LivenessProvider
+    mini_program: MiniProgramProvider
+
+
+def development_vendors(resources: Resources) -> Vendors:
+    """The vendors' development stand-ins, as development, the demo and tests run them."""
     settings = resources.settings
-    return Providers(
+    return Vendors(
         # Codes go to the log in development only; tests read them from memory.
         sms=DevelopmentSms(log_codes=settings.environment is Environment.DEVELOPMENT),
         liveness=DevelopmentLiveness(resources.keys.development_liveness),
         mini_program=DevelopmentMiniProgram(),
-        population_register=ExchangePopulationRegister(resources.registers),
-        carrier_check=DevelopmentCarrierCheck(resources.registers),
-        legal_entity_register=ExchangeLegalEntityRegister(resources.registers),
-        life_record_sources=demo_sources(resources.department_records),
-        enterprise_register=ExchangeEntityRegister(resources.registers),
-        enterprise_data_sets=ExchangeEnterpriseDataSets(resources.enterprise_records),
     )
 
 
-def stand_ins(settings: Settings, providers: Providers) -> str | None:
+def wire_providers(resources: Resources) -> Providers:
+    """The providers the settings name: none yet for the registers and departments' data.
+
+    The providers issue adds the real adapters as further choices here. Until then
+    this refuses to start (:class:`StartupError`) in one line naming each empty slot's
+    setting, with what else is wrong (stand-ins in staging, a missing signing key):
+    the demo's providers exist only in ``demo/``, which ``python -m demo dev`` wires.
+    """
+    settings = resources.settings
+    empty = list(dict.fromkeys(SLOT_SETTINGS[slot] for slot in DEMO_ONLY_SLOTS))
+    problems = [
+        f"no adapter is configured for {', '.join(empty)}: only the demo's exist so far, "
+        "and `python -m demo dev` runs the embedded default with them"
+    ]
+    vendors = development_vendors(resources)
+    slots = [(field.name, getattr(vendors, field.name)) for field in dataclasses.fields(vendors)]
+    problems += _wiring_problems(settings, slots)
+    raise StartupError(f"refusing to start in {settings.environment.value}: " + "; ".join(problems))
+
+
+def stand_ins(settings: Settings, slots: list[tuple[str, object]]) -> str | None:
     """In staging/production, what is wrong when any stand-in is wired, else ``None``.
 
-    Names each offending slot's setting and what is wired there.
+    ``slots`` pairs each slot's name with what is wired there; names each offending
+    slot's setting and what is wired there.
     """
     if not settings.is_production_like:
         return None
-    slots = [
-        (field.name, getattr(providers, field.name)) for field in dataclasses.fields(providers)
-    ]
     named: dict[str, list[str]] = {}
     for slot, labels in development_only(slots).items():
         entry = named.setdefault(SLOT_SETTINGS.get(slot, slot), [])
@@ -123,6 +140,16 @@ def stand_ins(settings: Settings, providers: Providers) -> str | None:
         return None
     listed = "; ".join(f"{setting}: {', '.join(labels)}" for setting, labels in named.items())
     return f"development providers are wired, and no real adapter exists yet for them: {listed}"
+
+
+def _wiring_problems(settings: Settings, slots: list[tuple[str, object]]) -> list[str]:
+    """Stand-ins refused here and a missing signing key, each as one phrase."""
+    problems = [problem] if (problem := stand_ins(settings, slots)) else []
+    try:
+        access_tokens(settings)
+    except StartupError as error:
+        problems.append(str(error))
+    return problems
 
 
 def access_tokens(settings: Settings) -> AccessTokens:
@@ -163,14 +190,17 @@ def access_tokens(settings: Settings) -> AccessTokens:
     )
 
 
-def wire_domains(resources: Resources, providers: Providers) -> Wired:
-    """Every domain's repositories (for index creation) and services, wired to the clients.
+def build_services(resources: Resources, providers: Providers) -> ServiceRegistry:
+    """The shared domain services, wired to the open clients and ``providers``.
 
     Raises :class:`StartupError` (no I/O needed) when staging or production would run
     a stand-in provider or lacks its signing key.
     """
     settings = resources.settings
-    problems = [problem] if (problem := stand_ins(settings, providers)) else []
+    slots = [
+        (field.name, getattr(providers, field.name)) for field in dataclasses.fields(providers)
+    ]
+    problems = [problem] if (problem := stand_ins(settings, slots)) else []
     try:
         tokens = access_tokens(settings)
     except StartupError as error:
@@ -180,55 +210,46 @@ def wire_domains(resources: Resources, providers: Providers) -> Wired:
             f"refusing to start in {settings.environment.value}: " + "; ".join(problems)
         )
     prefix = settings.redis_key_prefix
-    identity = wire_identity(
-        IdentityClients(database=resources.database, redis=resources.redis, keys=resources.keys),
-        IdentityConfig(
-            tokens=tokens,
-            refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
-            redis_prefix=prefix,
-        ),
-        IdentityProviders(
-            sms=providers.sms,
-            liveness=providers.liveness,
-            mini_program=providers.mini_program,
-            population_register=providers.population_register,
-            legal_entity_register=providers.legal_entity_register,
-            carrier_check=providers.carrier_check,
-        ),
-    )
     limiter = RateLimiter(resources.redis, prefix=prefix)
-    life_record = LifeRecordService(
-        providers.life_record_sources,
-        SectionCache(resources.redis, resources.keys.record_cache, prefix=prefix),
-        resources.access_log,
-        limiter,
-    )
-    return Wired(
-        repositories=[*identity.repositories],
-        services=[
-            DirectoryService(resources.departments),
-            *identity.services,
-            life_record,
-            PrefillService(life_record),  # demo catalogue until the applications issue
-            DisputeService(resources.disputes, life_record, limiter),
-            DataTracker(resources.access_log),
-            EnterpriseRecordService(providers.enterprise_register, providers.enterprise_data_sets),
-        ],
-    )
+    domains = [
+        directory_wiring.wire(resources.database),
+        wire_identity(
+            IdentityClients(
+                database=resources.database, redis=resources.redis, keys=resources.keys
+            ),
+            IdentityConfig(
+                tokens=tokens,
+                refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
+                redis_prefix=prefix,
+            ),
+            IdentityProviders(
+                sms=providers.sms,
+                liveness=providers.liveness,
+                mini_program=providers.mini_program,
+                population_register=providers.population_register,
+                legal_entity_register=providers.legal_entity_register,
+                carrier_check=providers.carrier_check,
+            ),
+        ),
+        liferecord_wiring.wire(
+            liferecord_wiring.LifeRecordClients(
+                database=resources.database,
+                redis=resources.redis,
+                key_prefix=prefix,
+                cache_cipher=resources.keys.record_cache,
+                limiter=limiter,
+            ),
+            liferecord_wiring.LifeRecordConfig(),
+            liferecord_wiring.LifeRecordProviders(
+                sources=providers.life_record_sources,
+                enterprise_register=providers.enterprise_register,
+                enterprise_data_sets=providers.enterprise_data_sets,
+            ),
+        ),
+    ]
+    resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
+    return ServiceRegistry(_services(domains))
 
 
-def build_services(resources: Resources, providers: Providers) -> ServiceRegistry:
-    """The shared domain services, wired to the open clients and ``providers``.
-
-    Raises :class:`StartupError` as :func:`wire_domains` does. Creates no index: use
-    :func:`start_services` to serve.
-    """
-    return ServiceRegistry(wire_domains(resources, providers).services)
-
-
-async def start_services(resources: Resources, providers: Providers) -> ServiceRegistry:
-    """:func:`build_services`, after creating the indexes of every wired repository."""
-    wired = wire_domains(resources, providers)
-    for repository in wired.repositories:
-        await repository.ensure_indexes()
-    return ServiceRegistry(wired.services)
+def _services(domains: list[Wired]) -> list[object]:
+    return [service for wired in domains for service in wired.services]

@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.demo.departments import DEPARTMENTS
 from app.resources import StartupError, start_resources
 from app.settings import Settings
 from bench.load import (
@@ -48,6 +47,7 @@ from bench.load import (
     process_cpu_seconds,
 )
 from bench.server import REST_PATH
+from demo.data.departments import DEPARTMENTS
 from devstack.servers import (
     DEV_S3_ACCESS_KEY,
     DEV_S3_BUCKET,
@@ -57,6 +57,7 @@ from devstack.servers import (
     dev_stack,
     free_port,
 )
+from directory.repository import DepartmentRepository
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_SIZE = 14
@@ -300,7 +301,7 @@ async def _seed(settings: Settings) -> None:
     # Only the departments: the benchmark reads nothing else of the demo data.
     resources = await start_resources(settings)
     try:
-        await resources.departments.upsert_many(DEPARTMENTS)
+        await DepartmentRepository(resources.database).upsert_many(DEPARTMENTS)
     finally:
         await resources.close()
 

@@ -34,13 +34,15 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from app.demo.departments import DEPARTMENTS
-from app.demo.liferecord import city_today, life_records
-from app.demo.people import LIU_JIANJUN, RESIDENTS
 from app.main import create_app
 from app.resources import Resources, StartupError
 from app.settings import Settings
 from bench.liferecord_sources import SequentialLifeRecordService, delayed_sources
+from demo.data.departments import DEPARTMENTS
+from demo.data.liferecord import city_today, life_records
+from demo.data.people import LIU_JIANJUN, RESIDENTS
+from demo.liferecord_adapters import DEMO_SOURCES
+from demo.providers import DemoExchange, demo_providers
 from devstack.servers import (
     DEV_S3_ACCESS_KEY,
     DEV_S3_BUCKET,
@@ -48,12 +50,13 @@ from devstack.servers import (
     ServerStartError,
     dev_stack,
 )
+from directory.repository import DepartmentRepository
 from identity.adapters.sms import DevelopmentSms
 from infra.ratelimit import RateLimiter
-from liferecord.adapters.exchange import DEMO_SOURCES
-from liferecord.cache import SectionCache
 from liferecord.models import Record, Section
-from liferecord.service import LifeRecordService
+from liferecord.repositories.access_log import AccessLogRepository
+from liferecord.repositories.cache import SectionCache
+from liferecord.services.life_record import LifeRecordService
 
 # The departments made slow, in this order (``--slow`` takes the first N).
 SLOW_ORDER = [
@@ -230,7 +233,7 @@ async def measure(
             service = kind(
                 sources,
                 SectionCache(resources.redis, resources.keys.record_cache, prefix=prefix),
-                resources.access_log,
+                AccessLogRepository(resources.database),
                 RateLimiter(resources.redis, prefix=prefix),
             )
             app.state.services = dataclasses.replace(base, life_record=service)
@@ -250,11 +253,11 @@ async def run(
     settings: Settings, *, delays_ms: Sequence[float], slow: int, requests: int, warmup: int
 ) -> list[Timing]:
     """Start the app on the servers, seed what the query needs, and measure."""
-    app = create_app(settings)
+    app = create_app(settings, providers=demo_providers)
     async with app.router.lifespan_context(app):
         resources: Resources = app.state.resources
-        await resources.departments.upsert_many(DEPARTMENTS)
-        await resources.registers.upsert_residents(RESIDENTS)
+        await DepartmentRepository(resources.database).upsert_many(DEPARTMENTS)
+        await DemoExchange.over(resources.database).registers.upsert_residents(RESIDENTS)
         transport = httpx.ASGITransport(app=app)
         try:
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:

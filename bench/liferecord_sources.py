@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import Mapping
 from datetime import timedelta
 
-from liferecord.cache import SectionCache
+from kit.ratelimit import Limiter
+from liferecord.adapters.sources import SectionSource
 from liferecord.models import Citizen, Reader, Record, Section
-from liferecord.service import AccessRecorder, LifeRecordService, Limiter, SectionResult
-from liferecord.sources import SectionSource
+from liferecord.repositories.cache import SectionCache
+from liferecord.services.life_record import AccessRecorder, LifeRecordService, SectionResult
 
 
 class DelayedSource:

@@ -19,13 +19,15 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, Request
 
-from app.demo.departments import DEPARTMENTS
 from app.main import create_app
 from app.settings import Settings
 from bench.memory import memory_services
-from directory.models import Department, DepartmentPage, Localized
+from demo.data.departments import DEPARTMENTS
+from demo.providers import demo_providers
+from directory.models import Department, DepartmentPage
 from directory.service import DirectoryService
 from kit.registry import ServiceRegistry
+from kit.text import Localized
 from resolvers.directory import CURSOR_KIND
 from schema.common import encode_cursor
 from schema.directory import DepartmentKind
@@ -74,7 +76,7 @@ def page_document(page: DepartmentPage) -> dict[str, Any]:
 
 def bench_app(settings: Settings, *, memory: bool) -> FastAPI:
     """The service's app with the plain route added; with ``memory``, in-memory services."""
-    app = create_app(settings)
+    app = create_app(settings, providers=demo_providers)
 
     async def departments_rest(request: Request, first: int = 20) -> dict[str, Any]:
         """The benchmark query's answer from the same service call, without GraphQL."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from exchange.models import LegalEntityRecord
-from exchange.repository import RegisterRepository
+from demo.exchange.models import LegalEntityRecord
+from demo.exchange.repository import RegisterRepository
 from identity.adapters.legal_entities import EntityStatus, EntityType, RegisteredEntity
 from identity.adapters.population import RegisteredPerson
 from identity.errors import InvalidPhone

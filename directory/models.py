@@ -5,20 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kit.text import Localized
+
+MAX_PAGE_SIZE = 50
+"""The most departments one page of the directory holds."""
+
 
 class DepartmentKind(StrEnum):
     """Whether the body is a government department or a public-utility company."""
 
     GOVERNMENT = "government"
     PUBLIC_UTILITY = "public_utility"
-
-
-@dataclass(frozen=True, slots=True)
-class Localized:
-    """A text in Chinese (first) and English."""
-
-    zh: str
-    en: str
 
 
 @dataclass(frozen=True, slots=True)

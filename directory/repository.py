@@ -8,9 +8,12 @@ from typing import Any
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from directory.models import Contact, Department, DepartmentKind, Localized
+from directory.models import Contact, Department, DepartmentKind
+from kit.text import Localized
 
 Document = dict[str, Any]
+Database = AsyncDatabase[Document]
+"""The open database the directory's collections live in."""
 
 
 def _localized(doc: Document) -> Localized:
@@ -52,7 +55,7 @@ def _to_document(department: Department) -> Document:
 class DepartmentRepository:
     """Reads and writes departments; the department code is the document ``_id``."""
 
-    def __init__(self, database: AsyncDatabase[Document]) -> None:
+    def __init__(self, database: Database) -> None:
         self._departments = database["departments"]
 
     async def ensure_indexes(self) -> None:

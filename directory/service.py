@@ -5,25 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from directory.errors import InvalidPageSize
-from directory.models import Department, DepartmentKind, DepartmentPage
+from directory.models import MAX_PAGE_SIZE, Department, DepartmentKind, DepartmentPage
 from directory.repository import DepartmentRepository
 
 
 class DirectoryService:
     """Lists and looks up departments."""
 
-    def __init__(self, repository: DepartmentRepository, *, max_page_size: int = 50) -> None:
+    max_page_size = MAX_PAGE_SIZE
+
+    def __init__(self, repository: DepartmentRepository) -> None:
         self._repository = repository
-        self.max_page_size = max_page_size
 
     async def list_departments(
         self, *, first: int, after_code: str | None = None, kind: DepartmentKind | None = None
     ) -> DepartmentPage:
         """One page of departments in code order, after ``after_code``."""
         if not 1 <= first <= self.max_page_size:
-            raise InvalidPageSize(
-                f"first must be between 1 and {self.max_page_size}", field="first"
-            )
+            raise InvalidPageSize(field="first")
         # One extra row tells whether another page exists without a count query.
         rows = await self._repository.page(after_code=after_code, limit=first + 1, kind=kind)
         return DepartmentPage(items=rows[:first], has_next_page=len(rows) > first)

@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 from directory import models
 from directory.errors import DirectoryError
 from directory.service import DirectoryService
+from kit.text import Localized
 from resolvers.context import Info, LoaderKey
 from schema.common import Connection, Edge, LocalizedText, PageInfo, decode_cursor, encode_cursor
 from schema.directory import Department, DepartmentContact, DepartmentKind
@@ -27,7 +28,7 @@ DEPARTMENT_BY_CODE: LoaderKey[str, models.Department | None] = LoaderKey(
 """Departments by code, batched per request (provenance names them on every value)."""
 
 
-def _text(value: models.Localized) -> LocalizedText:
+def _text(value: Localized) -> LocalizedText:
     return LocalizedText(zh=value.zh, en=value.en)
 
 
@@ -79,7 +80,7 @@ class DirectoryQuery:
                 kind=models.DepartmentKind(str(kind.value)) if kind is not None else None,
             )
         except DirectoryError as error:
-            raise PublicError(error.message, code=error.code, field=error.field) from error
+            raise PublicError(error.message_en, code=error.code, field=error.field) from error
         edges = [
             Edge(cursor=encode_cursor(CURSOR_KIND, item.code), node=department_type(item))
             for item in page.items

@@ -24,6 +24,7 @@ from pymongo import AsyncMongoClient, monitoring
 from app.main import create_app
 from app.resources import Resources, start_resources
 from app.settings import Environment, Settings
+from demo.providers import demo_providers
 from devstack.servers import (
     DEV_S3_ACCESS_KEY,
     DEV_S3_BUCKET,
@@ -157,8 +158,11 @@ async def resources(settings: Settings) -> AsyncIterator[Resources]:
 
 @pytest.fixture
 async def app(settings: Settings, command_counter: CommandCounter) -> AsyncIterator[FastAPI]:
-    """The application with its lifespan running; data dropped afterwards."""
-    application = create_app(settings, mongo_listeners=[command_counter])
+    """The application, wired with the demo's providers, with its lifespan running.
+
+    Its data is dropped afterwards.
+    """
+    application = create_app(settings, mongo_listeners=[command_counter], providers=demo_providers)
     try:
         async with application.router.lifespan_context(application):
             yield application

@@ -16,13 +16,12 @@ from datetime import UTC, datetime, timedelta
 
 from app.resources import Resources
 from app.services import Providers
-from exchange.enterprise_records import ContributionTotals, EnterpriseDataSet
-from exchange.models import LegalEntityRecord
 from identity.adapters.legal_entities import RegisteredEntity
 from identity.adapters.liveness import LivenessResult, LivenessTicket
 from identity.adapters.population import RegisteredPerson
 from identity.errors import InvalidLivenessResult, InvalidMiniProgramCode
 from identity.models import MiniProgramPlatform
+from liferecord.models import ContributionTotals, EnterpriseDataSet, RegisteredEnterprise
 
 
 class RecordingSmsVendor:
@@ -93,7 +92,7 @@ class EmptyLegalEntityRegister:
         """No enterprises."""
         return {}
 
-    async def entity_by_uscc(self, uscc: str) -> LegalEntityRecord | None:
+    async def entity_by_uscc(self, uscc: str) -> RegisteredEnterprise | None:
         """No enterprise (the enterprise record's view of the register)."""
         return None
 

@@ -1,1 +1,2 @@
-"""Department source adapters: the demo exchange's data sets, and real HTTP endpoints."""
+"""What the life record needs of other systems (department sources, the register of legal
+entities, the enterprise data sets), and the adapters that speak a real protocol (HTTP)."""

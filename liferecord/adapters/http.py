@@ -22,7 +22,7 @@ import asyncio
 import logging
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
@@ -30,8 +30,8 @@ from urllib.parse import quote
 import httpx
 
 from liferecord.adapters.payloads import validate_payload_json
+from liferecord.adapters.sources import MalformedAnswer, SourceError
 from liferecord.models import Citizen, Record, Section
-from liferecord.sources import MalformedAnswer, SourceError
 
 logger = logging.getLogger("liferecord.adapters.http")
 
@@ -119,6 +119,7 @@ class HttpSectionSource:
         backoff_max_seconds: float = 1.0,
         jitter: Callable[[float], float] = full_jitter,
         max_body_bytes: int = MAX_BODY_BYTES,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if "{id_number}" not in path_template:
             raise ValueError("path_template must contain {id_number}")
@@ -138,6 +139,8 @@ class HttpSectionSource:
         self._backoff_max = backoff_max_seconds
         self._jitter = jitter
         self._max_body_bytes = max_body_bytes
+        # How the source waits between attempts (tests record the waits it asks for).
+        self._sleep = sleep
         _redact_httpx_request_log()
 
     async def fetch(self, citizen: Citizen) -> Record | None:
@@ -184,7 +187,7 @@ class HttpSectionSource:
                 reason,
                 delay,
             )
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _get(self, url: str, deadline: float) -> tuple[int, float | None, bytes]:

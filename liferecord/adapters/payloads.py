@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from liferecord.adapters.sources import MalformedAnswer
 from liferecord.models import PAYLOAD_TYPES, Record, Section
-from liferecord.sources import MalformedAnswer
 
 # At most this many problems are named in an error, by place and kind only: pydantic's
 # own message quotes the offending input, which is personal data.

@@ -8,9 +8,9 @@ from typing import Annotated
 import strawberry
 
 from identity.models import Principal
-from liferecord.access_log import AccessEntry
-from liferecord.data_tracker import DataTracker
 from liferecord.errors import LifeRecordError
+from liferecord.models import AccessEntry
+from liferecord.services.data_tracker import DataTracker
 from resolvers.context import Info
 from schema.access_log import AccessLogEntry, ReaderKind
 from schema.common import (

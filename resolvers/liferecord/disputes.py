@@ -10,10 +10,11 @@ import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
 from identity.models import Principal
-from liferecord import disputes
-from liferecord.disputes import DisputeService
+from liferecord import models
 from liferecord.errors import LifeRecordError
 from liferecord.models import Section
+from liferecord.services import disputes
+from liferecord.services.disputes import DisputeService
 from resolvers.context import Info
 from resolvers.directory import DEPARTMENT_BY_CODE, department_type
 from resolvers.errors import ExpectedErrors, step_up_required
@@ -58,7 +59,7 @@ async def _departments(info: Info, codes: Sequence[str]) -> dict[str, Department
 
 
 def dispute_type(
-    dispute: disputes.Dispute, departments: dict[str, Department | None]
+    dispute: models.Dispute, departments: dict[str, Department | None]
 ) -> RecordDispute:
     """The GraphQL view of a dispute."""
     return RecordDispute(
@@ -78,7 +79,7 @@ def dispute_type(
     )
 
 
-def _cursor(dispute: disputes.Dispute) -> str:
+def _cursor(dispute: models.Dispute) -> str:
     return encode_time_cursor(CURSOR_KIND, dispute.created_at, dispute.id)
 
 

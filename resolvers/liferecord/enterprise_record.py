@@ -8,8 +8,8 @@ import strawberry
 
 from identity.errors import ActingForbidden
 from identity.models import AgentScope
-from liferecord import enterprise as domain
-from liferecord.enterprise import EnterpriseRecordService
+from liferecord import models as domain
+from liferecord.services.enterprise_record import EnterpriseRecordService
 from resolvers.context import Info
 from resolvers.directory import DEPARTMENT_BY_CODE, department_type
 from resolvers.errors import acting_forbidden

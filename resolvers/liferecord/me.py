@@ -9,8 +9,8 @@ import strawberry
 from identity.models import Account
 from identity.models import AssuranceLevel as DomainLevel
 from identity.models import Principal as DomainPrincipal
-from liferecord import data_tracker
-from liferecord import disputes as record_disputes
+from liferecord.services import data_tracker
+from liferecord.services import disputes as record_disputes
 from resolvers.context import Info
 from resolvers.liferecord.access_log import AccessLogResult, access_log_of
 from resolvers.liferecord.disputes import MyDisputesResult, disputes_of

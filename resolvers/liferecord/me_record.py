@@ -16,7 +16,7 @@ import strawberry
 from identity.models import Account
 from identity.models import AssuranceLevel as DomainLevel
 from liferecord.models import Citizen, Reader, Section
-from liferecord.service import LifeRecordService, SectionResult, Unavailable
+from liferecord.services.life_record import LifeRecordService, SectionResult, Unavailable
 from resolvers.context import Info
 from resolvers.errors import step_up_required
 from resolvers.liferecord import sections

@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
-from liferecord.prefill import Prefill as DomainPrefill
-from liferecord.prefill import PrefillService
+from liferecord.services.prefill import Prefill as DomainPrefill
+from liferecord.services.prefill import PrefillService
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors, step_up_required
 from resolvers.liferecord.me_record import citizen_of

@@ -8,7 +8,11 @@ import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
 from liferecord.models import Section
-from liferecord.service import REFRESH_WINDOW_SECONDS, REFRESHES_PER_WINDOW, LifeRecordService
+from liferecord.services.life_record import (
+    REFRESH_WINDOW_SECONDS,
+    REFRESHES_PER_WINDOW,
+    LifeRecordService,
+)
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors, step_up_required
 from resolvers.liferecord.me_record import LifeRecord, citizen_of, life_record_of

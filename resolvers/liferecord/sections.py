@@ -11,8 +11,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from kit.provenance import walk
 from liferecord import models
-from liferecord.service import SectionResult, Unavailable
+from liferecord.services.life_record import SectionResult, Unavailable
 from schema.common import LocalizedText
 from schema.directory import Department
 from schema.liferecord import (
@@ -54,15 +55,7 @@ PayloadT = TypeVar("PayloadT", bound=models.Record)
 
 def provenance_codes(value: BaseModel) -> Iterator[str]:
     """The department codes of every provenance inside ``value`` (repeats included)."""
-    if isinstance(value, models.Provenance):
-        yield value.source
-        return
-    for name in type(value).model_fields:
-        field = getattr(value, name)
-        items = field if isinstance(field, list) else [field]
-        for item in items:
-            if isinstance(item, BaseModel):
-                yield from provenance_codes(item)
+    return (provenance.source for provenance in walk(value, models.Provenance))
 
 
 def source_unavailable(unavailable: Unavailable) -> SourceUnavailable:

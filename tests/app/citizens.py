@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from app.demo.people import LIU_JIANJUN
-from app.seed import seed
-from exchange.models import ResidentRecord
+from demo.data.people import LIU_JIANJUN
+from demo.exchange.models import ResidentRecord
+from demo.seed import seed
 from tests.identity.factories import SignedInCaller, sign_in
 from tests.identity.verification_factories import resources_of, verify_as
 

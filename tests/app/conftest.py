@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from app.main import create_app
 from app.settings import Settings
+from demo.providers import demo_providers
 from tests.vendors import vendor_stand_ins
 
 MakeClient = Callable[..., Coroutine[Any, Any, httpx.AsyncClient]]
@@ -33,7 +34,7 @@ async def client_with(settings: Settings, tmp_path: Path) -> AsyncIterator[MakeC
         if changed.is_production_like:
             app = create_app(changed, providers=vendor_stand_ins)
         else:
-            app = create_app(changed)
+            app = create_app(changed, providers=demo_providers)
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
         opened.append((app, lifespan))

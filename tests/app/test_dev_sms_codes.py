@@ -53,7 +53,7 @@ def server_environment(settings: Settings, data_dir: Path) -> dict[str, str]:
 async def embedded_default(
     settings: Settings, resources: Resources, tmp_path: Path
 ) -> AsyncIterator[tuple[str, dict[str, str]]]:
-    """`python -m app dev` on the test's servers (given by URL), as scripts/run starts it.
+    """`python -m demo dev` on the test's servers (given by URL), as scripts/run starts it.
 
     ``resources`` drops the test's database and keys afterwards.
     """
@@ -62,7 +62,7 @@ async def embedded_default(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "app",
+        "demo",
         "dev",
         "--port",
         str(port),
@@ -75,7 +75,7 @@ async def embedded_default(
     try:
         async with httpx.AsyncClient(base_url=url, timeout=5) as http:
             for _ in range(600):  # seeding and start-up: up to about a minute
-                assert process.returncode is None, "python -m app dev exited"
+                assert process.returncode is None, "python -m demo dev exited"
                 try:
                     if (await http.get("/healthz")).status_code == 200:
                         break

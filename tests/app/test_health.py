@@ -13,6 +13,7 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
+from demo.providers import demo_providers
 from devstack.servers import (
     ServerProcess,
     start_redis,
@@ -67,7 +68,10 @@ async def own_server_app(
     url = holder["server"].url
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     field = {"mongodb": "mongodb_url", "redis": "redis_url", "s3": "s3_endpoint_url"}[part]
-    app = create_app(Settings(_env_file=None, **(settings.model_dump() | {field: url})))
+    app = create_app(
+        Settings(_env_file=None, **(settings.model_dump() | {field: url})),
+        providers=demo_providers,
+    )
 
     async def stop() -> None:
         await asyncio.to_thread(holder["server"].stop)

@@ -22,9 +22,10 @@ from fastapi import FastAPI
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from app.demo.people import LIU_JIANJUN
 from app.main import create_app
 from app.settings import Settings
+from demo.data.people import LIU_JIANJUN
+from demo.providers import demo_providers
 from devstack.servers import ServerProcess, free_port, start_redis, start_secantus
 from identity.adapters.sms import DevelopmentSms
 from infra.outages import MONGODB_RETRY_AFTER_SECONDS, REDIS_RETRY_AFTER_SECONDS
@@ -108,7 +109,9 @@ def scratch() -> Iterator[Path]:
 async def _own_server(
     settings: Settings, process: ServerProcess, scratch: Path, **changes: Any
 ) -> AsyncIterator[OwnServer]:
-    app = create_app(Settings(_env_file=None, **(settings.model_dump() | changes)))
+    app = create_app(
+        Settings(_env_file=None, **(settings.model_dump() | changes)), providers=demo_providers
+    )
     port = int(process.url.rsplit(":", 1)[1].split("/")[0])
     try:
         async with app.router.lifespan_context(app):

@@ -7,9 +7,9 @@ from datetime import date
 
 from fastapi import FastAPI
 
-from app.demo.liferecord import life_records
-from app.demo.people import LIU_JIANJUN
-from app.seed import seed
+from demo.data.liferecord import life_records
+from demo.data.people import LIU_JIANJUN
+from demo.seed import seed
 from liferecord.models import Household, Licences, Properties, ProvidentFund, Utilities
 from tests.identity.factories import sign_in
 from tests.identity.verification_factories import resources_of, verify_as

@@ -1,4 +1,9 @@
-"""Staging and production run only real providers, and never create a signing key."""
+"""Staging and production run only real providers, and never create a signing key.
+
+The product's own wiring has no register or department source yet: it refuses to start
+in every environment, pointing at the demo (``python -m demo dev``), whose wiring
+(``demo.providers``) tests inject.
+"""
 
 from __future__ import annotations
 
@@ -15,26 +20,28 @@ import pytest
 from fastapi import FastAPI
 
 from app.main import create_app
-from app.resources import Resources, StartupError, open_resources
-from app.services import SLOT_SETTINGS, Providers, access_tokens, build_services, wire_providers
+from app.resources import StartupError, open_resources
+from app.services import SLOT_SETTINGS, Providers, access_tokens, build_services
 from app.settings import Environment, Settings
+from demo.providers import demo_providers
 from devstack.servers import DevStack, free_port
 from identity.adapters.sms import DevelopmentSms
-from infra.providers import DevelopmentOnly
 from tests.app.test_startup import ROOT, stack_env
 from tests.conftest import graphql
 from tests.identity.factories import REQUEST_CODE, a_phone, sent_code
 from tests.vendors import vendor_stand_ins
 
-STAND_IN_LABELS = [
+VENDOR_STAND_IN_LABELS = [
     "development SMS (codes written to the log, never sent)",
     "development liveness",
     "development mini-program sign-in",
-    "demo population register",
-    "development carrier check",
-    "demo register of legal entities",
-    "demo life-record sources",
-    "demo enterprise data sets",
+]
+EMPTY_SLOT_SETTINGS = [
+    "SZ_POPULATION_REGISTER",
+    "SZ_CARRIER_CHECK_PROVIDER",
+    "SZ_LEGAL_ENTITY_REGISTER",
+    "SZ_LIFE_RECORD_SOURCES",
+    "SZ_ENTERPRISE_RECORD_SOURCES",
 ]
 
 
@@ -82,20 +89,25 @@ def staging(settings: Settings, production_like: dict[str, Any], **changes: Any)
     return Settings(_env_file=None, **(settings.model_dump() | production_like | changes))
 
 
-def test_every_slot_of_the_development_wiring_is_a_labelled_stand_in(
-    resources: Resources,
-) -> None:
-    # given the wiring development and the demo run
-    providers = wire_providers(resources)
-    # then every provider in every slot says it is a stand-in, and what for
-    for field in dataclasses.fields(providers):
-        wired = getattr(providers, field.name)
-        leaves = list(wired.values()) if isinstance(wired, dict) else [wired]
-        assert leaves, field.name
-        for provider in leaves:
-            assert isinstance(provider, DevelopmentOnly), field.name
-            assert provider.label.strip(), field.name
-        assert field.name in SLOT_SETTINGS
+async def test_serve_without_the_demo_refuses_in_one_line_pointing_at_it(tmp_path: Path) -> None:
+    # given development settings and no server at all (the wiring is checked first)
+    env = {
+        "SZ_ENVIRONMENT": "development",
+        "SZ_DATA_DIR": str(tmp_path / "var"),
+        "SZ_MONGODB_URL": f"mongodb://127.0.0.1:{free_port()}/",
+    }
+    # when the product's own command serves
+    code, stderr = await run_serve(env)
+    # then it exits 2 with one line naming each empty slot and the demo's command
+    assert code == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: refusing to start in development: no adapter is ")
+    for setting in EMPTY_SLOT_SETTINGS:
+        assert setting in lines[0]
+    assert "`python -m demo dev` runs the embedded default" in lines[0]
+    assert "cannot reach" not in stderr
+    assert "Traceback" not in stderr
 
 
 @pytest.mark.parametrize("environment", ["staging", "production"])
@@ -107,12 +119,13 @@ async def test_production_like_start_refuses_every_stand_in_in_one_line(
     env["SZ_PROVIDERS"] = "city-gateway"
     # when the service starts
     code, stderr = await run_serve(env)
-    # then it exits 2 with one line naming every stand-in and the setting of its slot
+    # then it exits 2 with one line naming every stand-in, every empty slot, and the
+    # setting of each
     assert code == 2, stderr
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
     assert lines[0].startswith(f"error: refusing to start in {environment}: ")
-    for label in STAND_IN_LABELS:
+    for label in VENDOR_STAND_IN_LABELS:
         assert label in lines[0]
     for setting in set(SLOT_SETTINGS.values()):
         assert setting in lines[0]
@@ -126,7 +139,7 @@ async def test_a_stand_in_in_any_one_slot_stops_staging_naming_that_slot(
     # given staging wired with vendors' adapters except one development stand-in
     resources = open_resources(staging(settings, production_like))
     try:
-        development = wire_providers(resources)
+        development = demo_providers(resources)
         providers = dataclasses.replace(
             vendor_stand_ins(resources), **{slot: getattr(development, slot)}
         )

@@ -10,7 +10,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from app.resources import Resources, start_resources
+from app.services import build_services
 from app.settings import Settings
+from demo.providers import demo_providers
 
 
 def service_account_file(folder: Path) -> Path:
@@ -60,7 +62,16 @@ async def test_without_credentials_no_firebase_app_is_made(resources: Resources)
 
 
 async def test_indexes_are_created_idempotently(resources: Resources) -> None:
+    # given the domains wired (their wiring hands over their repositories)
+    build_services(resources, demo_providers(resources))
+    # when the indexes are made twice
     await resources.ensure_indexes()
     await resources.ensure_indexes()
-    names = await resources.database["departments"].index_information()
-    assert "kind_code" in names
+    # then the wired domains' indexes exist
+    for collection, index in [
+        ("departments", "kind_code"),
+        ("record_access_log", "account_recent"),
+        ("record_disputes", "account_newest"),
+        ("exchange_legal_entities", "legal_representative_uscc"),
+    ]:
+        assert index in await resources.database[collection].index_information(), collection

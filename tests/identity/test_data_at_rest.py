@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from pymongo import ASCENDING
 
-from app.demo.people import LIU_JIANJUN
+from demo.data.people import LIU_JIANJUN
 from infra.crypto import Undecryptable
 from tests.identity.factories import a_phone, sign_in
 from tests.identity.verification_factories import (

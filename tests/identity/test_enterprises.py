@@ -17,11 +17,12 @@ import pytest
 from fastapi import FastAPI
 from pymongo.errors import DuplicateKeyError
 
-from app.demo.enterprises import ENTERPRISES, unified_social_credit_code
-from app.demo.people import LI_XIAOYAN, LIU_JIANJUN, WANG_HAORAN, ZHOU_TING
 from app.resources import Resources
-from app.seed import seed
-from exchange.models import EntityStatus, LegalEntityRecord, ResidentRecord
+from demo.data.enterprises import ENTERPRISES, unified_social_credit_code
+from demo.data.people import LI_XIAOYAN, LIU_JIANJUN, WANG_HAORAN, ZHOU_TING
+from demo.exchange.models import EntityStatus, LegalEntityRecord, ResidentRecord
+from demo.providers import DemoExchange
+from demo.seed import seed
 from identity.models import Gender, RealName
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
 from tests.identity.verification_factories import accounts_of
@@ -492,7 +493,7 @@ async def test_representative_replaced_in_the_register_loses_the_enterprise(
     zhou = await _citizen(client, app, ZHOU_TING)
     wang = await _citizen(client, app, WANG_HAORAN)
     await _granted(client, liu, zhou, ["profile:read"])
-    await _resources(app).registers.upsert_entities(
+    await DemoExchange.over(_resources(app).database).registers.upsert_entities(
         [
             dataclasses.replace(
                 RAIL,

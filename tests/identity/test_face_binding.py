@@ -11,7 +11,7 @@ import jwt
 import pytest
 from fastapi import FastAPI
 
-from app.demo.people import LI_XIAOYAN, LIU_JIANJUN
+from demo.data.people import LI_XIAOYAN, LIU_JIANJUN
 from identity.adapters.sms import DevelopmentSms
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
 from tests.identity.verification_factories import (

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.demo.people import LI_XIAOYAN, LIU_JIANJUN
-from exchange.models import ResidentRecord
+from demo.data.people import LI_XIAOYAN, LIU_JIANJUN
+from demo.exchange.models import ResidentRecord
 from identity.adapters.liveness import sign_development_result
 from tests.conftest import graphql
 from tests.identity.factories import SignedInCaller, sign_in

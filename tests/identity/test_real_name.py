@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.demo.people import (
+from demo.data.people import (
     LI_XIAOYAN,
     LIU_JIANJUN,
     TAN_ZHIQIANG,
@@ -19,7 +19,7 @@ from app.demo.people import (
     id_check_character,
     resident_id_number,
 )
-from exchange.models import Gender
+from demo.exchange.models import Gender
 from identity.models import Gender as IdentityGender
 from identity.models import RealName
 from identity.repositories.accounts import RealNameBinding

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.demo.people import LIU_JIANJUN
 from app.resources import Resources
+from demo.data.people import LIU_JIANJUN
 from identity.adapters.liveness import DevelopmentLiveness
 from identity.adapters.mini_program import DevelopmentMiniProgram
 from identity.adapters.sms import DevelopmentSms

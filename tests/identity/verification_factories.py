@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from app.demo.people import RESIDENTS
 from app.resources import Resources
-from app.services import wire_domains, wire_providers
-from exchange.models import ResidentRecord
+from demo.data.people import RESIDENTS
+from demo.exchange.models import ResidentRecord
+from demo.providers import DemoExchange
 from identity.adapters.liveness import sign_development_result
 from identity.phone import normalize_mobile
 from identity.repositories.accounts import AccountRepository
@@ -111,11 +111,8 @@ def accounts_of(app: FastAPI) -> AccountRepository:
 
 async def ensure_indexes_as_at_start(app: FastAPI) -> None:
     """What a start of the service does to the database: create (and migrate) the indexes
-    of the clients' repositories and of every repository the domains wire."""
-    resources = resources_of(app)
-    await resources.ensure_indexes()
-    for repository in wire_domains(resources, wire_providers(resources)).repositories:
-        await repository.ensure_indexes()
+    of every repository the domains wired."""
+    await resources_of(app).ensure_indexes()
 
 
 def sessions_of(app: FastAPI) -> SessionRepository:
@@ -130,7 +127,7 @@ def audit_of(app: FastAPI) -> IdentityAudit:
 
 async def seed_register(app: FastAPI) -> None:
     """Put the demo population register into the test's database."""
-    await resources_of(app).registers.upsert_residents(RESIDENTS)
+    await DemoExchange.over(resources_of(app).database).registers.upsert_residents(RESIDENTS)
 
 
 async def account_document(app: FastAPI, account_id: str) -> dict[str, Any]:

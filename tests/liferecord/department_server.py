@@ -73,6 +73,11 @@ class DepartmentEndpoint:
         """Let hanging requests finish (at shutdown)."""
         self._released.set()
 
+    @property
+    def released(self) -> bool:
+        """Whether hanging requests have been let finish (only at shutdown)."""
+        return self._released.is_set()
+
 
 @contextlib.asynccontextmanager
 async def department_endpoint() -> AsyncIterator[DepartmentEndpoint]:

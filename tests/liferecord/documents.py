@@ -8,8 +8,9 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from app.demo.departments import DEPARTMENTS
-from exchange.models import ResidentRecord
+from demo.data.departments import DEPARTMENTS
+from demo.exchange.models import ResidentRecord
+from directory.repository import DepartmentRepository
 from identity.models import Gender as IdentityGender
 from identity.models import RealName
 from identity.repositories.accounts import RealNameBinding
@@ -103,7 +104,7 @@ mutation ($sections: [LifeRecordSection!]) {{
 
 async def seed_directory(app: FastAPI) -> None:
     """The demo departments, so provenance can name them."""
-    await resources_of(app).departments.upsert_many(DEPARTMENTS)
+    await DepartmentRepository(resources_of(app).database).upsert_many(DEPARTMENTS)
 
 
 async def verified_caller(

@@ -12,15 +12,16 @@ from fastapi import FastAPI
 from app.resources import Resources
 from infra.ratelimit import RateLimiter
 from liferecord import models
-from liferecord.breaker import CircuitBreaker
-from liferecord.cache import SectionCache
+from liferecord.adapters.sources import SectionSource
 from liferecord.models import Citizen, Record, Section
-from liferecord.service import LifeRecordService
-from liferecord.sources import SectionSource
+from liferecord.repositories.access_log import AccessLogRepository
+from liferecord.repositories.cache import SectionCache
+from liferecord.services.breaker import CircuitBreaker
+from liferecord.services.life_record import LifeRecordService
 
 AS_OF = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
-# The demo directory's departments (app/demo/departments.py) owning each section.
+# The demo directory's departments (demo/data/departments.py) owning each section.
 DEPARTMENT_OF: dict[Section, str] = {
     Section.HOUSEHOLD: "430200-GA",
     Section.LICENCES: "430200-XZSP",
@@ -186,11 +187,40 @@ def section_payload(section: Section, items: int = 1, *, name: str = "刘建军"
     raise AssertionError(section)
 
 
+class InFlight:
+    """Counts the fetches of several sources in flight at once.
+
+    Each fetch that passes through :meth:`hold` waits until ``expected`` fetches are in
+    flight together, then all go on: sources fetched one after another never get there
+    (each gives up at its timeout), sources fetched together all do. ``peak`` is the
+    most seen at once.
+    """
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.current = 0
+        self.peak = 0
+        self._all_in = asyncio.Event()
+
+    async def hold(self) -> None:
+        """Count this fetch in, wait for the others, count it out."""
+        self.current += 1
+        self.peak = max(self.peak, self.current)
+        if self.current >= self.expected:
+            self._all_in.set()
+        try:
+            await self._all_in.wait()
+        finally:
+            self.current -= 1
+
+
 class FakeSource:
     """A department source answering with ``payload`` (after ``delay`` seconds).
 
     Set ``error`` to make it raise, ``hang`` to make it never answer (``stubborn``: not
-    even when cancelled, at first), or ``payload`` to anything at all. Counts its calls.
+    even when cancelled, at first), ``in_flight`` to count it among fetches in flight
+    together, or ``payload`` to anything at all. Counts its calls; ``finished`` counts
+    the fetches that have stopped (answered, failed or given up after a cancellation).
     """
 
     def __init__(
@@ -211,11 +241,21 @@ class FakeSource:
         self.error: Exception | None = None
         self.hang = False
         self.stubborn = False
+        self.in_flight: InFlight | None = None
         self.calls: list[Citizen] = []
+        self.finished = 0
 
     async def fetch(self, citizen: Citizen) -> Record | None:
         """The payload, after the delay; or the configured failure."""
         self.calls.append(citizen)
+        try:
+            return await self._answer()
+        finally:
+            self.finished += 1
+
+    async def _answer(self) -> Record | None:
+        if self.in_flight is not None:
+            await self.in_flight.hold()
         if self.hang:
             try:
                 await asyncio.sleep(3600)
@@ -268,7 +308,7 @@ def service_over(
     return LifeRecordService(
         sources,
         cache or SectionCache(resources.redis, resources.keys.record_cache, prefix=prefix),
-        resources.access_log,
+        AccessLogRepository(resources.database),
         RateLimiter(resources.redis, prefix=prefix),
         breaker_factory=breaker_factory,
         clock=clock,

@@ -14,11 +14,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.demo.people import LIU_JIANJUN, ZHOU_TING
-from app.seed import seed
+from demo.data.people import LIU_JIANJUN, ZHOU_TING
+from demo.seed import seed
 from kit.registry import ServiceRegistry
 from liferecord.models import Citizen, Reader, Section
-from liferecord.service import LifeRecordService
+from liferecord.repositories.access_log import AccessLogRepository
+from liferecord.services.life_record import LifeRecordService
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
 from tests.identity.verification_factories import resources_of
 from tests.liferecord.documents import life_record, life_record_query, verified_caller
@@ -162,7 +163,7 @@ async def test_the_log_pages_newest_first_without_losing_reads_in_the_same_insta
     await seed(resources_of(app))
     liu = await verified_caller(client, app, LIU_JIANJUN)
     citizen = _citizen(liu, LIU_JIANJUN.id_number)
-    log = resources_of(app).access_log
+    log = AccessLogRepository(resources_of(app).database)
     await log.record(citizen, OFFICER, [Section.INCOME], datetime(2025, 5, 1, 8, tzinfo=UTC))
     same_instant = datetime(2025, 5, 2, 9, 30, tzinfo=UTC)
     for purpose in ("case:1", "case:2", "case:3"):

@@ -9,8 +9,8 @@ import pytest
 
 from app.resources import Resources
 from identity.crypto import DerivedKeys
-from liferecord.cache import CachedSection, SectionCache
-from liferecord.models import Citizen, Reader, Section
+from liferecord.models import CachedSection, Citizen, Reader, Section
+from liferecord.repositories.cache import SectionCache
 from tests.liferecord.fakes import FakeSource, section_payload, service_over
 
 LIU = Citizen(account_id="acc-cache-liu", id_number="430204198405122113")

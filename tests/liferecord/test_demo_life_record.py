@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from app.demo.people import LIU_JIANJUN, ZENG_ZIXUAN
-from app.seed import seed
+from demo.data.people import LIU_JIANJUN, ZENG_ZIXUAN
+from demo.seed import seed
 from tests.liferecord.documents import (
     SECTION_FIELDS,
     life_record,

@@ -8,11 +8,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.demo.people import LIU_JIANJUN, ZHOU_TING
-from app.seed import seed
+from demo.data.people import LIU_JIANJUN, ZHOU_TING
+from demo.providers import DemoExchange
+from demo.seed import seed
 from kit.registry import ServiceRegistry
-from liferecord.disputes import DISPUTES_PER_DAY, DisputeService, DisputeStatus
 from liferecord.errors import DisputeNotFound
+from liferecord.models import DisputeStatus
+from liferecord.services.disputes import DISPUTES_PER_DAY, DisputeService
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
 from tests.identity.verification_factories import resources_of
 from tests.liferecord.documents import verified_caller
@@ -132,7 +134,9 @@ async def test_a_value_attested_by_another_department_is_disputed_there(
     # provenance names its company
     await seed(resources_of(app))
     liu = await verified_caller(client, app, LIU_JIANJUN)
-    record = await resources_of(app).department_records.get("utilities", LIU_JIANJUN.id_number)
+    record = await DemoExchange.over(resources_of(app).database).department_records.get(
+        "utilities", LIU_JIANJUN.id_number
+    )
     assert record is not None
     company = record.payload["accounts"][0]["provenance"]["source"]
     assert company in {"430200-WATER", "430200-POWER", "430200-GAS"}

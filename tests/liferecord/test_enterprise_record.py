@@ -11,11 +11,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.demo.enterprise_records import contribution_rolls
-from app.demo.enterprises import ENTERPRISES
-from app.demo.liferecord import city_today
-from app.demo.people import LIU_JIANJUN, YI_WENBIN, ZHOU_TING
-from app.seed import seed
+from demo.data.enterprise_records import contribution_rolls
+from demo.data.enterprises import ENTERPRISES
+from demo.data.liferecord import city_today
+from demo.data.people import LIU_JIANJUN, YI_WENBIN, ZHOU_TING
+from demo.seed import seed
 from tests.conftest import graphql
 from tests.identity.factories import SignedInCaller, as_caller
 from tests.identity.verification_factories import resources_of

@@ -7,10 +7,11 @@ from collections import Counter
 import httpx
 from fastapi import FastAPI
 
-from app.demo.people import LIU_JIANJUN
 from app.resources import Resources
-from app.seed import seed
-from exchange.models import DepartmentRecord
+from demo.data.people import LIU_JIANJUN
+from demo.exchange.models import DepartmentRecord
+from demo.providers import DemoExchange
+from demo.seed import seed
 from liferecord.models import Section
 from tests.conftest import CommandCounter
 from tests.identity.factories import SignedInCaller
@@ -24,7 +25,7 @@ async def publish(resources: Resources, items: int) -> None:
     """Liu Jianjun's data sets on the exchange, with ``items`` entries in every list."""
     for section in Section:
         payload = section_payload(section, items, name=LIU_JIANJUN.name)
-        await resources.department_records.upsert(
+        await DemoExchange.over(resources.database).department_records.upsert(
             section.value,
             [DepartmentRecord(LIU_JIANJUN.id_number, payload.model_dump(mode="json"), AS_OF)],
         )

@@ -8,10 +8,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.demo.people import LIU_JIANJUN, LUO_HAITAO
-from app.seed import seed
+from demo.data.people import LIU_JIANJUN, LUO_HAITAO
+from demo.providers import DemoExchange
+from demo.seed import seed
 from liferecord.models import Section
-from liferecord.prefill import DEMO_CATALOGUE, declare
+from liferecord.services.prefill import DEMO_CATALOGUE, declare
 from tests.conftest import graphql
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
 from tests.identity.verification_factories import resources_of
@@ -48,7 +49,9 @@ async def _prefill(
 
 async def _exchange_payload(app: FastAPI, section: Section) -> dict[str, Any]:
     """What the department published about Liu Jianjun (the test's source of truth)."""
-    record = await resources_of(app).department_records.get(section.value, LIU_JIANJUN.id_number)
+    record = await DemoExchange.over(resources_of(app).database).department_records.get(
+        section.value, LIU_JIANJUN.id_number
+    )
     assert record is not None
     payload: dict[str, Any] = record.payload
     return payload

@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from app.demo.departments import DEPARTMENTS
 from app.resources import Resources
+from demo.data.departments import DEPARTMENTS
+from directory.repository import DepartmentRepository
 from tests.conftest import CommandCounter, graphql
 
 DEPARTMENTS_PAGE = """
@@ -30,7 +31,7 @@ query {
 
 async def _seed_departments(app: FastAPI) -> None:
     resources: Resources = app.state.resources
-    await resources.departments.upsert_many(DEPARTMENTS)
+    await DepartmentRepository(resources.database).upsert_many(DEPARTMENTS)
 
 
 async def test_pages_walk_every_department_once_in_code_order(

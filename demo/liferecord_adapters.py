@@ -1,0 +1,175 @@
+"""DEMO: the life record's providers over the demo exchange's data sets and register.
+
+Each section source reads one ``exchange_<section>`` document keyed by the citizen's
+resident ID number — one database command per fetch — and validates its payload with
+the section's model, so a department that publishes nonsense makes only its own section
+unavailable. The enterprise record reads the seeded register of legal entities and the
+departments' enterprise data sets the same way.
+
+All of them read demo data seeded into our own database: they are
+:class:`DevelopmentOnly`, and staging and production refuse to start with them wired.
+Real adapters (the exchange's HTTP service) arrive with the providers issue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pymongo.errors import PyMongoError
+
+from demo.exchange import enterprise_records as exchange
+from demo.exchange.enterprise_records import EnterpriseRecordRepository
+from demo.exchange.models import LegalEntityRecord
+from demo.exchange.records import DepartmentRecordRepository
+from demo.exchange.repository import RegisterRepository
+from infra.providers import DevelopmentOnly
+from liferecord.adapters.enterprise import CONTRIBUTION_MONTHS
+from liferecord.adapters.payloads import validate_payload
+from liferecord.adapters.sources import SectionSource, SourceError
+from liferecord.models import (
+    Citizen,
+    ContributionTotals,
+    EnterpriseDataSet,
+    MonthTotals,
+    Record,
+    RegisteredEnterprise,
+    Section,
+)
+
+DEFAULT_TIMEOUT_SECONDS = 2.0
+
+
+class ExchangeSectionSource(DevelopmentOnly):
+    """DEMO: one section read from the seeded copy of its department's data set."""
+
+    label = "demo life-record sources (department data seeded into our own database)"
+
+    def __init__(
+        self,
+        repository: DepartmentRecordRepository,
+        *,
+        section: Section,
+        department_code: str,
+        freshness: timedelta,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        self.section = section
+        self.department_code = department_code
+        self.freshness = freshness
+        self.timeout_seconds = timeout_seconds
+        self._repository = repository
+
+    async def fetch(self, citizen: Citizen) -> Record | None:
+        """The section's payload for ``citizen``, ``None`` when the department has none.
+
+        Raises :class:`SourceError` when the exchange cannot be read, and
+        :class:`MalformedAnswer` when the stored payload does not match the section's model.
+        """
+        try:
+            record = await self._repository.get(self.section.value, citizen.id_number)
+        except PyMongoError as error:
+            raise SourceError(f"{self.section.value}: exchange unreachable") from error
+        if record is None:
+            return None
+        return validate_payload(self.section, record.payload)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """Who owns a section's data and how long a fetched copy counts as current."""
+
+    department_code: str
+    freshness: timedelta
+
+
+DEMO_SOURCES: dict[Section, SourceSettings] = {
+    Section.HOUSEHOLD: SourceSettings("430200-GA", timedelta(days=1)),
+    # The e-licence library is run by the approval service bureau; each licence's own
+    # provenance names the department that issued it.
+    Section.LICENCES: SourceSettings("430200-XZSP", timedelta(days=1)),
+    Section.SOCIAL_INSURANCE: SourceSettings("430200-RS", timedelta(hours=6)),
+    Section.MEDICAL_INSURANCE: SourceSettings("430200-YB", timedelta(hours=1)),
+    Section.PROVIDENT_FUND: SourceSettings("430200-GJJ", timedelta(hours=1)),
+    Section.PROPERTIES: SourceSettings("430200-ZRZY", timedelta(days=1)),
+    # The exchange merges the water, power and gas companies' feeds into one data set;
+    # each account's provenance names its company (disputes about a bill go there).
+    Section.UTILITIES: SourceSettings("430200-XZSP", timedelta(hours=1)),
+    Section.INCOME: SourceSettings("430200-SW", timedelta(days=1)),
+}
+"""Owning department and freshness of each section's demo source."""
+
+
+def demo_sources(
+    repository: DepartmentRecordRepository, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+) -> dict[Section, SectionSource]:
+    """One exchange source per section, as the embedded default and the demo run them."""
+    return {
+        section: ExchangeSectionSource(
+            repository,
+            section=section,
+            department_code=settings.department_code,
+            freshness=settings.freshness,
+            timeout_seconds=timeout_seconds,
+        )
+        for section, settings in DEMO_SOURCES.items()
+    }
+
+
+def registered(entity: LegalEntityRecord) -> RegisteredEnterprise:
+    """The life record's view of an entry of the exchange's register of legal entities."""
+    return RegisteredEnterprise(
+        uscc=entity.uscc,
+        name=entity.name,
+        entity_type=entity.entity_type.value,
+        status=entity.status.value,
+        established_on=entity.established_on,
+        address=entity.address,
+        registered_capital=entity.registered_capital,
+    )
+
+
+class ExchangeEntityRegister(DevelopmentOnly):
+    """DEMO: the enterprise record's register of legal entities, as seeded."""
+
+    label = "demo register of legal entities for the enterprise record (seeded data)"
+
+    def __init__(self, registers: RegisterRepository) -> None:
+        self._registers = registers
+
+    async def entity_by_uscc(self, uscc: str) -> RegisteredEnterprise | None:
+        """The seeded entity with this code, or ``None``."""
+        entity = await self._registers.entity_by_uscc(uscc)
+        return None if entity is None else registered(entity)
+
+
+class ExchangeEnterpriseDataSets(DevelopmentOnly):
+    """DEMO: the departments' data sets about enterprises, as seeded."""
+
+    label = "demo enterprise data sets (tax, licences, social insurance, utilities; seeded)"
+
+    def __init__(self, records: EnterpriseRecordRepository) -> None:
+        self._records = records
+
+    async def get(self, kind: str, uscc: str) -> EnterpriseDataSet | None:
+        """One department's seeded data set about the enterprise, or ``None``."""
+        found = await self._records.get(kind, uscc)
+        return None if found is None else EnterpriseDataSet(found.uscc, found.payload, found.as_of)
+
+    async def contribution_totals(
+        self, uscc: str, *, months: int = CONTRIBUTION_MONTHS
+    ) -> ContributionTotals | None:
+        """Monthly contribution totals, computed where the seeded rolls are kept."""
+        found = await self._records.contribution_totals(uscc, months=months)
+        return None if found is None else _totals(found)
+
+
+def _totals(found: exchange.ContributionTotals) -> ContributionTotals:
+    return ContributionTotals(
+        uscc=found.uscc,
+        as_of=found.as_of,
+        months=tuple(
+            MonthTotals(m.month, m.headcount, m.employer_total, m.personal_total)
+            for m in found.months
+        ),
+    )

@@ -1,0 +1,128 @@
+"""Cached section values in Redis, per citizen and section, encrypted.
+
+A section holds the citizen's personal data (names, addresses, incomes, account
+numbers), and Redis keeps what it holds in its append-only file on disk: each value is
+sealed with AES-256-GCM under a key derived from the master secret, with the citizen
+and the section as associated data, so a value copied under another citizen's (or
+section's) key does not open. A value that does not open is a cache miss.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+
+import redis.asyncio as redis_async
+from pydantic import ValidationError
+from redis.exceptions import RedisError
+
+from infra.crypto import FieldCipher
+from liferecord.models import PAYLOAD_TYPES, CachedSection, Section
+
+logger = logging.getLogger("liferecord.cache")
+
+# A cached value outlives its freshness so it can be shown, marked stale, while its
+# department is down.
+KEEP_STALE_FOR = timedelta(days=7)
+
+
+class SectionCache:
+    """Redis-backed; when Redis is unreachable it behaves as empty (no cache, still answers).
+
+    ``cipher`` seals every value (``DerivedKeys.record_cache``).
+    """
+
+    def __init__(self, redis: redis_async.Redis, cipher: FieldCipher, *, prefix: str) -> None:
+        self._redis = redis
+        self._cipher = cipher
+        self._prefix = prefix
+
+    def _key(self, account_id: str, section: Section) -> str:
+        return f"{self._prefix}lr:{account_id}:{section.value}"
+
+    @staticmethod
+    def _context(account_id: str, section: Section) -> str:
+        # The associated data: whose value, and which section, it is.
+        return f"liferecord-cache:{account_id}:{section.value}"
+
+    async def get(self, account_id: str, section: Section) -> CachedSection | None:
+        """The cached value, or ``None`` (missing, unreadable, or Redis down)."""
+        try:
+            raw = await self._redis.get(self._key(account_id, section))
+        except RedisError as error:
+            logger.warning("liferecord.cache.unavailable op=get error=%s", type(error).__name__)
+            return None
+        if raw is None:
+            return None
+        try:
+            token = raw.decode("ascii") if isinstance(raw, bytes) else str(raw)
+            stored = json.loads(
+                self._cipher.decrypt_bytes(token, context=self._context(account_id, section))
+            )
+        except ValueError:  # Undecryptable, not ASCII, or not JSON
+            # Another key (rotated master secret), tampered, or a clear value written by
+            # an older release: refetch, and the fresh value replaces it.
+            logger.info("liferecord.cache.undecryptable section=%s", section.value)
+            return None
+        try:
+            payload_json = stored["payload"]
+            payload = (
+                None
+                if payload_json is None
+                else PAYLOAD_TYPES[section].model_validate(payload_json)
+            )
+            return CachedSection(
+                payload=payload, fetched_at=datetime.fromisoformat(stored["fetched_at"])
+            )
+        except (ValueError, KeyError, TypeError, ValidationError):
+            # A value written by an older release with another shape: refetch.
+            return None
+
+    async def put(self, account_id: str, section: Section, value: CachedSection) -> None:
+        """Store a freshly fetched value (best effort)."""
+        body = json.dumps(
+            {
+                "fetched_at": value.fetched_at.isoformat(),
+                "payload": None if value.payload is None else value.payload.model_dump(mode="json"),
+            }
+        )
+        sealed = self._cipher.encrypt_bytes(
+            body.encode(), context=self._context(account_id, section)
+        )
+        try:
+            await self._redis.set(
+                self._key(account_id, section), sealed, ex=int(KEEP_STALE_FOR.total_seconds())
+            )
+        except RedisError as error:
+            logger.warning("liferecord.cache.unavailable op=put error=%s", type(error).__name__)
+
+    async def drop_unsealed(self, *, batch: int = 500) -> int:
+        """Delete cached values written in clear by earlier releases; returns how many.
+
+        They would be read as misses anyway, but until they expire they sit in Redis
+        (and its append-only file) in clear. One pass over the cache's keys (``SCAN``,
+        which does not block Redis); values written concurrently are sealed already.
+        """
+        dropped = 0
+        keys: list[bytes] = []
+
+        async def sweep() -> int:
+            values = await self._redis.mget(keys)
+            clear = [
+                key
+                for key, value in zip(keys, values, strict=True)
+                if value is not None and not self._cipher.is_sealed(value)
+            ]
+            return int(await self._redis.unlink(*clear)) if clear else 0
+
+        async for key in self._redis.scan_iter(match=f"{self._prefix}lr:*", count=batch):
+            keys.append(key)
+            if len(keys) == batch:
+                dropped += await sweep()
+                keys = []
+        if keys:
+            dropped += await sweep()
+        if dropped:
+            logger.info("liferecord.cache.unsealed_dropped count=%d", dropped)
+        return dropped

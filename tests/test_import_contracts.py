@@ -76,6 +76,8 @@ def test_every_domain_has_its_layer_and_its_rules(domain: str) -> None:
     assert (app, resolvers, infra, kit) == ("app", "resolvers", "infra", "kit")
     assert domain in _layer_names(domains), f"add {domain} to the domain layer"
 
+    assert domain in _contract("schema-is-shape")["forbidden_modules"]
+
     plain = _contract("domains-stay-plain")
     assert domain in plain["source_modules"]
     assert set(plain["forbidden_modules"]) >= WEB

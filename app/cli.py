@@ -185,8 +185,8 @@ def development_liveness_result(ticket: str, *, passed: bool) -> int:
 
     Stands in for the vendor's face capture in the demo; refused outside development.
     """
+    from identity.adapters.liveness import sign_development_result
     from identity.crypto import DerivedKeys
-    from identity.liveness import sign_development_result
 
     settings = _load_settings()
     if settings.environment is not Environment.DEVELOPMENT:

@@ -8,9 +8,9 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 
-from identity.enterprises import EnterpriseService
 from identity.errors import IdentityError
-from identity.service import SignInService
+from identity.services.enterprises import EnterpriseService
+from identity.services.sign_in import SignInService
 from identity.tokens import TokenError
 from infra.outages import Unavailable, translate_outages
 from kit.registry import ServiceRegistry

@@ -18,7 +18,7 @@ from app.cors import add_cors
 from app.graphql import GraphQLLimits, LiveLimits, build_schema, graphql_router
 from app.http_limits import BodySizeLimit
 from app.resources import start_resources
-from app.services import ProviderWiring, build_services, wire_providers
+from app.services import ProviderWiring, start_services, wire_providers
 from app.settings import Environment, Settings
 from infra.outages import Unavailable
 from resolvers.system import LivePolicy
@@ -44,7 +44,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = await start_resources(settings, mongo_listeners=mongo_listeners)
         try:
-            services = build_services(resources, providers(resources))
+            services = await start_services(resources, providers(resources))
         except BaseException:
             await resources.close()
             raise

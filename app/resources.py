@@ -20,11 +20,7 @@ from directory.repository import DepartmentRepository
 from exchange.enterprise_records import EnterpriseRecordRepository
 from exchange.records import DepartmentRecordRepository
 from exchange.repository import RegisterRepository
-from identity.audit_repository import IdentityAudit
 from identity.crypto import DerivedKeys
-from identity.enterprise_repository import EnterpriseRepository
-from identity.link_repository import MiniProgramLinkRepository
-from identity.repository import AccountRepository, SessionRepository
 from infra.clients import mongo_client, redis_client
 from infra.objectstore import ObjectStore
 from liferecord.access_log import AccessLogRepository
@@ -68,12 +64,8 @@ class Resources:
     department_records: DepartmentRecordRepository = field(init=False)
     enterprise_records: EnterpriseRecordRepository = field(init=False)
     keys: DerivedKeys = field(init=False)
-    accounts: AccountRepository = field(init=False)
-    sessions: SessionRepository = field(init=False)
     access_log: AccessLogRepository = field(init=False)
     disputes: DisputeRepository = field(init=False)
-    enterprises: EnterpriseRepository = field(init=False)
-    identity_audit: IdentityAudit = field(init=False)
 
     def __post_init__(self) -> None:
         self.departments = DepartmentRepository(self.database)
@@ -81,12 +73,8 @@ class Resources:
         self.department_records = DepartmentRecordRepository(self.database)
         self.enterprise_records = EnterpriseRecordRepository(self.database)
         self.keys = DerivedKeys(self.settings.secret_key.get_secret_value())
-        self.accounts = AccountRepository(self.database, self.keys.field_cipher, self.keys.lookup)
-        self.sessions = SessionRepository(self.database)
         self.access_log = AccessLogRepository(self.database)
         self.disputes = DisputeRepository(self.database)
-        self.enterprises = EnterpriseRepository(self.database)
-        self.identity_audit = IdentityAudit(self.database)
 
     def probes(self, *, starting: bool = False) -> dict[str, Callable[[], Awaitable[Any]]]:
         """One cheap reachability check per server, by part name.
@@ -136,18 +124,17 @@ class Resources:
                 raise ServerUnreachable(part, urls[part], reason)
 
     async def ensure_indexes(self) -> None:
-        """Create every collection's indexes (idempotent, safe on every start)."""
+        """Create the indexes of the repositories held here (idempotent, safe on every start).
+
+        The domains wired by their own modules (identity) have theirs created by
+        :func:`app.services.start_services`.
+        """
         await self.departments.ensure_indexes()
         await self.registers.ensure_indexes()
         await self.department_records.ensure_indexes()
         await self.enterprise_records.ensure_indexes()
-        await self.accounts.ensure_indexes()
-        await self.sessions.ensure_indexes()
         await self.access_log.ensure_indexes()
         await self.disputes.ensure_indexes()
-        await self.enterprises.ensure_indexes()
-        await self.identity_audit.ensure_indexes()
-        await MiniProgramLinkRepository(self.database, self.accounts).ensure_indexes()
 
     async def close(self) -> None:
         """Close every client; never raises."""

@@ -18,29 +18,25 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
-from directory.service import DirectoryService
-from identity.carrier import CarrierRealNameCheck, DevelopmentCarrierCheck
-from identity.enterprises import EnterpriseService
-from identity.ipregion import OfflineIpRegions
-from identity.legal_entities import ExchangeLegalEntityRegister, LegalEntityRegister
-from identity.link_repository import MiniProgramLinkRepository
-from identity.liveness import (
-    DevelopmentLiveness,
-    LivenessProvider,
-    LivenessService,
-    LivenessTickets,
+from demo.identity_adapters import (
+    DevelopmentCarrierCheck,
+    ExchangeLegalEntityRegister,
+    ExchangePopulationRegister,
 )
-from identity.miniprogram import DevelopmentMiniProgram, MiniProgramProvider, MiniProgramSignIn
-from identity.move_repository import IdentityMoves
-from identity.otp import OneTimeCodes
-from identity.population import ExchangePopulationRegister, PopulationRegister
-from identity.realname import RealNameBinder, RealNameService
-from identity.service import SignInService
-from identity.sms import DevelopmentSms, SmsSender
+from directory.service import DirectoryService
+from identity.adapters.carrier import CarrierRealNameCheck
+from identity.adapters.legal_entities import LegalEntityRegister
+from identity.adapters.liveness import DevelopmentLiveness, LivenessProvider
+from identity.adapters.mini_program import DevelopmentMiniProgram, MiniProgramProvider
+from identity.adapters.population import PopulationRegister
+from identity.adapters.sms import DevelopmentSms, SmsSender
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
+from identity.wiring import IdentityClients, IdentityConfig, IdentityProviders
+from identity.wiring import wire as wire_identity
 from infra.providers import development_only
 from infra.ratelimit import RateLimiter
 from kit.registry import ServiceRegistry
+from kit.wiring import Wired
 from liferecord.adapters.exchange import (
     ExchangeEnterpriseDataSets,
     ExchangeEntityRegister,
@@ -167,8 +163,8 @@ def access_tokens(settings: Settings) -> AccessTokens:
     )
 
 
-def build_services(resources: Resources, providers: Providers) -> ServiceRegistry:
-    """The shared domain services, wired to the open clients and ``providers``.
+def wire_domains(resources: Resources, providers: Providers) -> Wired:
+    """Every domain's repositories (for index creation) and services, wired to the clients.
 
     Raises :class:`StartupError` (no I/O needed) when staging or production would run
     a stand-in provider or lacks its signing key.
@@ -184,65 +180,55 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             f"refusing to start in {settings.environment.value}: " + "; ".join(problems)
         )
     prefix = settings.redis_key_prefix
+    identity = wire_identity(
+        IdentityClients(database=resources.database, redis=resources.redis, keys=resources.keys),
+        IdentityConfig(
+            tokens=tokens,
+            refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
+            redis_prefix=prefix,
+        ),
+        IdentityProviders(
+            sms=providers.sms,
+            liveness=providers.liveness,
+            mini_program=providers.mini_program,
+            population_register=providers.population_register,
+            legal_entity_register=providers.legal_entity_register,
+            carrier_check=providers.carrier_check,
+        ),
+    )
     limiter = RateLimiter(resources.redis, prefix=prefix)
-    sign_in = SignInService(
-        resources.accounts,
-        resources.sessions,
-        OneTimeCodes(resources.redis, resources.keys.one_time_codes, prefix=prefix),
-        limiter,
-        providers.sms,
-        tokens,
-        OfflineIpRegions(),
-        resources.keys.lookup,
-        refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
-        database_ready=resources.probes()["mongodb"],
-    )
-    binder = RealNameBinder(
-        resources.accounts,
-        providers.population_register,
-        IdentityMoves(resources.database, resources.accounts, resources.identity_audit),
-        resources.identity_audit,
-        providers.sms,
-        resources.keys.lookup,
-    )
     life_record = LifeRecordService(
         providers.life_record_sources,
         SectionCache(resources.redis, resources.keys.record_cache, prefix=prefix),
         resources.access_log,
         limiter,
     )
-    return ServiceRegistry(
-        [
+    return Wired(
+        repositories=[*identity.repositories],
+        services=[
             DirectoryService(resources.departments),
-            sign_in,
-            MiniProgramSignIn(
-                providers.mini_program,
-                MiniProgramLinkRepository(resources.database, resources.accounts),
-                resources.redis,
-                resources.keys.lookup,
-                sign_in,
-                prefix=prefix,
-            ),
-            RealNameService(binder, providers.carrier_check, limiter),
-            LivenessService(
-                resources.sessions,
-                binder,
-                providers.liveness,
-                LivenessTickets(resources.redis, resources.keys.field_cipher, prefix=prefix),
-                limiter,
-            ),
-            EnterpriseService(
-                resources.enterprises,
-                resources.accounts,
-                providers.legal_entity_register,
-                resources.keys.lookup,
-            ),
+            *identity.services,
             life_record,
             PrefillService(life_record),  # demo catalogue until the applications issue
             DisputeService(resources.disputes, life_record, limiter),
             DataTracker(resources.access_log),
             EnterpriseRecordService(providers.enterprise_register, providers.enterprise_data_sets),
-            # The development SMS provider is found here by tests and the dev tools.
-            providers.sms,
-        ]
+        ],
     )
+
+
+def build_services(resources: Resources, providers: Providers) -> ServiceRegistry:
+    """The shared domain services, wired to the open clients and ``providers``.
+
+    Raises :class:`StartupError` as :func:`wire_domains` does. Creates no index: use
+    :func:`start_services` to serve.
+    """
+    return ServiceRegistry(wire_domains(resources, providers).services)
+
+
+async def start_services(resources: Resources, providers: Providers) -> ServiceRegistry:
+    """:func:`build_services`, after creating the indexes of every wired repository."""
+    wired = wire_domains(resources, providers)
+    for repository in wired.repositories:
+        await repository.ensure_indexes()
+    return ServiceRegistry(wired.services)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from identity.service import SignInService
+from identity.services.sign_in import SignInService
 from kit.registry import ServiceRegistry
 
 router = APIRouter(tags=["well-known"])

@@ -48,7 +48,7 @@ from devstack.servers import (
     ServerStartError,
     dev_stack,
 )
-from identity.sms import DevelopmentSms
+from identity.adapters.sms import DevelopmentSms
 from infra.ratelimit import RateLimiter
 from liferecord.adapters.exchange import DEMO_SOURCES
 from liferecord.cache import SectionCache

@@ -1,14 +1,12 @@
 """The keys the service derives from its master secret, one per purpose.
 
-The primitives live in :mod:`infra.crypto` (shared with the life-record cache); they
-are re-exported here for the identity modules that import them from this module.
+The primitives (keyed hash, field cipher, HKDF) live in :mod:`infra.crypto`, shared
+with the life-record cache.
 """
 
 from __future__ import annotations
 
-from infra.crypto import FieldCipher, KeyedHash, Undecryptable, derive_key
-
-__all__ = ["DerivedKeys", "FieldCipher", "KeyedHash", "Undecryptable", "derive_key"]
+from infra.crypto import FieldCipher, KeyedHash, derive_key
 
 
 class DerivedKeys:

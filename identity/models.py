@@ -1,12 +1,13 @@
-"""Records of the identity domain."""
+"""Records of the identity domain, and the pure helpers that read them."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum, StrEnum
 
-from directory.models import Localized
+from kit.text import Localized
 
 # How long a passed liveness check counts as "recently verified" (level 3), for the
 # session that passed it and no other.
@@ -44,6 +45,24 @@ class DevicePlatform(StrEnum):
     WEB = "web"
 
 
+class MiniProgramPlatform(StrEnum):
+    """The super-app platforms our mini-programs run in."""
+
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+
+
+def new_id(prefix: str) -> str:
+    """A random, unguessable identifier such as ``acc_3f2a…``."""
+    return f"{prefix}_{uuid.uuid4().hex}"
+
+
+def to_millis(moment: datetime) -> datetime:
+    """``moment`` at millisecond precision: MongoDB keeps milliseconds, so an answer
+    given with this value is what a later read will give."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 @dataclass(frozen=True, slots=True)
 class Device:
     """The device a session was opened on, as the client describes it."""
@@ -72,6 +91,19 @@ class RealName:
     birth_date: date
     gender: Gender
     verified_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityClaim:
+    """A name and ID number someone says are theirs, normalised, not yet confirmed."""
+
+    name: str
+    id_number: str
+
+    @property
+    def birth_date(self) -> date:
+        """The birth date the ID number encodes."""
+        return birth_date_of(self.id_number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,3 +253,25 @@ class ActingOption:
     name: Localized
     expires_at: datetime | None
     """When the agent grant ends; ``None`` for the legal representative."""
+
+
+class LivenessPurpose(StrEnum):
+    """What a liveness check was started for."""
+
+    STEP_UP = "step_up"
+    """Raise the session of an account with a verified identity to level 3."""
+    BIND = "bind"
+    """Bind the claimed identity to the account by a face check."""
+
+
+@dataclass(frozen=True, slots=True)
+class StartedCheck:
+    """Who started a liveness check (its ticket), from which session, and for what.
+
+    ``claim`` is the identity a binding check is about (``None`` for a step-up).
+    """
+
+    account_id: str
+    session_id: str
+    purpose: LivenessPurpose
+    claim: IdentityClaim | None = None

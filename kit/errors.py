@@ -68,6 +68,7 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     """An argument is wrong; ``field`` names it."""
 
+    code_description = "An argument is wrong."
     code = "INVALID_INPUT"
     message_zh = "输入有误"
     message_en = "An argument is wrong"
@@ -76,6 +77,7 @@ class InvalidInput(DomainError):
 class NotFound(DomainError):
     """No such item of the caller's (other people's items are not revealed either)."""
 
+    code_description = "No such item of yours."
     code = "NOT_FOUND"
     message_zh = "未找到"
     message_en = "Not found"
@@ -88,3 +90,10 @@ class RateLimited(DomainError):
     code_description = "Too many attempts; see `retryAfterSeconds`."
     message_zh = "操作过于频繁，请稍后再试"
     message_en = "Too many attempts, please try again later"
+
+
+register_code(
+    "SERVICE_UNAVAILABLE",
+    "A part of the service is briefly down (e.g. restarting): the operation did not "
+    "complete; try again after `retryAfterSeconds`.",
+)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from kit.errors import DomainError, register_code
 
-class LifeRecordError(Exception):
+register_code(
+    "SOURCE_UNAVAILABLE",
+    "A department's system did not answer (down, slow or sent bad data) and nothing of it "
+    "is cached; see `retryAfter`.",
+)
+
+
+class LifeRecordError(DomainError):
     """Base of the life record's expected failures."""
 
-    code = "LIFE_RECORD_ERROR"
     message_zh = "个人信息暂时无法读取"
     message_en = "The life record cannot be read just now"
-
-    def __init__(self, *, field: str | None = None, retry_after: int | None = None) -> None:
-        super().__init__(self.message_en)
-        self.field = field
-        self.retry_after = retry_after
 
 
 class UnknownSection(LifeRecordError):

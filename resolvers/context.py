@@ -11,6 +11,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from identity.models import Account, Principal
+from identity.services.sign_in import SignInService
 from kit.registry import ServiceRegistry
 
 K = TypeVar("K")
@@ -57,6 +58,22 @@ class Context(BaseContext):
         self.acting_failure = acting_failure
         self.client_ip = client_ip
         self._loaders: dict[str, DataLoader[Any, Any]] = {}
+
+    def require_principal(self) -> Principal:
+        """The signed-in caller, for fields guarded by ``RequireLevel`` (which refuses
+        anonymous callers before the resolver runs, so ``None`` here is a bug)."""
+        if self.principal is None:
+            raise RuntimeError("field is missing its RequireLevel guard")
+        return self.principal
+
+    async def require_account(self) -> Account:
+        """The signed-in caller's account, as read when the request was authenticated
+        (read again only when the request did not keep it)."""
+        principal = self.require_principal()
+        account = self.account
+        if account is None or account.id != principal.account_id:
+            return await self.service(SignInService).account_of(principal)
+        return account
 
     def service(self, kind: type[T]) -> T:
         """The shared service of class ``kind``."""

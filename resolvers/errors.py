@@ -2,83 +2,103 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from strawberry.extensions.field_extension import FieldExtension
+from strawberry.types.field import StrawberryField
+from strawberry.types.union import StrawberryUnion
 
 from identity.errors import ActingForbidden as DomainActingForbidden
 from identity.models import AssuranceLevel as DomainLevel
 from infra.outages import Unavailable
+from kit.errors import DomainError
 from resolvers.context import Context
-from schema.enterprise import (
-    ActingForbidden,
-    AgentNotEligible,
-    EnterpriseUnavailable,
-    NotLegalRepresentative,
-)
+from schema.enterprise import ActingForbidden
 from schema.payloads import (
     AssuranceLevel,
     AuthenticationRequired,
     AuthFailure,
-    ErrorCode,
-    InvalidCode,
     InvalidInput,
-    InvalidRefreshToken,
-    NotFound,
     RateLimited,
     ServiceUnavailable,
     StepUpRequired,
     UserError,
-)
-from schema.verification import (
-    GuardianRequired,
-    LivenessCheckFailed,
-    RealNameAlreadyVerified,
-    RealNameMismatch,
+    error_code,
 )
 
 
-class DomainError(Protocol):
-    """What every domain's expected error carries."""
+def user_error(error: DomainError, members: Sequence[type[UserError]]) -> UserError:
+    """The member of a payload union that stands for ``error`` (by its ``codes``).
 
-    code: str
-    message_zh: str
-    message_en: str
-    field: str | None
-    retry_after: int | None
-
-
-# Codes whose GraphQL type is not the generic ``InvalidInput``.
-_TYPES: dict[str, type[UserError]] = {
-    "RATE_LIMITED": RateLimited,
-    "INVALID_CODE": InvalidCode,
-    "INVALID_REFRESH_TOKEN": InvalidRefreshToken,
-    "NOT_FOUND": NotFound,
-    "REAL_NAME_MISMATCH": RealNameMismatch,
-    "GUARDIAN_REQUIRED": GuardianRequired,
-    "REAL_NAME_ALREADY_VERIFIED": RealNameAlreadyVerified,
-    "INVALID_LIVENESS_TICKET": LivenessCheckFailed,
-    "INVALID_LIVENESS_RESULT": LivenessCheckFailed,
-    "LIVENESS_FAILED": LivenessCheckFailed,
-    "ENTERPRISE_NOT_REGISTERED": EnterpriseUnavailable,
-    "ENTERPRISE_NOT_ACTIVE": EnterpriseUnavailable,
-    "NOT_LEGAL_REPRESENTATIVE": NotLegalRepresentative,
-    "AGENT_NOT_ELIGIBLE": AgentNotEligible,
-    "ACTING_FORBIDDEN": ActingForbidden,
-}
-
-
-def user_error(error: DomainError) -> Any:
-    """The GraphQL error object for a domain error (its union decides what is allowed)."""
-    try:
-        code = ErrorCode(error.code)
-    except ValueError:
-        code = ErrorCode.INVALID_INPUT
-    kind = _TYPES.get(error.code, InvalidInput)
+    A code no member names falls back to ``InvalidInput`` when the union has it; a union
+    with neither is a bug in the schema (the error gate masks and logs it).
+    """
+    kind = next((m for m in members if error.code in m.codes), None)
+    if kind is None and InvalidInput in members:
+        kind = InvalidInput
+    if kind is None:
+        raise RuntimeError(f"no member of the payload union stands for {error.code}")
     extra: dict[str, Any] = {}
     if kind is RateLimited:
         extra["retry_after_seconds"] = error.retry_after or 60
     return kind(
-        code=code, message=error.message_zh, message_en=error.message_en, field=error.field, **extra
+        code=error_code(error.code),
+        message=error.message_zh,
+        message_en=error.message_en,
+        field=error.field,
+        **extra,
     )
+
+
+def union_members(field: StrawberryField) -> list[type[UserError]]:
+    """The typed errors a field's result union may carry."""
+    kind: Any = field.type
+    while hasattr(kind, "of_type"):
+        kind = kind.of_type
+    candidates = kind.types if isinstance(kind, StrawberryUnion) else [kind]
+    return [c for c in candidates if isinstance(c, type) and issubclass(c, UserError)]
+
+
+class ExpectedErrors(FieldExtension):
+    """Returns a domain's expected failures as members of the field's result union.
+
+    A resolver calls its service and maps the success; a :class:`~kit.errors.DomainError`
+    becomes the union member whose ``codes`` name it, and an outage
+    (:class:`~infra.outages.Unavailable`) becomes ``ServiceUnavailable``. So no resolver
+    catches errors itself, and no payload needs a cast. Declared as
+    ``extensions=[..., ExpectedErrors()]``.
+    """
+
+    def apply(self, field: StrawberryField) -> None:
+        """Remember the field; its union is read when the first error needs it."""
+        self._field = field
+        self._members: list[type[UserError]] | None = None
+
+    def _answer(self, error: Exception) -> UserError:
+        if self._members is None:
+            self._members = union_members(self._field)
+        if isinstance(error, Unavailable) and ServiceUnavailable in self._members:
+            return service_unavailable(error)
+        if isinstance(error, DomainError):
+            return user_error(error, self._members)
+        raise error
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
+        """Synchronous resolvers."""
+        try:
+            return next_(source, info, **kwargs)
+        except (DomainError, Unavailable) as error:
+            return self._answer(error)
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any
+    ) -> Any:
+        """Asynchronous resolvers."""
+        try:
+            return await next_(source, info, **kwargs)
+        except (DomainError, Unavailable) as error:
+            return self._answer(error)
 
 
 SERVICE_UNAVAILABLE_ZH = "服务暂时不可用，请稍后重试"
@@ -93,7 +113,7 @@ def service_unavailable(error: Unavailable) -> ServiceUnavailable:
     down is for the operators' log, not for the caller.
     """
     return ServiceUnavailable(
-        code=ErrorCode.SERVICE_UNAVAILABLE,
+        code=error_code("SERVICE_UNAVAILABLE"),
         message=SERVICE_UNAVAILABLE_ZH,
         message_en=SERVICE_UNAVAILABLE_EN,
         retry_after_seconds=error.retry_after,
@@ -104,7 +124,7 @@ def authentication_required(context: Context) -> AuthenticationRequired:
     """The error for a field that needs a signed-in caller."""
     reason = AuthFailure(context.auth_failure) if context.auth_failure else AuthFailure.MISSING
     return AuthenticationRequired(
-        code=ErrorCode.AUTHENTICATION_REQUIRED,
+        code=error_code("AUTHENTICATION_REQUIRED"),
         message="请先登录" if reason is AuthFailure.MISSING else "登录已失效，请重新登录",
         message_en="Please sign in"
         if reason is AuthFailure.MISSING
@@ -121,7 +141,7 @@ def step_up_required(required: DomainLevel, current: DomainLevel) -> StepUpRequi
     }
     zh, en = messages.get(required, ("需要更高的认证级别", "A higher assurance level is needed"))
     return StepUpRequired(
-        code=ErrorCode.STEP_UP_REQUIRED,
+        code=error_code("STEP_UP_REQUIRED"),
         message=zh,
         message_en=en,
         required_level=AssuranceLevel(int(required)),
@@ -135,7 +155,7 @@ def acting_forbidden(scope: str) -> ActingForbidden:
     Whether a grant is missing, expired or revoked, or lacks the scope, reads the same.
     """
     return ActingForbidden(
-        code=ErrorCode.ACTING_FORBIDDEN,
+        code=error_code("ACTING_FORBIDDEN"),
         message=DomainActingForbidden.message_zh,
         message_en=DomainActingForbidden.message_en,
         required_scope=scope,

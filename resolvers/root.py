@@ -6,13 +6,13 @@ import strawberry
 
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
-from resolvers.identity.me import MeQuery
 from resolvers.identity.signin import SignInMutation
 from resolvers.identity.verification import VerificationMutation
 from resolvers.liferecord.disputes import DisputeMutation
 from resolvers.liferecord.enterprise_record import EnterpriseRecordQuery
 from resolvers.liferecord.prefill import PrefillQuery
 from resolvers.liferecord.refresh import LifeRecordMutation
+from resolvers.me import MeQuery
 from resolvers.system import SystemSubscription
 
 

@@ -125,10 +125,14 @@ class EnterpriseAgents:
 class EnterpriseUnavailable(UserError):
     """The enterprise cannot be claimed or managed."""
 
+    codes = ("ENTERPRISE_NOT_REGISTERED", "ENTERPRISE_NOT_ACTIVE")
+
 
 @strawberry.type(description="The register names someone else as the legal representative.")
 class NotLegalRepresentative(UserError):
     """The caller is not the enterprise's registered legal representative."""
+
+    codes = ("NOT_LEGAL_REPRESENTATIVE",)
 
 
 @strawberry.type(
@@ -138,6 +142,8 @@ class NotLegalRepresentative(UserError):
 class AgentNotEligible(UserError):
     """The named agent cannot receive rights (yet)."""
 
+    codes = ("AGENT_NOT_ELIGIBLE",)
+
 
 @strawberry.type(
     description="The request does not act for an enterprise with the scope this field needs: "
@@ -146,6 +152,8 @@ class AgentNotEligible(UserError):
 )
 class ActingForbidden(UserError):
     """Acting for an enterprise was refused."""
+
+    codes = ("ACTING_FORBIDDEN",)
 
     required_scope: str | None = strawberry.field(
         default=None, description="The scope the field needs."

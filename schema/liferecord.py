@@ -78,6 +78,8 @@ class Provenance:
 class SourceUnavailable(UserError):
     """A section whose source could not be read and has no cached value."""
 
+    codes = ("SOURCE_UNAVAILABLE",)
+
     source: str = strawberry.field(description="Code of the department that did not answer.")
     retry_after: int = strawberry.field(description="Seconds after which asking again may succeed.")
 

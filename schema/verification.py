@@ -54,6 +54,8 @@ class RealNameVerified:
 class RealNameMismatch(UserError):
     """Identity not confirmed."""
 
+    codes = ("REAL_NAME_MISMATCH",)
+
 
 @strawberry.type(
     description="No longer returned (a number bound elsewhere now gets `RealNameMismatch`); "
@@ -61,6 +63,8 @@ class RealNameMismatch(UserError):
 )
 class IdNumberAlreadyBound(UserError):
     """Formerly: the ID number is verified on another account."""
+
+    codes = ("ID_NUMBER_ALREADY_BOUND",)
 
 
 @strawberry.type(
@@ -70,12 +74,16 @@ class IdNumberAlreadyBound(UserError):
 class GuardianRequired(UserError):
     """Children under 14 cannot verify themselves."""
 
+    codes = ("GUARDIAN_REQUIRED",)
+
 
 @strawberry.type(
     description="This account is already verified with another identity; it cannot change."
 )
 class RealNameAlreadyVerified(UserError):
     """A verified identity is permanent."""
+
+    codes = ("REAL_NAME_ALREADY_VERIFIED",)
 
 
 @strawberry.type(
@@ -115,6 +123,8 @@ class LivenessCheckPassed:
 )
 class LivenessCheckFailed(UserError):
     """Completion refused; the level is unchanged."""
+
+    codes = ("INVALID_LIVENESS_TICKET", "INVALID_LIVENESS_RESULT", "LIVENESS_FAILED")
 
 
 @strawberry.type(description="The full resident ID number, shown after a recent face check.")

@@ -18,11 +18,11 @@ from app.resources import Resources
 from app.services import Providers
 from exchange.enterprise_records import ContributionTotals, EnterpriseDataSet
 from exchange.models import LegalEntityRecord
-from identity.errors import InvalidLivenessResult
-from identity.legal_entities import RegisteredEntity
-from identity.liveness import LivenessResult, LivenessTicket
-from identity.miniprogram import InvalidMiniProgramCode, MiniProgramPlatform
-from identity.population import RegisteredPerson
+from identity.adapters.legal_entities import RegisteredEntity
+from identity.adapters.liveness import LivenessResult, LivenessTicket
+from identity.adapters.population import RegisteredPerson
+from identity.errors import InvalidLivenessResult, InvalidMiniProgramCode
+from identity.models import MiniProgramPlatform
 
 
 class RecordingSmsVendor:

@@ -7,16 +7,14 @@ from typing import Annotated
 
 import strawberry
 
-from directory.models import Localized
 from identity import models
-from identity.enterprises import EnterpriseService
-from identity.errors import IdentityError
-from identity.legal_entities import RegisteredEntity
+from identity.adapters.legal_entities import RegisteredEntity
 from identity.models import AgentScope
 from identity.models import AssuranceLevel as DomainLevel
+from identity.services.enterprises import EnterpriseService
+from kit.text import Localized
 from resolvers.context import Info
-from resolvers.errors import user_error
-from resolvers.identity.signin import principal_of
+from resolvers.errors import ExpectedErrors
 from resolvers.permissions import RequireLevel, RequireScope
 from schema.common import LocalizedText
 from schema.enterprise import (
@@ -99,14 +97,13 @@ class EnterpriseProfile:
 
     @strawberry.field(
         description="Its live agent grants; needs `agents:manage` (the legal representative).",
-        extensions=[RequireScope(AgentScope.AGENTS_MANAGE)],
+        extensions=[RequireScope(AgentScope.AGENTS_MANAGE), ExpectedErrors()],
     )
     async def agents(self, info: Info) -> EnterpriseAgentsPayload:
         """Agents of the enterprise."""
-        try:
-            grants = await info.context.service(EnterpriseService).agents(principal_of(info))
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
+        grants = await info.context.service(EnterpriseService).agents(
+            info.context.require_principal()
+        )
         return EnterpriseAgents(grants=[grant_type(g) for g in grants])
 
 
@@ -123,14 +120,13 @@ class EnterpriseQuery:
     @strawberry.field(
         description="The enterprise named by the `X-Acting-For: <uscc>` header, when the caller "
         "is its legal representative or an agent with `profile:read`.",
-        extensions=[RequireScope(AgentScope.PROFILE_READ)],
+        extensions=[RequireScope(AgentScope.PROFILE_READ), ExpectedErrors()],
     )
     async def acting_enterprise(self, info: Info) -> ActingEnterprisePayload:
         """Profile of the enterprise acted for."""
-        try:
-            entity = await info.context.service(EnterpriseService).profile(principal_of(info))
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
+        entity = await info.context.service(EnterpriseService).profile(
+            info.context.require_principal()
+        )
         return EnterpriseProfile(entity=entity)
 
 
@@ -142,7 +138,7 @@ class EnterpriseMutation:
         description="Claim an enterprise as its legal representative: the register of legal "
         "entities must name the caller (real-name verified) and the enterprise be active. "
         "Claiming again changes nothing.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
     )
     async def claim_enterprise(
         self,
@@ -150,10 +146,9 @@ class EnterpriseMutation:
         uscc: Annotated[str, strawberry.argument(description="Unified social credit code.")],
     ) -> ClaimEnterprisePayload:
         """Claim an enterprise."""
-        try:
-            claimed = await info.context.service(EnterpriseService).claim(principal_of(info), uscc)
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
+        claimed = await info.context.service(EnterpriseService).claim(
+            info.context.require_principal(), uscc
+        )
         return EnterpriseClaimed(
             enterprise=Enterprise(uscc=claimed.uscc, name=_text(claimed.name)),
             claimed_at=claimed.claimed_at,
@@ -163,7 +158,7 @@ class EnterpriseMutation:
         description="As the legal representative, let a real-name verified citizen act for the "
         "enterprise with some scopes until `expiresAt` (at most one year ahead). A new grant "
         "to the same agent replaces the previous one.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
     )
     async def grant_agent(
         self,
@@ -184,17 +179,14 @@ class EnterpriseMutation:
         ],
     ) -> GrantAgentPayload:
         """Grant agent rights."""
-        try:
-            grant = await info.context.service(EnterpriseService).grant_agent(
-                principal_of(info), uscc, agent_phone, scopes, expires_at
-            )
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
+        grant = await info.context.service(EnterpriseService).grant_agent(
+            info.context.require_principal(), uscc, agent_phone, scopes, expires_at
+        )
         return AgentGranted(grant=grant_type(grant))
 
     @strawberry.mutation(
         description="As the legal representative, end an agent's grant at once.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
     )
     async def revoke_agent(
         self,
@@ -202,10 +194,7 @@ class EnterpriseMutation:
         grant_id: Annotated[str, strawberry.argument(description="Id of the grant.")],
     ) -> RevokeAgentPayload:
         """Revoke a grant."""
-        try:
-            grant = await info.context.service(EnterpriseService).revoke_agent(
-                principal_of(info), grant_id
-            )
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
+        grant = await info.context.service(EnterpriseService).revoke_agent(
+            info.context.require_principal(), grant_id
+        )
         return AgentRevoked(grant=grant_type(grant))

@@ -1,38 +1,26 @@
-"""The ``me`` query: the signed-in citizen's own view."""
+"""Identity's fields of ``me``: account, level, verified identity, sessions, enterprises."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 
-from identity.enterprises import EnterpriseService
+from identity.masking import mask_phone
 from identity.models import Account
-from identity.models import AssuranceLevel as DomainLevel
 from identity.models import Principal as DomainPrincipal
-from identity.service import SignInService
-from identity.sms import mask_phone
-from liferecord import data_tracker
-from liferecord import disputes as record_disputes
+from identity.services.enterprises import EnterpriseService
+from identity.services.sign_in import SignInService
 from resolvers.context import Info
-from resolvers.errors import authentication_required
 from resolvers.identity.enterprises import acting_as_type
-from resolvers.identity.signin import account_of
 from resolvers.identity.verified_identity import VerifiedIdentity
-from resolvers.liferecord.access_log import AccessLogResult, access_log_of
-from resolvers.liferecord.disputes import MyDisputesResult, disputes_of
-from resolvers.liferecord.me_record import LifeRecordResult, life_record_of
-from resolvers.permissions import RequireLevel
 from schema.common import LocalizedText
 from schema.enterprise import ActingAs
-from schema.errors import PublicError
 from schema.identity import DevicePlatform, Session
 from schema.payloads import AssuranceLevel
 
 
-@strawberry.type(description="The signed-in citizen: account, level, sessions.")
-class Me:
-    """The caller's own account view (built per request from the principal)."""
+@strawberry.type
+class IdentityMe:
+    """The ``me`` fields identity answers (mixed into ``Me`` by :mod:`resolvers.me`)."""
 
     principal: strawberry.Private[DomainPrincipal]
     account: strawberry.Private[Account]
@@ -88,69 +76,3 @@ class Me:
         """Enterprises the caller may act for."""
         options = await info.context.service(EnterpriseService).acting_as(self.principal)
         return [acting_as_type(option) for option in options]
-
-    @strawberry.field(
-        description="Your life record (个人信息库), with provenance. Needs a verified real name "
-        "(level REAL_NAME); otherwise `StepUpRequired`.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
-    )
-    async def life_record(self, info: Info) -> LifeRecordResult:
-        """The caller's own life record."""
-        return life_record_of(info, self.account)
-
-    @strawberry.field(
-        description="Your correction requests about life-record values (`disputeRecord`), "
-        f"newest first, at most {record_disputes.MAX_PAGE_SIZE} a page, with their status.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
-    )
-    async def disputes(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, 1 to 50.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="`endCursor` of the previous page.")
-        ] = None,
-    ) -> MyDisputesResult:
-        """The caller's disputes."""
-        return await disputes_of(info, self.principal, first=first, after=after)
-
-    @strawberry.field(
-        description="Who read your life record other than you — officers, enterprise agents, "
-        "other services — with purpose and sections, newest first, at most "
-        f"{data_tracker.MAX_PAGE_SIZE} a page (your own reads are not listed).",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
-    )
-    async def access_log(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size, 1 to 50.")] = 20,
-        before: Annotated[
-            str | None,
-            strawberry.argument(
-                description="`endCursor` of the previous page: entries older than it."
-            ),
-        ] = None,
-    ) -> AccessLogResult:
-        """Reads of the caller's record by others."""
-        return await access_log_of(info, self.principal, first=first, before=before)
-
-
-@strawberry.type
-class MeQuery:
-    """The caller's own data."""
-
-    @strawberry.field(
-        description="The signed-in citizen. Without a valid access token: null and an error "
-        "with `extensions.code` AUTHENTICATION_REQUIRED and `extensions.reason`."
-    )
-    async def me(self, info: Info) -> Me | None:
-        """The caller."""
-        principal = info.context.principal
-        if principal is None:
-            error = authentication_required(info.context)
-            raise PublicError(
-                error.message_en,
-                code="AUTHENTICATION_REQUIRED",
-                extra={"reason": error.reason.value},
-            )
-        return Me(principal=principal, account=await account_of(info))

@@ -6,17 +6,14 @@ from typing import Annotated
 
 import strawberry
 
-from identity.errors import IdentityError
-from identity.miniprogram import LinkRequired, MiniProgramSignIn
-from identity.miniprogram import MiniProgramPlatform as DomainMiniProgramPlatform
-from identity.models import Account, Device, IssuedTokens
+from identity.models import Device, IssuedTokens
 from identity.models import DevicePlatform as DomainPlatform
-from identity.models import Principal as DomainPrincipal
-from identity.service import SignedIn as DomainSignedIn
-from identity.service import SignInService
-from infra.outages import Unavailable
+from identity.models import MiniProgramPlatform as DomainMiniProgramPlatform
+from identity.services.mini_program import LinkRequired, MiniProgramSignIn
+from identity.services.sign_in import SignedIn as DomainSignedIn
+from identity.services.sign_in import SignInService
 from resolvers.context import Info
-from resolvers.errors import service_unavailable, user_error
+from resolvers.errors import ExpectedErrors
 from resolvers.permissions import RequireLevel
 from schema.identity import (
     AuthTokens,
@@ -62,23 +59,6 @@ def signed_in_type(result: DomainSignedIn) -> SignedIn:
     )
 
 
-def principal_of(info: Info) -> DomainPrincipal:
-    """The signed-in caller (fields guarded by :class:`RequireLevel` always have one)."""
-    principal = info.context.principal
-    if principal is None:
-        raise RuntimeError("field is missing its RequireLevel guard")
-    return principal
-
-
-async def account_of(info: Info) -> Account:
-    """The signed-in caller's account, as read when the request was authenticated."""
-    principal = principal_of(info)
-    account = info.context.account
-    if account is None or account.id != principal.account_id:
-        return await info.context.service(SignInService).account_of(principal)
-    return account
-
-
 @strawberry.type
 class SignInMutation:
     """Sign-in, refresh and sign-out."""
@@ -86,7 +66,8 @@ class SignInMutation:
     @strawberry.mutation(
         description="Send a 6-digit sign-in code by SMS (valid 5 minutes; at most one a minute "
         "and 10 a day per phone). The answer is the same whether or not the phone has an "
-        "account."
+        "account.",
+        extensions=[ExpectedErrors()],
     )
     async def request_sign_in_code(
         self,
@@ -94,14 +75,7 @@ class SignInMutation:
         phone: Annotated[str, strawberry.argument(description="Mainland mobile number.")],
     ) -> RequestSignInCodePayload:
         """Send a code."""
-        try:
-            sent = await info.context.service(SignInService).request_code(
-                phone, info.context.client_ip
-            )
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        sent = await info.context.service(SignInService).request_code(phone, info.context.client_ip)
         return SignInCodeSent(
             phone_masked=sent.phone_masked,
             expires_in_seconds=sent.expires_in_seconds,
@@ -110,7 +84,8 @@ class SignInMutation:
 
     @strawberry.mutation(
         description="Sign in (or sign up) with the code: opens a session on this device. "
-        "Five wrong codes void the code."
+        "Five wrong codes void the code.",
+        extensions=[ExpectedErrors()],
     )
     async def sign_in(
         self,
@@ -126,29 +101,25 @@ class SignInMutation:
         ] = None,
     ) -> SignInPayload:
         """Redeem a code."""
-        try:
-            if mini_program_link_ticket is None:
-                result = await info.context.service(SignInService).sign_in(
-                    phone, code, device_of(device), info.context.client_ip
-                )
-            else:
-                result = await info.context.service(MiniProgramSignIn).sign_in_and_link(
-                    phone,
-                    code,
-                    device_of(device),
-                    info.context.client_ip,
-                    mini_program_link_ticket,
-                )
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        if mini_program_link_ticket is None:
+            result = await info.context.service(SignInService).sign_in(
+                phone, code, device_of(device), info.context.client_ip
+            )
+        else:
+            result = await info.context.service(MiniProgramSignIn).sign_in_and_link(
+                phone,
+                code,
+                device_of(device),
+                info.context.client_ip,
+                mini_program_link_ticket,
+            )
         return signed_in_type(result)
 
     @strawberry.mutation(
         description="Sign in from a WeChat/Alipay mini-program with its login code "
         "(`wx.login`/`my.getAuthCode`). A linked user gets a session; a new one gets "
-        "`MiniProgramLinkRequired` and links by one SMS sign-in."
+        "`MiniProgramLinkRequired` and links by one SMS sign-in.",
+        extensions=[ExpectedErrors()],
     )
     async def sign_in_with_mini_program(
         self,
@@ -158,17 +129,12 @@ class SignInMutation:
         device: Annotated[DeviceInput, strawberry.argument(description="This device.")],
     ) -> SignInWithMiniProgramPayload:
         """Mini-program sign-in."""
-        try:
-            result = await info.context.service(MiniProgramSignIn).sign_in_with_code(
-                DomainMiniProgramPlatform(str(platform.value)),
-                code,
-                device_of(device),
-                info.context.client_ip,
-            )
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        result = await info.context.service(MiniProgramSignIn).sign_in_with_code(
+            DomainMiniProgramPlatform(str(platform.value)),
+            code,
+            device_of(device),
+            info.context.client_ip,
+        )
         if isinstance(result, LinkRequired):
             return MiniProgramLinkRequired(
                 link_ticket=result.ticket, expires_in_seconds=result.expires_in_seconds
@@ -177,7 +143,8 @@ class SignInMutation:
 
     @strawberry.mutation(
         description="Exchange a refresh token for new tokens. Each refresh token works once; "
-        "presenting a used one ends its session on every device holding it."
+        "presenting a used one ends its session on every device holding it.",
+        extensions=[ExpectedErrors()],
     )
     async def refresh_token(
         self,
@@ -185,33 +152,33 @@ class SignInMutation:
         refresh_token: Annotated[str, strawberry.argument(description="The refresh token.")],
     ) -> RefreshTokenPayload:
         """Rotate tokens."""
-        try:
-            tokens = await info.context.service(SignInService).refresh(
-                refresh_token, info.context.client_ip
-            )
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        tokens = await info.context.service(SignInService).refresh(
+            refresh_token, info.context.client_ip
+        )
         return TokensRefreshed(tokens=tokens_type(tokens))
 
-    @strawberry.mutation(description="End this session.", extensions=[RequireLevel()])
+    @strawberry.mutation(
+        description="End this session.", extensions=[RequireLevel(), ExpectedErrors()]
+    )
     async def sign_out(self, info: Info) -> SignOutPayload:
         """Sign out here."""
-        await info.context.service(SignInService).sign_out(principal_of(info))
+        await info.context.service(SignInService).sign_out(info.context.require_principal())
         return SignedOut(sessions_ended=1)
 
     @strawberry.mutation(
         description="End every session of this account, on all devices.",
-        extensions=[RequireLevel()],
+        extensions=[RequireLevel(), ExpectedErrors()],
     )
     async def sign_out_everywhere(self, info: Info) -> SignOutPayload:
         """Sign out everywhere."""
-        ended = await info.context.service(SignInService).sign_out_everywhere(principal_of(info))
+        ended = await info.context.service(SignInService).sign_out_everywhere(
+            info.context.require_principal()
+        )
         return SignedOut(sessions_ended=ended)
 
     @strawberry.mutation(
-        description="End one of your sessions (see `me.sessions`).", extensions=[RequireLevel()]
+        description="End one of your sessions (see `me.sessions`).",
+        extensions=[RequireLevel(), ExpectedErrors()],
     )
     async def revoke_session(
         self,
@@ -219,8 +186,7 @@ class SignInMutation:
         session_id: Annotated[str, strawberry.argument(description="Id from `me.sessions`.")],
     ) -> RevokeSessionPayload:
         """Revoke a session."""
-        try:
-            await info.context.service(SignInService).revoke_session(principal_of(info), session_id)
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
+        await info.context.service(SignInService).revoke_session(
+            info.context.require_principal(), session_id
+        )
         return SignedOut(sessions_ended=1)

@@ -6,14 +6,11 @@ from typing import Annotated
 
 import strawberry
 
-from identity.errors import IdentityError
-from identity.liveness import LivenessService
 from identity.models import AssuranceLevel as DomainLevel
-from identity.realname import RealNameService
-from infra.outages import Unavailable
+from identity.services.liveness import LivenessService
+from identity.services.real_name import RealNameService
 from resolvers.context import Info
-from resolvers.errors import service_unavailable, user_error
-from resolvers.identity.signin import principal_of
+from resolvers.errors import ExpectedErrors
 from resolvers.permissions import RequireLevel
 from schema.payloads import AssuranceLevel
 from schema.verification import (
@@ -46,7 +43,7 @@ class VerificationMutation:
         "the same `RealNameMismatch`. Children under 14 get `GuardianRequired`. At most 5 "
         "failed attempts a day per account, and per ID number across accounts (after that the "
         "number binds only by face); repeating a passed verification succeeds again.",
-        extensions=[RequireLevel(DomainLevel.PHONE)],
+        extensions=[RequireLevel(DomainLevel.PHONE), ExpectedErrors()],
     )
     async def verify_real_name(
         self,
@@ -55,14 +52,9 @@ class VerificationMutation:
         id_number: Annotated[str, ID_NUMBER_ARGUMENT],
     ) -> VerifyRealNamePayload:
         """Verify the caller's real name."""
-        try:
-            verified = await info.context.service(RealNameService).verify(
-                principal_of(info), name, id_number
-            )
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        verified = await info.context.service(RealNameService).verify(
+            info.context.require_principal(), name, id_number
+        )
         return RealNameVerified(
             assurance_level=AssuranceLevel(int(verified.level)),
             verified_at=verified.real_name.verified_at,
@@ -74,7 +66,7 @@ class VerificationMutation:
         "with the register photo of this ID number; run its capture with the returned ticket "
         "(10 minutes, once, this session only), then call `completeFaceVerification`. The "
         "`development` provider is NOT a real face check.",
-        extensions=[RequireLevel(DomainLevel.PHONE)],
+        extensions=[RequireLevel(DomainLevel.PHONE), ExpectedErrors()],
     )
     async def start_face_verification(
         self,
@@ -83,14 +75,9 @@ class VerificationMutation:
         id_number: Annotated[str, ID_NUMBER_ARGUMENT],
     ) -> StartFaceVerificationPayload:
         """Start binding an identity by face."""
-        try:
-            started = await info.context.service(LivenessService).start_binding(
-                principal_of(info), name, id_number
-            )
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        started = await info.context.service(LivenessService).start_binding(
+            info.context.require_principal(), name, id_number
+        )
         return LivenessCheckStarted(
             ticket=started.ticket, expires_at=started.expires_at, provider=started.provider
         )
@@ -101,7 +88,7 @@ class VerificationMutation:
         "REAL_PERSON for 15 minutes. A number bound to another account moves here: that "
         "account loses the identity, its sessions, agent grants and enterprise claims, and "
         "its phone is told.",
-        extensions=[RequireLevel(DomainLevel.PHONE)],
+        extensions=[RequireLevel(DomainLevel.PHONE), ExpectedErrors()],
     )
     async def complete_face_verification(
         self,
@@ -110,14 +97,9 @@ class VerificationMutation:
         result: Annotated[str, RESULT_ARGUMENT],
     ) -> CompleteFaceVerificationPayload:
         """Complete binding an identity by face."""
-        try:
-            bound = await info.context.service(LivenessService).complete_binding(
-                principal_of(info), ticket, result
-            )
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        bound = await info.context.service(LivenessService).complete_binding(
+            info.context.require_principal(), ticket, result
+        )
         return RealNameVerified(
             assurance_level=AssuranceLevel(int(bound.verified.level)),
             verified_at=bound.verified.real_name.verified_at,
@@ -129,16 +111,13 @@ class VerificationMutation:
         "needs a verified real name, since the face is compared with the ID card photo. "
         "Returns the provider's ticket, valid 10 minutes, usable once by this session. The "
         "`development` provider is NOT a real liveness check.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
     )
     async def start_liveness_check(self, info: Info) -> StartLivenessCheckPayload:
         """Start a liveness check."""
-        try:
-            started = await info.context.service(LivenessService).start(principal_of(info))
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        started = await info.context.service(LivenessService).start(
+            info.context.require_principal()
+        )
         return LivenessCheckStarted(
             ticket=started.ticket, expires_at=started.expires_at, provider=started.provider
         )
@@ -146,7 +125,7 @@ class VerificationMutation:
     @strawberry.mutation(
         description="Complete a face check with the provider's signed result: when it passed, "
         "this session (no other) holds level REAL_PERSON for 15 minutes.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
     )
     async def complete_liveness_check(
         self,
@@ -155,14 +134,9 @@ class VerificationMutation:
         result: Annotated[str, RESULT_ARGUMENT],
     ) -> CompleteLivenessCheckPayload:
         """Complete a liveness check."""
-        try:
-            passed = await info.context.service(LivenessService).complete(
-                principal_of(info), ticket, result
-            )
-        except IdentityError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        passed = await info.context.service(LivenessService).complete(
+            info.context.require_principal(), ticket, result
+        )
         return LivenessCheckPassed(
             assurance_level=AssuranceLevel(int(passed.level)),
             verified_at=passed.verified_at,

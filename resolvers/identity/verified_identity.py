@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 import strawberry
 
+from identity.masking import mask_id_number, mask_name
 from identity.models import AssuranceLevel as DomainLevel
 from identity.models import RealName
-from identity.realname import mask_id_number, mask_name
 from resolvers.context import Info
 from resolvers.permissions import RequireLevel
 from schema.verification import Gender, RevealedIdNumber, RevealIdNumberResult

@@ -10,15 +10,13 @@ import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
 from identity.models import Principal
-from infra.outages import Unavailable
 from liferecord import disputes
 from liferecord.disputes import DisputeService
 from liferecord.errors import LifeRecordError
 from liferecord.models import Section
 from resolvers.context import Info
 from resolvers.directory import DEPARTMENT_BY_CODE, department_type
-from resolvers.errors import service_unavailable, step_up_required, user_error
-from resolvers.identity.signin import account_of
+from resolvers.errors import ExpectedErrors, step_up_required
 from resolvers.liferecord.me_record import citizen_of
 from resolvers.permissions import RequireLevel
 from schema.common import (
@@ -123,7 +121,7 @@ class DisputeMutation:
         f"`items[0].certificateNumber`); `reason` is {disputes.REASON_MIN_LENGTH} to "
         f"{disputes.REASON_MAX_LENGTH} characters. At most {disputes.DISPUTES_PER_DAY} a day. "
         "Needs a verified real name.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
     )
     async def dispute_record(
         self,
@@ -135,17 +133,12 @@ class DisputeMutation:
         reason: Annotated[str, strawberry.argument(description="What is wrong, and why.")],
     ) -> DisputeRecordPayload:
         """Open a dispute."""
-        account = await account_of(info)
+        account = await info.context.require_account()
         citizen = citizen_of(account)
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)
-        try:
-            dispute = await info.context.service(DisputeService).open(
-                citizen, Section[section.name], field, reason
-            )
-        except LifeRecordError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        dispute = await info.context.service(DisputeService).open(
+            citizen, Section[section.name], field, reason
+        )
         departments = await _departments(info, [dispute.department_code])
         return DisputeOpened(dispute=dispute_type(dispute, departments))

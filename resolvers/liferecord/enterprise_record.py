@@ -13,7 +13,6 @@ from liferecord.enterprise import EnterpriseRecordService
 from resolvers.context import Info
 from resolvers.directory import DEPARTMENT_BY_CODE, department_type
 from resolvers.errors import acting_forbidden
-from resolvers.identity.signin import principal_of
 from resolvers.liferecord.sections import (
     Departments,
     department_unavailable,
@@ -202,7 +201,9 @@ class EnterpriseRecordQuery:
     async def enterprise_record(self, info: Info) -> EnterpriseRecordPayload:
         """The enterprise's own record."""
         try:
-            record = await info.context.service(EnterpriseRecordService).record(principal_of(info))
+            record = await info.context.service(EnterpriseRecordService).record(
+                info.context.require_principal()
+            )
         except ActingForbidden:  # the guard lets only such callers through; checked again
             return acting_forbidden(AgentScope.PROFILE_READ)
         departments = await _departments(info, _provenance_codes(record))

@@ -7,12 +7,10 @@ from typing import Annotated
 import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
-from liferecord.errors import LifeRecordError
 from liferecord.prefill import Prefill as DomainPrefill
 from liferecord.prefill import PrefillService
 from resolvers.context import Info
-from resolvers.errors import step_up_required, user_error
-from resolvers.identity.signin import account_of
+from resolvers.errors import ExpectedErrors, step_up_required
 from resolvers.liferecord.me_record import citizen_of
 from resolvers.permissions import RequireLevel
 from schema.common import LocalizedText
@@ -50,7 +48,7 @@ class PrefillQuery:
         "with provenance — only those fields (data minimisation). Fields the record does not "
         "hold, or whose department cannot be reached, are listed in `missing`. Needs a verified "
         "real name; an unknown item code is `InvalidInput` (field `itemCode`).",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
     )
     async def prefill(
         self,
@@ -60,12 +58,9 @@ class PrefillQuery:
         ],
     ) -> PrefillPayload:
         """Prefill one item's form."""
-        account = await account_of(info)
+        account = await info.context.require_account()
         citizen = citizen_of(account)
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)
-        try:
-            prefill = await info.context.service(PrefillService).prefill(citizen, item_code)
-        except LifeRecordError as error:
-            return user_error(error)  # type: ignore[no-any-return]
+        prefill = await info.context.service(PrefillService).prefill(citizen, item_code)
         return prefill_type(prefill)

@@ -7,23 +7,20 @@ from typing import Annotated
 import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
-from infra.outages import Unavailable
-from liferecord.errors import LifeRecordError
 from liferecord.models import Section
 from liferecord.service import REFRESH_WINDOW_SECONDS, REFRESHES_PER_WINDOW, LifeRecordService
 from resolvers.context import Info
-from resolvers.errors import service_unavailable, step_up_required, user_error
-from resolvers.identity.signin import account_of
+from resolvers.errors import ExpectedErrors, step_up_required
 from resolvers.liferecord.me_record import LifeRecord, citizen_of, life_record_of
 from resolvers.permissions import RequireLevel
 from schema.liferecord import LifeRecordSection
 from schema.payloads import (
     AuthenticationRequired,
-    ErrorCode,
     InvalidInput,
     RateLimited,
     ServiceUnavailable,
     StepUpRequired,
+    error_code,
 )
 
 
@@ -62,7 +59,7 @@ class LifeRecordMutation:
         "skipping the cached values (default: every section). At most "
         f"{REFRESHES_PER_WINDOW} refreshes per {REFRESH_WINDOW_SECONDS // 60} minutes; then "
         "`RateLimited`. Needs a verified real name.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
     )
     async def refresh_life_record(
         self,
@@ -73,7 +70,7 @@ class LifeRecordMutation:
         ] = None,
     ) -> RefreshLifeRecordPayload:
         """Refresh the caller's sections."""
-        account = await account_of(info)
+        account = await info.context.require_account()
         citizen = citizen_of(account)
         if citizen is None:  # a REAL_NAME principal always has one; never trust that blindly
             return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)
@@ -85,17 +82,12 @@ class LifeRecordMutation:
         )
         if not wanted or any(section not in service.sections for section in wanted):
             return InvalidInput(
-                code=ErrorCode.INVALID_INPUT,
+                code=error_code("INVALID_INPUT"),
                 message="请选择可刷新的信息类别",
                 message_en="Choose one or more sections that can be refreshed",
                 field="sections",
             )
-        try:
-            results = await service.refresh(citizen, wanted)
-        except LifeRecordError as error:
-            return user_error(error)  # type: ignore[no-any-return]
-        except Unavailable as error:
-            return service_unavailable(error)
+        results = await service.refresh(citizen, wanted)
         record = life_record_of(info, account, {result.section: result for result in results})
         if not isinstance(record, LifeRecord):
             return record

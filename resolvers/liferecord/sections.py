@@ -43,7 +43,7 @@ from schema.liferecord import (
     UtilityAccount,
     UtilityKind,
 )
-from schema.payloads import ErrorCode
+from schema.payloads import error_code
 from schema.verification import Gender
 
 Departments = Mapping[str, Department | None]
@@ -73,7 +73,7 @@ def source_unavailable(unavailable: Unavailable) -> SourceUnavailable:
 def department_unavailable(source: str, retry_after_seconds: int) -> SourceUnavailable:
     """The typed error for any part of a record whose department did not answer."""
     return SourceUnavailable(
-        code=ErrorCode.SOURCE_UNAVAILABLE,
+        code=error_code("SOURCE_UNAVAILABLE"),
         message="该部门系统暂时无法访问，请稍后再试",
         message_en="The department's system cannot be reached just now; please try again later",
         source=source,

@@ -26,7 +26,7 @@ from app.demo.people import LIU_JIANJUN
 from app.main import create_app
 from app.settings import Settings
 from devstack.servers import ServerProcess, free_port, start_redis, start_secantus
-from identity.sms import DevelopmentSms
+from identity.adapters.sms import DevelopmentSms
 from infra.outages import MONGODB_RETRY_AFTER_SECONDS, REDIS_RETRY_AFTER_SECONDS
 from tests.conftest import _drop_test_data, graphql
 from tests.identity.factories import (

@@ -19,7 +19,7 @@ from app.resources import Resources, StartupError, open_resources
 from app.services import SLOT_SETTINGS, Providers, access_tokens, build_services, wire_providers
 from app.settings import Environment, Settings
 from devstack.servers import DevStack, free_port
-from identity.sms import DevelopmentSms
+from identity.adapters.sms import DevelopmentSms
 from infra.providers import DevelopmentOnly
 from tests.app.test_startup import ROOT, stack_env
 from tests.conftest import graphql

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from identity.sms import DevelopmentSms
+from app.resources import Resources
+from identity.adapters.sms import DevelopmentSms
 from tests.conftest import graphql
 
 REQUEST_CODE = """
@@ -56,6 +57,31 @@ class SignedInCaller:
     def headers(self) -> dict[str, str]:
         """The bearer header."""
         return {"authorization": f"Bearer {self.access_token}"}
+
+
+async def redis_keys(app: FastAPI, pattern: str = "*") -> list[str]:
+    """The app's Redis keys matching ``pattern`` under this test's own key prefix.
+
+    Tests share one Redis server: they only ever look at (and delete) their own keys.
+    """
+    resources: Resources = app.state.resources
+    prefix = resources.settings.redis_key_prefix
+    return [
+        key.decode() if isinstance(key, bytes) else str(key)
+        async for key in resources.redis.scan_iter(match=f"{prefix}{pattern}")
+    ]
+
+
+async def delete_redis_keys(app: FastAPI, pattern: str) -> int:
+    """Delete this test's Redis keys matching ``pattern`` (under its prefix); how many."""
+    keys = await redis_keys(app, pattern)
+    resources: Resources = app.state.resources
+    return int(await resources.redis.delete(*keys)) if keys else 0
+
+
+async def lift_code_cooldown(app: FastAPI) -> None:
+    """Lift the one-code-a-minute limit of every phone, as if a minute had passed."""
+    await delete_redis_keys(app, "rl:otp-cooldown:*")
 
 
 def sent_code(app: FastAPI, phone: str) -> str:

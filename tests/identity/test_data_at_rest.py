@@ -12,10 +12,12 @@ from fastapi import FastAPI
 from pymongo import ASCENDING
 
 from app.demo.people import LIU_JIANJUN
-from identity.crypto import Undecryptable
+from infra.crypto import Undecryptable
 from tests.identity.factories import a_phone, sign_in
 from tests.identity.verification_factories import (
     account_document,
+    accounts_of,
+    ensure_indexes_as_at_start,
     resources_of,
     seed_register,
     start_liveness,
@@ -42,7 +44,7 @@ async def test_a_phone_is_stored_encrypted_and_found_by_its_keyed_hash(
     # when
     first = await sign_in(client, app, phone)
     # then the account is found again by the phone's keyed hash
-    again = await resources.accounts.get_or_create_by_phone(phone, datetime.now(UTC))
+    again = await accounts_of(app).get_or_create_by_phone(phone, datetime.now(UTC))
     assert again.id == first.account_id
     doc = await account_document(app, first.account_id)
     assert "phone" not in doc
@@ -50,7 +52,7 @@ async def test_a_phone_is_stored_encrypted_and_found_by_its_keyed_hash(
     assert doc["phone_hash"] == resources.keys.lookup.digest(phone)
     assert resources.keys.field_cipher.decrypt(doc["phone_cipher"], context=doc["_id"]) == phone
     # and in memory the account still carries the number in clear
-    account = await resources.accounts.get(first.account_id)
+    account = await accounts_of(app).get(first.account_id)
     assert account is not None
     assert account.phone == phone
 
@@ -101,9 +103,9 @@ async def test_clear_phones_of_an_earlier_release_are_encrypted_at_start(
     ids = await _store_as_an_earlier_release(app, phones)
     resources = resources_of(app)
     # when the service starts on it, twice (the second start finds nothing to do)
-    await resources.ensure_indexes()
+    await ensure_indexes_as_at_start(app)
     after_first = [await account_document(app, account_id) for account_id in ids]
-    await resources.ensure_indexes()
+    await ensure_indexes_as_at_start(app)
     # then every phone is encrypted and hashed, and nothing else changed
     for account_id, phone, doc in zip(ids, phones, after_first, strict=True):
         assert "phone" not in doc
@@ -126,7 +128,7 @@ async def test_two_instances_starting_together_migrate_once(app: FastAPI) -> Non
     ids = await _store_as_an_earlier_release(app, phones)
     resources = resources_of(app)
     # when two instances start on them at the same moment
-    await asyncio.gather(resources.ensure_indexes(), resources.ensure_indexes())
+    await asyncio.gather(ensure_indexes_as_at_start(app), ensure_indexes_as_at_start(app))
     # then each phone was encrypted once and opens for its account
     for account_id, phone in zip(ids, phones, strict=True):
         doc = await account_document(app, account_id)
@@ -144,7 +146,7 @@ async def test_a_migration_interrupted_after_dropping_the_old_index_finishes(
     ids = await _store_as_an_earlier_release(app, phones)
     await resources_of(app).database["accounts"].drop_index("phone_unique")
     # when the service starts again
-    await resources_of(app).ensure_indexes()
+    await ensure_indexes_as_at_start(app)
     # then
     for account_id in ids:
         assert "phone" not in await account_document(app, account_id)
@@ -160,9 +162,9 @@ async def test_an_agent_is_found_by_phone_after_the_migration(app: FastAPI) -> N
         .update_one({"_id": account_id}, {"$set": {"real_name": {"id_hash": "h" * 64}}})
     )
     # when
-    await resources_of(app).ensure_indexes()
+    await ensure_indexes_as_at_start(app)
     # then
-    accounts = resources_of(app).accounts
+    accounts = accounts_of(app)
     assert await accounts.verified_account_id_by_phone(phone) == account_id
     assert await accounts.verified_account_id_by_phone(a_phone()) is None
 

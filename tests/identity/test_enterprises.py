@@ -24,6 +24,7 @@ from app.seed import seed
 from exchange.models import EntityStatus, LegalEntityRecord, ResidentRecord
 from identity.models import Gender, RealName
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
+from tests.identity.verification_factories import accounts_of
 
 CLAIM = """
 mutation ($uscc: String!) {
@@ -122,7 +123,7 @@ async def _citizen(
             gender=Gender(resident.gender.value),
             verified_at=datetime.now(UTC),
         )
-        fields = resources.accounts.document_fields_for_real_name(
+        fields = accounts_of(app).document_fields_for_real_name(
             caller.account_id, real_name, resources.keys.lookup.digest(resident.id_number)
         )
         result = await resources.database["accounts"].update_one(

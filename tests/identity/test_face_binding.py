@@ -12,11 +12,12 @@ import pytest
 from fastapi import FastAPI
 
 from app.demo.people import LI_XIAOYAN, LIU_JIANJUN
-from identity.sms import DevelopmentSms
+from identity.adapters.sms import DevelopmentSms
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
 from tests.identity.verification_factories import (
     account_document,
     another_session,
+    audit_of,
     complete_face_verification,
     complete_liveness,
     development_result,
@@ -84,7 +85,7 @@ async def test_a_face_check_binds_the_identity_and_raises_only_this_session(
     tablet = await me_identity(client, tablet_session)
     assert tablet["assuranceLevel"] == "REAL_NAME"
     assert tablet["realName"]["idNumber"]["__typename"] == "StepUpRequired"
-    audit = await resources_of(app).identity_audit.of_account(phone_session.account_id)
+    audit = await audit_of(app).of_account(phone_session.account_id)
     assert audit[0]["event"] == "real_name.bound_by_face"
 
 
@@ -173,7 +174,7 @@ async def test_a_number_bound_elsewhere_moves_after_a_face_check(
     assert await database["enterprises"].count_documents({}) == 0
     # and the old phone was told, the move audited, and nothing personal logged
     assert (old.phone, "identity_moved") in app.state.services.get(DevelopmentSms).notices
-    audit = await resources_of(app).identity_audit.of_account(new.account_id)
+    audit = await audit_of(app).of_account(new.account_id)
     assert audit[0]["event"] == "real_name.moved"
     assert audit[0]["other_account_id"] == old.account_id
     messages = " ".join(record.getMessage() for record in caplog.records)
@@ -249,7 +250,7 @@ async def test_a_face_check_for_a_name_the_register_does_not_hold_is_refused(
     # then
     assert payload["__typename"] == "RealNameMismatch"
     assert "real_name" not in await account_document(app, caller.account_id)
-    audit = await resources_of(app).identity_audit.of_account(caller.account_id)
+    audit = await audit_of(app).of_account(caller.account_id)
     assert audit[0]["reason"] == "name_mismatch"
 
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from app.demo.people import LI_XIAOYAN, LIU_JIANJUN
 from exchange.models import ResidentRecord
-from identity.liveness import sign_development_result
+from identity.adapters.liveness import sign_development_result
 from tests.conftest import graphql
 from tests.identity.factories import SignedInCaller, sign_in
 from tests.identity.verification_factories import (
@@ -24,6 +24,7 @@ from tests.identity.verification_factories import (
     resources_of,
     seed_register,
     session_document,
+    sessions_of,
     sign_in_verified,
     start_liveness,
 )
@@ -98,7 +99,7 @@ async def test_level_three_lasts_fifteen_minutes(
     # given: a check that passed some minutes ago
     caller = await _real_name_caller(client, app)
     passed_at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
-    sessions = resources_of(app).sessions
+    sessions = sessions_of(app)
     assert await sessions.record_real_person(caller.session_id, caller.account_id, passed_at)
     # when
     me = await me_identity(client, caller)

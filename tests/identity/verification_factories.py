@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import httpx
@@ -10,10 +9,14 @@ from fastapi import FastAPI
 
 from app.demo.people import RESIDENTS
 from app.resources import Resources
+from app.services import wire_domains, wire_providers
 from exchange.models import ResidentRecord
-from identity.liveness import sign_development_result
+from identity.adapters.liveness import sign_development_result
 from identity.phone import normalize_mobile
-from tests.identity.factories import SignedInCaller, as_caller, sign_in
+from identity.repositories.accounts import AccountRepository
+from identity.repositories.audit import IdentityAudit
+from identity.repositories.sessions import SessionRepository
+from tests.identity.factories import SignedInCaller, as_caller, lift_code_cooldown, sign_in
 
 VERIFY_REAL_NAME = """
 mutation ($name: String!, $idNumber: String!) {
@@ -95,9 +98,34 @@ query {
 
 
 def resources_of(app: FastAPI) -> Resources:
-    """The app's open clients and repositories."""
+    """The app's open clients."""
     resources: Resources = app.state.resources
     return resources
+
+
+def accounts_of(app: FastAPI) -> AccountRepository:
+    """The accounts repository on the app's database and keys (as operators would read)."""
+    resources = resources_of(app)
+    return AccountRepository(resources.database, resources.keys.field_cipher, resources.keys.lookup)
+
+
+async def ensure_indexes_as_at_start(app: FastAPI) -> None:
+    """What a start of the service does to the database: create (and migrate) the indexes
+    of the clients' repositories and of every repository the domains wire."""
+    resources = resources_of(app)
+    await resources.ensure_indexes()
+    for repository in wire_domains(resources, wire_providers(resources)).repositories:
+        await repository.ensure_indexes()
+
+
+def sessions_of(app: FastAPI) -> SessionRepository:
+    """The sessions repository on the app's database."""
+    return SessionRepository(resources_of(app).database)
+
+
+def audit_of(app: FastAPI) -> IdentityAudit:
+    """The identity audit on the app's database."""
+    return IdentityAudit(resources_of(app).database)
 
 
 async def seed_register(app: FastAPI) -> None:
@@ -117,12 +145,6 @@ async def session_document(app: FastAPI, session_id: str) -> dict[str, Any]:
     doc = await resources_of(app).database["sessions"].find_one({"_id": session_id})
     assert doc is not None
     return doc
-
-
-def liveness_ticket_key(app: FastAPI, ticket: str) -> str:
-    """The Redis key of a started liveness check (the ticket itself is not stored)."""
-    digest = hashlib.sha256(ticket.encode()).hexdigest()[:40]
-    return f"{resources_of(app).settings.redis_key_prefix}liveness:{digest}"
 
 
 async def verify_real_name(
@@ -151,10 +173,7 @@ async def another_session(
     client: httpx.AsyncClient, app: FastAPI, phone: str, device: str
 ) -> SignedInCaller:
     """A second sign-in with ``phone`` on another device, as if a minute had passed."""
-    resources = resources_of(app)
-    pattern = f"{resources.settings.redis_key_prefix}rl:otp-cooldown:*"
-    async for key in resources.redis.scan_iter(match=pattern):
-        await resources.redis.delete(key)
+    await lift_code_cooldown(app)
     return await sign_in(client, app, phone, device=device)
 
 

@@ -12,10 +12,15 @@ from app.demo.departments import DEPARTMENTS
 from exchange.models import ResidentRecord
 from identity.models import Gender as IdentityGender
 from identity.models import RealName
-from identity.repository import RealNameBinding
+from identity.repositories.accounts import RealNameBinding
 from liferecord.models import Section
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
-from tests.identity.verification_factories import resources_of, seed_register, sign_in_verified
+from tests.identity.verification_factories import (
+    accounts_of,
+    resources_of,
+    seed_register,
+    sign_in_verified,
+)
 
 SECTION_FIELDS = {  # GraphQL field of each section
     "household": Section.HOUSEHOLD,
@@ -128,7 +133,7 @@ async def stored_binding_caller(
         gender=IdentityGender(person.gender.value),
         verified_at=datetime.now(UTC),
     )
-    outcome = await resources.accounts.bind_real_name(
+    outcome = await accounts_of(app).bind_real_name(
         caller.account_id, real_name, resources.keys.lookup.digest(person.id_number)
     )
     assert outcome is RealNameBinding.BOUND

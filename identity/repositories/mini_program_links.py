@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-from pymongo.asynchronous.database import AsyncDatabase
 
 from identity.models import Account
-from identity.repository import AccountRepository
-
-Document = dict[str, Any]
+from identity.repositories import Database
+from identity.repositories.accounts import AccountRepository
 
 
 class MiniProgramLinkRepository:
     """Links keyed by ``platform:keyed-hash-of-openid``; one account per mini-program user."""
 
-    def __init__(self, database: AsyncDatabase[Document], accounts: AccountRepository) -> None:
+    def __init__(self, database: Database, accounts: AccountRepository) -> None:
         self._links = database["mini_program_links"]
         self._accounts = accounts
 

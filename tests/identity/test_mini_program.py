@@ -7,9 +7,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from identity.miniprogram import DevelopmentMiniProgram, MiniProgramPlatform
+from identity.adapters.mini_program import DevelopmentMiniProgram
+from identity.models import MiniProgramPlatform
 from tests.conftest import graphql
-from tests.identity.factories import REQUEST_CODE, a_phone, sent_code
+from tests.identity.factories import REQUEST_CODE, a_phone, redis_keys, sent_code
 
 MINI_SIGN_IN = """
 mutation ($platform: MiniProgramPlatform!, $code: String!) {
@@ -75,7 +76,7 @@ async def test_a_refused_platform_code_is_a_typed_error_and_stores_nothing(
         "code": "INVALID_MINI_PROGRAM_CODE",
         "field": "code",
     }
-    assert [k async for k in app.state.resources.redis.scan_iter(match="*mp-link*")] == []
+    assert await redis_keys(app, "mp-link:*") == []
 
 
 async def test_an_unknown_ticket_is_refused_before_the_sms_code_is_used(
@@ -107,7 +108,8 @@ async def test_a_wrong_sms_code_keeps_the_ticket_for_a_retry_and_a_ticket_works_
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     assert (await _link(client, phone, wrong, ticket))["__typename"] == "InvalidCode"
     assert (await _link(client, phone, code, ticket))["__typename"] == "SignedIn"
-    await app.state.resources.redis.flushdb()
+    assert await redis_keys(app, "mp-link:*") == []
+    # when another phone presents the same ticket
     other = a_phone()
     await graphql(client, REQUEST_CODE, {"phone": other})
     reused = await _link(client, other, sent_code(app, other), ticket)

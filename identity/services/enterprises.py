@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from stdnum.cn import uscc as uscc_number
 from stdnum.exceptions import ValidationError
 
-from identity.crypto import KeyedHash
-from identity.enterprise_repository import EnterpriseRepository
+from identity.adapters.legal_entities import LegalEntityRegister, RegisteredEntity
 from identity.errors import (
     ActingForbidden,
     AgentIsRepresentative,
@@ -32,7 +31,7 @@ from identity.errors import (
     InvalidUscc,
     NotLegalRepresentative,
 )
-from identity.legal_entities import LegalEntityRegister, RegisteredEntity
+from identity.masking import mask_phone
 from identity.models import (
     GRANTABLE_SCOPES,
     REPRESENTATIVE_SCOPES,
@@ -43,10 +42,13 @@ from identity.models import (
     AssuranceLevel,
     Enterprise,
     Principal,
+    new_id,
+    to_millis,
 )
 from identity.phone import normalize_mobile
-from identity.repository import AccountRepository, new_id
-from identity.sms import mask_phone
+from identity.repositories.accounts import AccountRepository
+from identity.repositories.enterprises import EnterpriseRepository
+from infra.crypto import KeyedHash
 
 logger = logging.getLogger("identity")
 
@@ -71,11 +73,6 @@ def normalize_uscc(raw: str, *, field: str = "uscc") -> str:
         raise InvalidUscc(field=field) from None
 
 
-def _millis(moment: datetime) -> datetime:
-    # MongoDB keeps milliseconds: answer with what a later read will give.
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
 def _one_year_after(moment: datetime) -> datetime:
     try:
         return moment.replace(year=moment.year + 1)
@@ -95,7 +92,7 @@ def _grantable(scopes: Sequence[str]) -> frozenset[str]:
 def _grant_expiry(expires_at: datetime, now: datetime) -> datetime:
     if expires_at.tzinfo is None or expires_at.utcoffset() is None:
         raise InvalidGrantExpiry(field="expiresAt")
-    expiry = _millis(expires_at.astimezone(UTC))
+    expiry = to_millis(expires_at.astimezone(UTC))
     if not now < expiry <= _one_year_after(now):
         raise InvalidGrantExpiry(field="expiresAt")
     return expiry
@@ -143,7 +140,7 @@ class EnterpriseService:
         """
         uscc = normalize_uscc(raw_uscc)
         granted = _grantable(scopes)
-        now = _millis(self._clock())
+        now = to_millis(self._clock())
         expiry = _grant_expiry(expires_at, now)
         try:
             agent_phone = normalize_mobile(raw_agent_phone)
@@ -283,7 +280,7 @@ class EnterpriseService:
     async def _record_claim(
         self, principal: Principal, entity: RegisteredEntity, id_hash: str
     ) -> Enterprise:
-        now = _millis(self._clock())
+        now = to_millis(self._clock())
         enterprise, taken_over = await self._enterprises.claim(
             entity.uscc, entity.name, principal.account_id, id_hash, now
         )

@@ -8,16 +8,13 @@ received) and enterprise claims end together with the new binding, or not at all
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
-from identity.audit_repository import IdentityAudit
 from identity.models import RealName
-from identity.repository import AccountRepository
-
-Document = dict[str, Any]
+from identity.repositories import Database
+from identity.repositories.accounts import AccountRepository
+from identity.repositories.audit import IdentityAudit
 
 IDENTITY_MOVED = "identity_moved"
 
@@ -30,7 +27,7 @@ class IdentityMoves:
     """Moves a real-name binding from one account to another, atomically."""
 
     def __init__(
-        self, database: AsyncDatabase[Document], accounts: AccountRepository, audit: IdentityAudit
+        self, database: Database, accounts: AccountRepository, audit: IdentityAudit
     ) -> None:
         self._database = database
         self._accounts = accounts

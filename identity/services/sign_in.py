@@ -6,11 +6,12 @@ import asyncio
 import hashlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from identity.crypto import KeyedHash
+from identity.adapters.ip_regions import IpRegions
+from identity.adapters.sms import SmsSender
 from identity.errors import (
     IdentityError,
     InvalidCode,
@@ -19,7 +20,7 @@ from identity.errors import (
     RateLimited,
     SessionNotFound,
 )
-from identity.ipregion import IpRegions, mask_ip
+from identity.masking import mask_ip, mask_phone
 from identity.models import (
     Account,
     AssuranceLevel,
@@ -27,15 +28,17 @@ from identity.models import (
     IssuedTokens,
     Principal,
     Session,
+    new_id,
     session_level,
 )
-from identity.otp import OneTimeCodes
 from identity.phone import normalize_mobile
-from identity.repository import AccountRepository, SessionRepository, new_id
-from identity.sms import SmsSender, mask_phone
+from identity.repositories.accounts import AccountRepository
+from identity.repositories.one_time_codes import OneTimeCodes
+from identity.repositories.sessions import SessionRepository
 from identity.tokens import AccessTokens, TokenError
+from infra.crypto import KeyedHash
 from infra.outages import translates_outages
-from infra.ratelimit import RateLimiter
+from kit.ratelimit import Limiter
 
 logger = logging.getLogger("identity")
 
@@ -71,9 +74,9 @@ def _refresh_hash(secret: str) -> str:
 class SignInService:
     """Phone sign-in, refresh-token rotation with reuse detection, sessions, sign-out.
 
-    ``database_ready`` raises :class:`infra.outages.Unavailable` when the database
-    cannot take the writes a sign-in needs. Requesting a code, signing in and
-    refreshing raise ``Unavailable`` while Redis or the database is down.
+    Requesting a code, signing in and refreshing raise
+    :class:`infra.outages.Unavailable` while Redis or the database is down (the
+    database is asked first, so nothing is spent that could not be redeemed).
     """
 
     def __init__(
@@ -81,14 +84,13 @@ class SignInService:
         accounts: AccountRepository,
         sessions: SessionRepository,
         codes: OneTimeCodes,
-        limiter: RateLimiter,
+        limiter: Limiter,
         sms: SmsSender,
         tokens: AccessTokens,
         regions: IpRegions,
         hasher: KeyedHash,
         *,
         refresh_ttl: timedelta,
-        database_ready: Callable[[], Awaitable[object]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._accounts = accounts
@@ -100,7 +102,6 @@ class SignInService:
         self._regions = regions
         self._hasher = hasher
         self._refresh_ttl = refresh_ttl
-        self._database_ready = database_ready
         self._clock = clock
 
     def now(self) -> datetime:
@@ -116,7 +117,7 @@ class SignInService:
         redeemed, and the citizen would wait for nothing.
         """
         phone = normalize_mobile(raw_phone)
-        await self._database_ready()
+        await self._accounts.ping()
         phone_key = self._hasher.digest(phone)[:40]
         limits = [
             (f"otp-cooldown:{phone_key}", 1, CODE_COOLDOWN_SECONDS),
@@ -156,7 +157,7 @@ class SignInService:
         _check_device(device)
         phone = normalize_mobile(raw_phone)
         # Redeeming uses the code up: only do it when the session can be written.
-        await self._database_ready()
+        await self._accounts.ping()
         if not await self._codes.redeem(phone, code.strip()):
             raise InvalidCode(field="code")
         now = self._clock()

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from directory.models import Localized
 from identity.models import AgentGrant, Enterprise
-
-Document = dict[str, Any]
+from identity.repositories import Database, Document
+from kit.text import Localized
 
 # A grant replaced by a newer one for the same agent and enterprise.
 REPLACED = "replaced"
@@ -61,7 +58,7 @@ class EnterpriseRepository:
     index); a new grant to the same agent replaces the old one.
     """
 
-    def __init__(self, database: AsyncDatabase[Document]) -> None:
+    def __init__(self, database: Database) -> None:
         self._enterprises = database["enterprises"]
         self._grants = database["agent_grants"]
 

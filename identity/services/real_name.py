@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
-from identity.audit_repository import IdentityAudit
-from identity.carrier import CarrierRealNameCheck
-from identity.crypto import KeyedHash
+from identity.adapters.carrier import CarrierRealNameCheck
+from identity.adapters.population import PopulationRegister
+from identity.adapters.sms import SmsSender
 from identity.errors import (
     GuardianRequired,
     IdentityError,
@@ -31,13 +31,21 @@ from identity.errors import (
     RealNameAlreadyVerified,
     RealNameMismatch,
 )
-from identity.models import Account, AssuranceLevel, Principal, RealName, birth_date_of
-from identity.move_repository import IdentityMoves
-from identity.population import PopulationRegister
-from identity.repository import AccountRepository, RealNameBinding
-from identity.sms import SmsSender, mask_phone
+from identity.masking import mask_phone
+from identity.models import (
+    Account,
+    AssuranceLevel,
+    IdentityClaim,
+    Principal,
+    RealName,
+    to_millis,
+)
+from identity.repositories.accounts import AccountRepository, RealNameBinding
+from identity.repositories.audit import IdentityAudit
+from identity.repositories.moves import IdentityMoves
+from infra.crypto import KeyedHash
 from infra.outages import translates_outages
-from infra.ratelimit import RateLimiter
+from kit.ratelimit import Limiter
 
 logger = logging.getLogger("identity")
 
@@ -59,19 +67,6 @@ class RealNameVerified:
 
     real_name: RealName
     level: AssuranceLevel
-
-
-@dataclass(frozen=True, slots=True)
-class IdentityClaim:
-    """A name and ID number someone says are theirs, normalised, not yet confirmed."""
-
-    name: str
-    id_number: str
-
-    @property
-    def birth_date(self) -> date:
-        """The birth date the ID number encodes."""
-        return birth_date_of(self.id_number)
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -111,23 +106,6 @@ def normalize_name(raw: str) -> str:
     if not 1 <= len(name) <= MAX_NAME_LENGTH:
         raise InvalidName(field="name")
     return name
-
-
-def _millis(moment: datetime) -> datetime:
-    # MongoDB keeps milliseconds: answer with what a later read will give.
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def mask_name(name: str) -> str:
-    """``刘建军`` → ``刘*军``, ``周婷`` → ``周*``: recognisable to its owner only."""
-    if len(name) <= 2:
-        return name[:1] + "*" * (len(name) - 1) if len(name) == 2 else "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_id_number(id_number: str) -> str:
-    """``430204198405122130`` → ``4302**********2130``: region and last four only."""
-    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 
 class RealNameBinder:
@@ -201,7 +179,7 @@ class RealNameBinder:
             id_number=person.id_number,
             birth_date=person.birth_date,
             gender=person.gender,
-            verified_at=_millis(self._clock()),
+            verified_at=to_millis(self._clock()),
         )
 
     async def bind(self, account: Account, real_name: RealName, id_hash: str) -> RealName:
@@ -294,7 +272,7 @@ class RealNameService:
         self,
         binder: RealNameBinder,
         carrier: CarrierRealNameCheck,
-        limiter: RateLimiter,
+        limiter: Limiter,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:

@@ -8,14 +8,11 @@ for the citizen's complaints. Only account ids and keyed hashes are stored.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
-from identity.repository import new_id
-
-Document = dict[str, Any]
+from identity.models import new_id
+from identity.repositories import Database, Document
 
 AUDIT_RETENTION = timedelta(days=365)
 
@@ -23,7 +20,7 @@ AUDIT_RETENTION = timedelta(days=365)
 class IdentityAudit:
     """Append-only audit records of real-name binding and identity moves."""
 
-    def __init__(self, database: AsyncDatabase[Document]) -> None:
+    def __init__(self, database: Database) -> None:
         self._audit = database["identity_audit"]
 
     async def ensure_indexes(self) -> None:

@@ -1,4 +1,4 @@
-"""Sending sign-in codes by SMS, through a provider interface."""
+"""Sending sign-in codes and notices by SMS: the provider interface and the development stand-in."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 from collections import deque
 from typing import Protocol
 
+from identity.masking import mask_phone
 from infra.providers import DevelopmentOnly
 
 logger = logging.getLogger("identity.sms")
@@ -60,9 +61,3 @@ class DevelopmentSms(DevelopmentOnly):
             mask_phone(phone),
             notice,
         )
-
-
-def mask_phone(phone: str) -> str:
-    """``+8613907330001`` → ``139****0001``: enough to recognise, not to dial."""
-    digits = phone.removeprefix("+86")
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else "****"

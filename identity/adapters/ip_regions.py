@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Protocol
 
-from directory.models import Localized
+from kit.text import Localized
 
 LOCAL = Localized("本地网络", "Local network")
 UNKNOWN = Localized("未知地区", "Unknown region")
@@ -31,15 +31,3 @@ class OfflineIpRegions:
         except ValueError:
             return UNKNOWN
         return LOCAL if ip.is_private or ip.is_loopback else UNKNOWN
-
-
-def mask_ip(address: str | None) -> str:
-    """Drop the host part: ``203.0.113.7`` → ``203.0.113.x``; IPv6 keeps its /48."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return "unknown"
-    if ip.version == 4:
-        return ".".join([*str(ip).split(".")[:3], "x"])
-    network = ipaddress.ip_network(f"{ip}/48", strict=False)
-    return f"{network.network_address}/48"

@@ -22,12 +22,14 @@ from app.demo.people import (
 from exchange.models import Gender
 from identity.models import Gender as IdentityGender
 from identity.models import RealName
-from identity.repository import RealNameBinding
+from identity.repositories.accounts import RealNameBinding
 from tests.conftest import graphql
 from tests.identity.factories import sign_in
 from tests.identity.verification_factories import (
     VERIFY_REAL_NAME,
     account_document,
+    accounts_of,
+    audit_of,
     me_identity,
     resources_of,
     seed_register,
@@ -170,7 +172,7 @@ async def test_knowing_the_name_and_id_number_is_not_enough_to_bind(
     # then: the carrier's record of the stranger's phone does not name Liu
     assert payload["__typename"] == "RealNameMismatch"
     assert "real_name" not in await account_document(app, stranger.account_id)
-    audit = await resources_of(app).identity_audit.of_account(stranger.account_id)
+    audit = await audit_of(app).of_account(stranger.account_id)
     assert [(a["event"], a["reason"]) for a in audit] == [("real_name.refused", "carrier_mismatch")]
     # and the real Liu still binds with his own phone
     liu = await sign_in_as(client, app, LIU_JIANJUN)
@@ -197,7 +199,7 @@ async def test_every_refusal_looks_the_same_and_only_the_audit_log_knows_why(
     assert all(answer == answers[0] for answer in answers), answers
     assert answers[0]["__typename"] == "RealNameMismatch"
     assert answers[0]["code"] == "REAL_NAME_MISMATCH"
-    audit = resources_of(app).identity_audit
+    audit = audit_of(app)
     reasons = [a["reason"] for a in reversed(await audit.of_account(liu.account_id))]
     assert reasons == ["not_in_register", "name_mismatch", "carrier_mismatch"]
     assert [a["reason"] for a in await audit.of_account(li.account_id)] == ["bound_elsewhere"]
@@ -232,7 +234,7 @@ async def test_failures_on_one_id_number_are_counted_across_accounts(
     by_phone = await verify_real_name(client, liu, LIU_JIANJUN.name, LIU_JIANJUN.id_number)
     # then: the number now binds only by face, and the face still works for him
     assert by_phone["__typename"] == "RealNameMismatch"
-    audit = await resources_of(app).identity_audit.of_account(liu.account_id)
+    audit = await audit_of(app).of_account(liu.account_id)
     assert audit[0]["reason"] == "id_needs_face_check"
     assert (await verify_by_face(client, app, liu, LIU_JIANJUN))["__typename"] == (
         "RealNameVerified"
@@ -248,7 +250,7 @@ async def test_the_unique_index_refuses_a_second_binding_that_skipped_the_check(
     # given: one account holds Liu's number; a second write races past the lookup
     first, second = await sign_in_as(client, app, LIU_JIANJUN), await sign_in(client, app)
     await verify_as(client, first, LIU_JIANJUN)
-    accounts = resources_of(app).accounts
+    accounts = accounts_of(app)
     id_hash = resources_of(app).keys.lookup.digest(LIU_JIANJUN.id_number)
     real_name = RealName(
         name=LIU_JIANJUN.name,

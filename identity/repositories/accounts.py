@@ -1,30 +1,17 @@
-"""The ``accounts`` and ``sessions`` collections."""
+"""The ``accounts`` collection: citizens' accounts, personal attributes encrypted."""
 
 from __future__ import annotations
 
 import logging
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from directory.models import Localized
-from identity.crypto import FieldCipher, KeyedHash
-from identity.models import (
-    Account,
-    Device,
-    DevicePlatform,
-    RealName,
-    Session,
-    birth_date_of,
-    gender_of,
-)
-
-Document = dict[str, Any]
+from identity.models import Account, RealName, birth_date_of, gender_of, new_id
+from identity.repositories import Database, Document
+from infra.crypto import FieldCipher, KeyedHash
 
 logger = logging.getLogger("identity.repository")
 
@@ -34,16 +21,6 @@ _CLEAR_PHONE_INDEX = "phone_unique"
 _INDEX_NOT_FOUND = 27
 _MIGRATION_BATCH = 500
 
-# Sessions stay readable (for the session list and audits) this long after expiry.
-SESSION_RETENTION = timedelta(days=30)
-# How many rotated refresh-token hashes a session remembers to detect reuse.
-USED_HASHES_KEPT = 50
-
-
-def new_id(prefix: str) -> str:
-    """A random, unguessable identifier such as ``acc_3f2a…``."""
-    return f"{prefix}_{uuid.uuid4().hex}"
-
 
 class AccountRepository:
     """Accounts; personal attributes are stored encrypted, with keyed hashes for lookup.
@@ -52,12 +29,15 @@ class AccountRepository:
     and found by ``phone_hash`` (HMAC-SHA256 under ``hasher``), as the ID number is.
     """
 
-    def __init__(
-        self, database: AsyncDatabase[Document], cipher: FieldCipher, hasher: KeyedHash
-    ) -> None:
+    def __init__(self, database: Database, cipher: FieldCipher, hasher: KeyedHash) -> None:
+        self._database = database
         self._accounts = database["accounts"]
         self._cipher = cipher
         self._hasher = hasher
+
+    async def ping(self) -> None:
+        """Ask the database server to answer (raises while it cannot be reached)."""
+        await self._database.command("ping")
 
     async def ensure_indexes(self) -> None:
         """Phone numbers and bound ID numbers are unique across accounts.
@@ -246,150 +226,3 @@ class RealNameBinding(StrEnum):
     """The account already had verified attributes (or does not exist): nothing changed."""
     ID_TAKEN = "id_taken"
     """Another account holds this ID number: nothing changed."""
-
-
-def _session(doc: Document) -> Session:
-    return Session(
-        id=doc["_id"],
-        account_id=doc["account_id"],
-        device=Device(
-            name=doc["device"]["name"], platform=DevicePlatform(doc["device"]["platform"])
-        ),
-        created_at=doc["created_at"],
-        last_used_at=doc["last_used_at"],
-        expires_at=doc["expires_at"],
-        ip_masked=doc["ip_masked"],
-        ip_region=Localized(doc["ip_region"]["zh"], doc["ip_region"]["en"]),
-        methods=tuple(doc["methods"]),
-        revoked_at=doc.get("revoked_at"),
-        revoke_reason=doc.get("revoke_reason"),
-        real_person_at=doc.get("real_person_at"),
-    )
-
-
-class SessionRepository:
-    """Signed-in sessions and the hash of each one's current refresh token."""
-
-    def __init__(self, database: AsyncDatabase[Document]) -> None:
-        self._sessions = database["sessions"]
-
-    async def ensure_indexes(self) -> None:
-        """List by account; purge a month after expiry."""
-        await self._sessions.create_index(
-            [("account_id", ASCENDING), ("last_used_at", DESCENDING)], name="account_recent"
-        )
-        await self._sessions.create_index(
-            "expires_at",
-            expireAfterSeconds=int(SESSION_RETENTION.total_seconds()),
-            name="expires_ttl",
-        )
-
-    async def create(self, session: Session, refresh_hash: str) -> None:
-        """Store a new session with its first refresh-token hash."""
-        await self._sessions.insert_one(
-            {
-                "_id": session.id,
-                "account_id": session.account_id,
-                "device": {"name": session.device.name, "platform": session.device.platform.value},
-                "created_at": session.created_at,
-                "last_used_at": session.last_used_at,
-                "expires_at": session.expires_at,
-                "ip_masked": session.ip_masked,
-                "ip_region": {"zh": session.ip_region.zh, "en": session.ip_region.en},
-                "methods": list(session.methods),
-                "refresh_hash": refresh_hash,
-                "used_hashes": [],
-                "revoked_at": None,
-                "real_person_at": None,
-            }
-        )
-
-    async def get(self, session_id: str) -> Session | None:
-        """The session with this id."""
-        doc = await self._sessions.find_one({"_id": session_id})
-        return _session(doc) if doc is not None else None
-
-    async def rotate(
-        self,
-        session_id: str,
-        presented_hash: str,
-        new_hash: str,
-        *,
-        now: datetime,
-        ip_masked: str,
-        ip_region: Localized,
-    ) -> Session | None:
-        """Swap the refresh token if ``presented_hash`` is the current one (atomic).
-
-        ``None`` when it is not current, the session is revoked, or it has expired.
-        """
-        doc = await self._sessions.find_one_and_update(
-            {
-                "_id": session_id,
-                "refresh_hash": presented_hash,
-                "revoked_at": None,
-                "expires_at": {"$gt": now},
-            },
-            {
-                "$set": {
-                    "refresh_hash": new_hash,
-                    "last_used_at": now,
-                    "ip_masked": ip_masked,
-                    "ip_region": {"zh": ip_region.zh, "en": ip_region.en},
-                },
-                "$push": {"used_hashes": {"$each": [presented_hash], "$slice": -USED_HASHES_KEPT}},
-            },
-            return_document=ReturnDocument.AFTER,
-        )
-        return _session(doc) if doc is not None else None
-
-    async def record_real_person(self, session_id: str, account_id: str, at: datetime) -> bool:
-        """Record that this active session passed a liveness check at ``at``.
-
-        Only the session that passed is raised; ``face`` joins its authentication methods.
-        """
-        result = await self._sessions.update_one(
-            {"_id": session_id, "account_id": account_id, "revoked_at": None},
-            {"$set": {"real_person_at": at}, "$addToSet": {"methods": "face"}},
-        )
-        return result.matched_count == 1
-
-    async def was_rotated_away(self, session_id: str, presented_hash: str) -> bool:
-        """True when ``presented_hash`` belonged to this session but was already used."""
-        return (
-            await self._sessions.count_documents(
-                {"_id": session_id, "used_hashes": presented_hash}, limit=1
-            )
-            > 0
-        )
-
-    async def revoke(
-        self, session_id: str, *, account_id: str | None, reason: str, now: datetime
-    ) -> bool:
-        """Revoke one session (only the owner's, when ``account_id`` is given)."""
-        query: Document = {"_id": session_id, "revoked_at": None}
-        if account_id is not None:
-            query["account_id"] = account_id
-        result = await self._sessions.update_one(
-            query, {"$set": {"revoked_at": now, "revoke_reason": reason}}
-        )
-        return result.modified_count == 1
-
-    async def revoke_all(self, account_id: str, *, reason: str, now: datetime) -> int:
-        """Revoke every active session of an account; returns how many."""
-        result = await self._sessions.update_many(
-            {"account_id": account_id, "revoked_at": None},
-            {"$set": {"revoked_at": now, "revoke_reason": reason}},
-        )
-        return result.modified_count
-
-    async def active_of(self, account_id: str, *, now: datetime, limit: int) -> list[Session]:
-        """The account's unrevoked, unexpired sessions, most recently used first."""
-        cursor = (
-            self._sessions.find(
-                {"account_id": account_id, "revoked_at": None, "expires_at": {"$gt": now}}
-            )
-            .sort("last_used_at", DESCENDING)
-            .limit(limit)
-        )
-        return [_session(doc) async for doc in cursor]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-import redis.asyncio as redis_async
-
-from identity.crypto import KeyedHash
+from identity.repositories import Redis
+from infra.crypto import KeyedHash
 from infra.outages import translates_outages
 
 # Atomically: accept and delete on a match; otherwise count the try and void the code
@@ -32,7 +31,7 @@ class OneTimeCodes:
 
     def __init__(
         self,
-        redis: redis_async.Redis,
+        redis: Redis,
         hasher: KeyedHash,
         *,
         prefix: str,

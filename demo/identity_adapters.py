@@ -1,0 +1,102 @@
+"""Identity's registers and carrier check, answered from the demo exchange's seeded collections.
+
+DEMO ONLY. The population register, the register of legal entities and the carrier's
+real-name record are other systems; in development and tests they are played by the
+register collections the demo seeds. Each adapter is :class:`DevelopmentOnly`:
+staging and production refuse to start with it wired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exchange.models import LegalEntityRecord
+from exchange.repository import RegisterRepository
+from identity.adapters.legal_entities import EntityStatus, EntityType, RegisteredEntity
+from identity.adapters.population import RegisteredPerson
+from identity.errors import InvalidPhone
+from identity.models import Gender
+from identity.phone import normalize_mobile
+from infra.providers import DevelopmentOnly
+from kit.text import Localized
+
+
+class ExchangePopulationRegister(DevelopmentOnly):
+    """DEMO adapter: reads the population register seeded into the exchange collections.
+
+    Staging and production refuse to start with it wired: the real register is
+    reached through the exchange's service, which arrives with the providers issue.
+    """
+
+    label = "demo population register (the seeded exchange collections, not the register)"
+
+    def __init__(self, registers: RegisterRepository) -> None:
+        self._registers = registers
+
+    async def lookup(self, id_number: str) -> RegisteredPerson | None:
+        """The seeded resident with this ID number, if any."""
+        resident = await self._registers.resident_by_id_number(id_number)
+        if resident is None:
+            return None
+        return RegisteredPerson(
+            id_number=resident.id_number,
+            name=resident.name,
+            birth_date=resident.birth_date,
+            gender=Gender(resident.gender.value),
+        )
+
+
+def _registered(record: LegalEntityRecord) -> RegisteredEntity:
+    return RegisteredEntity(
+        uscc=record.uscc,
+        name=Localized(zh=record.name.zh, en=record.name.en),
+        entity_type=EntityType(record.entity_type.value),
+        status=EntityStatus(record.status.value),
+        established_on=record.established_on,
+        representative_id_number=record.legal_representative_id_number,
+    )
+
+
+class ExchangeLegalEntityRegister(DevelopmentOnly):
+    """DEMO adapter: reads the register of legal entities seeded into the exchange.
+
+    Staging and production refuse to start with it wired.
+    """
+
+    label = "demo register of legal entities (the seeded exchange collections)"
+
+    def __init__(self, registers: RegisterRepository) -> None:
+        self._registers = registers
+
+    async def entity(self, uscc: str) -> RegisteredEntity | None:
+        """The seeded enterprise with this code, if any."""
+        record = await self._registers.entity_by_uscc(uscc)
+        return None if record is None else _registered(record)
+
+    async def entities(self, usccs: Sequence[str]) -> dict[str, RegisteredEntity]:
+        """The seeded enterprises among ``usccs``."""
+        records = await self._registers.entities_by_uscc(usccs)
+        return {record.uscc: _registered(record) for record in records}
+
+
+class DevelopmentCarrierCheck(DevelopmentOnly):
+    """DEVELOPMENT ONLY — not a carrier: answers from the demo population register.
+
+    A phone "belongs" to the resident whose register entry lists it as contact number.
+    Staging and production refuse to start with it wired.
+    """
+
+    label = "development carrier check (answers from the demo population register)"
+
+    def __init__(self, registers: RegisterRepository) -> None:
+        self._registers = registers
+
+    async def confirms(self, phone: str, name: str, id_number: str) -> bool:
+        """True when the register lists ``phone`` for ``id_number``'s holder, named ``name``."""
+        resident = await self._registers.resident_by_id_number(id_number)
+        if resident is None or resident.phone is None or resident.name != name:
+            return False
+        try:
+            return normalize_mobile(resident.phone) == phone
+        except InvalidPhone:
+            return False

@@ -1,0 +1,31 @@
+"""The population register (户籍人口库) as the identity domain sees it.
+
+Real-name verification asks the register whether a resident ID number exists and
+whose it is. Production calls the city's exchange service (the providers issue); the
+demo's adapter, reading the register seeded into the demo exchange, lives in ``demo/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from identity.models import Gender
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredPerson:
+    """What the register says about the holder of one resident ID number."""
+
+    id_number: str
+    name: str
+    birth_date: date
+    gender: Gender
+
+
+class PopulationRegister(Protocol):
+    """Looks up residents by their 18-character ID number (upper-case ``X``)."""
+
+    async def lookup(self, id_number: str) -> RegisteredPerson | None:
+        """The registered holder of ``id_number``, or ``None`` when there is none."""

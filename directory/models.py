@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kit.paging import Page
 from kit.text import Localized
 
 MAX_PAGE_SIZE = 50
@@ -42,9 +43,5 @@ class Department:
     contact: Contact
 
 
-@dataclass(frozen=True, slots=True)
-class DepartmentPage:
-    """One page of the directory, in code order."""
-
-    items: list[Department]
-    has_next_page: bool
+DepartmentPage = Page[Department]
+"""One page of the directory, in code order."""

@@ -25,7 +25,7 @@ class DirectoryService:
             raise InvalidPageSize(field="first")
         # One extra row tells whether another page exists without a count query.
         rows = await self._repository.page(after_code=after_code, limit=first + 1, kind=kind)
-        return DepartmentPage(items=rows[:first], has_next_page=len(rows) > first)
+        return DepartmentPage.of(rows, first)
 
     async def departments_by_code(self, codes: Sequence[str]) -> list[Department | None]:
         """The departments for ``codes``, in the same order (``None`` where unknown)."""

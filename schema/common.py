@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from typing import Generic, TypeVar
 
 import strawberry
 
+from kit import paging
 from schema.errors import PublicError
-from schema.scalars import instant_in_range
 
 NodeT = TypeVar("NodeT")
 
@@ -51,41 +49,32 @@ class Connection(Generic[NodeT]):
 
 def encode_cursor(kind: str, value: str) -> str:
     """An opaque cursor for ``value`` in a list of ``kind``."""
-    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
+    return paging.encode_cursor(kind, value)
 
 
 def decode_cursor(kind: str, cursor: str, *, argument: str = "after") -> str:
     """The value inside a cursor made by :func:`encode_cursor` for the same ``kind``."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
-        text = ""
-    prefix = f"{kind}:"
-    if not text.startswith(prefix) or len(text) == len(prefix):
+    value = paging.decode_cursor(kind, cursor)
+    if value is None:
         raise _invalid_cursor(argument)
-    return text[len(prefix) :]
+    return value
 
 
 def encode_time_cursor(kind: str, at: datetime, item_id: str) -> str:
     """A cursor for an item of a list ordered by time, then id."""
-    return encode_cursor(kind, f"{at.isoformat()}|{item_id}")
+    return paging.encode_time_cursor(kind, at, item_id)
 
 
 def decode_time_cursor(kind: str, cursor: str, *, argument: str) -> tuple[datetime, str]:
     """The ``(time, id)`` inside a cursor made by :func:`encode_time_cursor`.
 
-    A cursor is the client's text: its time must carry an offset and lie in the range
-    the ``DateTime`` scalar accepts, else the query would crash converting it to UTC.
+    A cursor is the client's text: a time without an offset or outside the range the
+    ``DateTime`` scalar accepts is refused here, before any query converts it to UTC.
     """
-    at_text, separator, item_id = decode_cursor(kind, cursor, argument=argument).partition("|")
-    try:
-        at = datetime.fromisoformat(at_text)
-    except ValueError:
-        raise _invalid_cursor(argument) from None
-    if not separator or not item_id or at.utcoffset() is None or not instant_in_range(at):
+    decoded = paging.decode_time_cursor(kind, cursor)
+    if decoded is None:
         raise _invalid_cursor(argument)
-    return at, item_id
+    return decoded
 
 
 def _invalid_cursor(argument: str) -> PublicError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from kit.paging import Page
 from liferecord.models.sections import Section
 
 
@@ -21,9 +22,5 @@ class AccessEntry:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class AccessPage:
-    """A page of a citizen's access log, newest first."""
-
-    entries: list[AccessEntry]
-    has_next_page: bool
+AccessPage = Page[AccessEntry]
+"""A page of a citizen's access log, newest first."""

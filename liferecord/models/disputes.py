@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from kit.paging import Page
 from liferecord.models.sections import Section
 
 
@@ -60,9 +61,5 @@ class Dispute:
     history: tuple[DisputeEvent, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class DisputePage:
-    """A page of a citizen's disputes, newest first."""
-
-    items: list[Dispute]
-    has_next_page: bool
+DisputePage = Page[Dispute]
+"""A page of a citizen's disputes, newest first."""

@@ -31,4 +31,4 @@ class DataTracker:
             raise InvalidPage(field="first")
         at, entry_id = before if before is not None else (None, None)
         found = await self._log.recent(account_id, limit=first + 1, before=at, before_id=entry_id)
-        return AccessPage(entries=found[:first], has_next_page=len(found) > first)
+        return AccessPage.of(found, first)

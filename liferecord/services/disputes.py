@@ -145,7 +145,7 @@ class DisputeService:
         if not 1 <= first <= MAX_PAGE_SIZE:
             raise InvalidPage(field="first")
         found = await self._disputes.newest_of(account_id, limit=first + 1, after=after)
-        return DisputePage(items=found[:first], has_next_page=len(found) > first)
+        return DisputePage.of(found, first)
 
     async def advance(
         self, dispute_id: str, status: DisputeStatus, *, department_code: str, note: str | None

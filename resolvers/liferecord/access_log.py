@@ -66,7 +66,7 @@ async def access_log_of(
         )
     except LifeRecordError as error:
         raise PublicError(error.message_en, code=error.code, field=error.field) from error
-    edges = [Edge(cursor=_cursor(entry), node=entry_type(entry)) for entry in page.entries]
+    edges = [Edge(cursor=_cursor(entry), node=entry_type(entry)) for entry in page.items]
     return Connection(
         edges=edges,
         page_info=PageInfo(

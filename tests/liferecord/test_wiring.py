@@ -55,7 +55,7 @@ async def test_wire_builds_every_service_over_the_providers_given(resources: Res
     [result] = await life_record.read_as(OFFICER, LIU, [Section.HOUSEHOLD])
     assert result.payload == sources[Section.HOUSEHOLD].payload
     page = await registry.get(DataTracker).page_of(LIU.account_id, first=5)
-    assert [entry.reader_id for entry in page.entries] == ["off-1"]
+    assert [entry.reader_id for entry in page.items] == ["off-1"]
 
 
 async def test_the_cache_it_wires_keeps_every_key_under_the_prefix(resources: Resources) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from demo.exchange.models import LegalEntityRecord
 from demo.exchange.repository import RegisterRepository
-from identity.adapters.legal_entities import EntityStatus, EntityType, RegisteredEntity
+from identity.adapters.legal_entities import RegisteredEntity
 from identity.adapters.population import RegisteredPerson
 from identity.errors import InvalidPhone
 from identity.models import Gender
@@ -50,8 +50,8 @@ def _registered(record: LegalEntityRecord) -> RegisteredEntity:
     return RegisteredEntity(
         uscc=record.uscc,
         name=Localized(zh=record.name.zh, en=record.name.en),
-        entity_type=EntityType(record.entity_type.value),
-        status=EntityStatus(record.status.value),
+        entity_type=record.entity_type,
+        status=record.status,
         established_on=record.established_on,
         representative_id_number=record.legal_representative_id_number,
     )

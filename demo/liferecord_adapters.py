@@ -18,7 +18,6 @@ from datetime import timedelta
 
 from pymongo.errors import PyMongoError
 
-from demo.exchange import enterprise_records as exchange
 from demo.exchange.enterprise_records import EnterpriseRecordRepository
 from demo.exchange.models import LegalEntityRecord
 from demo.exchange.records import DepartmentRecordRepository
@@ -31,7 +30,6 @@ from liferecord.models import (
     Citizen,
     ContributionTotals,
     EnterpriseDataSet,
-    MonthTotals,
     Record,
     RegisteredEnterprise,
     Section,
@@ -160,16 +158,5 @@ class ExchangeEnterpriseDataSets(DevelopmentOnly):
         self, uscc: str, *, months: int = CONTRIBUTION_MONTHS
     ) -> ContributionTotals | None:
         """Monthly contribution totals, computed where the seeded rolls are kept."""
-        found = await self._records.contribution_totals(uscc, months=months)
-        return None if found is None else _totals(found)
-
-
-def _totals(found: exchange.ContributionTotals) -> ContributionTotals:
-    return ContributionTotals(
-        uscc=found.uscc,
-        as_of=found.as_of,
-        months=tuple(
-            MonthTotals(m.month, m.headcount, m.employer_total, m.personal_total)
-            for m in found.months
-        ),
-    )
+        # The exchange computes them as the life record's own records.
+        return await self._records.contribution_totals(uscc, months=months)

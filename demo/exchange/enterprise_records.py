@@ -24,6 +24,10 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+# The exchange answers in the life record's own records of contribution totals.
+from liferecord.models import ContributionTotals as ContributionTotals
+from liferecord.models import MonthTotals as MonthTotals
+
 Document = dict[str, Any]
 
 ENTERPRISE_RECORD_KINDS: frozenset[str] = frozenset({"licences", "tax_credit", "utilities"})
@@ -63,25 +67,6 @@ class ContributionRoll:
 
     month: str
     employees: tuple[EmployeeContribution, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class MonthTotals:
-    """One month of an enterprise's contributions, in total."""
-
-    month: str
-    headcount: int
-    employer_total: Decimal
-    personal_total: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class ContributionTotals:
-    """An enterprise's monthly totals, oldest month first, and when they were published."""
-
-    uscc: str
-    as_of: datetime | None
-    months: tuple[MonthTotals, ...]
 
 
 def _collection_name(kind: str) -> str:

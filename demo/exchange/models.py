@@ -8,6 +8,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+# The register speaks the identity domain's vocabulary of legal forms and statuses.
+from identity.adapters.legal_entities import EntityStatus as EntityStatus
+from identity.adapters.legal_entities import EntityType as EntityType
 from kit.text import Localized
 
 
@@ -33,30 +36,6 @@ class ResidentRecord:
     birth_date: date
     household_address: Localized
     phone: str | None
-
-
-class EntityType(StrEnum):
-    """The legal form of a registered market entity."""
-
-    LIMITED_LIABILITY_COMPANY = "limited_liability_company"
-    """有限责任公司"""
-    JOINT_STOCK_COMPANY = "joint_stock_company"
-    """股份有限公司"""
-    SOLE_PROPRIETORSHIP = "sole_proprietorship"
-    """个人独资企业"""
-    INDIVIDUAL_BUSINESS = "individual_business"
-    """个体工商户 (its operator is recorded as the legal representative)"""
-
-
-class EntityStatus(StrEnum):
-    """Registration status of a legal entity."""
-
-    ACTIVE = "active"
-    """存续（在营、开业、在册）"""
-    REVOKED = "revoked"
-    """吊销 (business licence revoked, not yet deregistered)"""
-    DEREGISTERED = "deregistered"
-    """注销"""
 
 
 @dataclass(frozen=True, slots=True)

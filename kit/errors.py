@@ -11,29 +11,48 @@ one place; domains never import GraphQL.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
-    """What the API documents about one error code."""
+    """What the API documents about one error code, and which module declared it."""
 
     description: str
     deprecation: str | None = None
+    module: str = ""
 
 
-_CODES: dict[str, CodeInfo] = {}
+_CODES: dict[str, list[CodeInfo]] = {}
 
 
-def error_codes() -> dict[str, CodeInfo]:
-    """Every registered code and its documentation, in registration order."""
-    return dict(_CODES)
+def error_codes(*, declared_in: Callable[[str], bool] = lambda module: True) -> dict[str, CodeInfo]:
+    """Every registered code and its documentation (the first declaration that counts).
+
+    ``declared_in`` keeps only declarations from some modules: the API's enum counts the
+    product's ``errors`` modules, not, say, a test's own subclass.
+    """
+    found: dict[str, CodeInfo] = {}
+    for code, infos in _CODES.items():
+        kept = [info for info in infos if declared_in(info.module)]
+        if kept:
+            found[code] = kept[0]
+    return found
 
 
-def register_code(code: str, description: str, *, deprecation: str | None = None) -> None:
-    """Declare a code no exception carries (kept for old clients, or set by the API layer)."""
-    _CODES.setdefault(code, CodeInfo(description, deprecation))
+def register_code(
+    code: str, description: str, *, deprecation: str | None = None, module: str | None = None
+) -> None:
+    """Declare a code no exception carries (kept for old clients, or set by the API layer).
+
+    ``module`` is the declaring module (by default the caller's).
+    """
+    if module is None:
+        module = str(sys._getframe(1).f_globals.get("__name__", ""))
+    _CODES.setdefault(code, []).append(CodeInfo(description, deprecation, module))
 
 
 class DomainError(Exception):
@@ -57,7 +76,9 @@ class DomainError(Exception):
         super().__init_subclass__(**kwargs)
         if "code" in cls.__dict__:
             doc = (cls.__doc__ or cls.code).strip().splitlines()[0]
-            register_code(cls.code, cls.__dict__.get("code_description") or doc)
+            register_code(
+                cls.code, cls.__dict__.get("code_description") or doc, module=cls.__module__
+            )
 
     def __init__(self, *, field: str | None = None, retry_after: int | None = None) -> None:
         super().__init__(self.message_en)

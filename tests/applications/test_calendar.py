@@ -96,7 +96,7 @@ def test_an_instant_counts_by_its_date_in_zhuzhou() -> None:
 
 def test_a_naive_instant_is_refused() -> None:
     with pytest.raises(ValueError, match="time zone"):
-        CALENDAR.add_working_days(datetime(2025, 9, 26, 16, 0), 1)  # noqa: DTZ001
+        CALENDAR.add_working_days(datetime(2025, 9, 26, 16, 0), 1)
 
 
 # --- beyond the library's data --------------------------------------------------------

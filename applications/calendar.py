@@ -26,9 +26,12 @@ The rule deadlines follow, in Zhuzhou's time (Asia/Shanghai):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from itertools import accumulate
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -86,7 +89,11 @@ def city_date(moment: datetime | date) -> date:
 
 
 class WorkingDayCalendar:
-    """Official working days in mainland China, less the city's own closures."""
+    """Official working days in mainland China, less the city's own closures.
+
+    The library's answer for every day it knows is read once per process; counts and
+    sums are then prefix sums, so a deadline or a span of a year costs the same as a day.
+    """
 
     def __init__(
         self,
@@ -96,9 +103,15 @@ class WorkingDayCalendar:
     ) -> None:
         self._closures = frozenset(closures)
         self._close_of_business = close_of_business
-        known = chinese_calendar.holidays.keys()
-        self._first_known = date(min(known).year, 1, 1)
-        self._last_known = date(max(known).year, 12, 31)
+        self._first_known, official = _official_working_days()
+        self._last_known = self._first_known + timedelta(days=len(official) - 1)
+        working = [
+            is_working and self._first_known + timedelta(days=offset) not in self._closures
+            for offset, is_working in enumerate(official)
+        ]
+        self._working = working
+        # _counted[i]: working days among the known days before and including day i.
+        self._counted = list(accumulate(int(flag) for flag in working))
 
     @property
     def last_known_date(self) -> date:
@@ -115,15 +128,7 @@ class WorkingDayCalendar:
 
         Raises :class:`CalendarUnknown` outside the years the library knows.
         """
-        day = city_date(day)
-        if not self._first_known <= day <= self._last_known:
-            raise CalendarUnknown(day)
-        if day in self._closures:
-            return False
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError as exc:  # the library's own "no data for that year"
-            raise CalendarUnknown(day) from exc
+        return self._working[self._index(city_date(day))]
 
     def close_of(self, day: date) -> datetime:
         """The instant a day's business ends, in Zhuzhou's time."""
@@ -133,12 +138,11 @@ class WorkingDayCalendar:
         """The n-th working day after ``day`` (n >= 1); ``day`` itself never counts."""
         if n < 1:
             raise ValueError("n must be at least 1")
-        counted = 0
-        while counted < n:
-            day += _ONE_DAY
-            if self.is_working_day(day):
-                counted += 1
-        return day
+        wanted = self._counted[self._index(day)] + n
+        found = bisect_left(self._counted, wanted)
+        if found == len(self._counted):
+            raise CalendarUnknown(self._last_known + _ONE_DAY)
+        return self._first_known + timedelta(days=found)
 
     def add_working_days(self, received: datetime, n: int) -> datetime:
         """The due instant of a time limit of ``n`` working days for a case received then.
@@ -162,9 +166,7 @@ class WorkingDayCalendar:
         0 on the same date, negative when ``end`` is before ``start`` (overdue).
         """
         first, last = city_date(start), city_date(end)
-        if last < first:
-            return -self.working_days_between(last, first)
-        return sum(1 for day in _dates_after(first, last) if self.is_working_day(day))
+        return self._counted[self._index(last)] - self._counted[self._index(first)]
 
     def suspended_working_days(
         self,
@@ -177,14 +179,23 @@ class WorkingDayCalendar:
         Each stop covers the working days after its start's date up to and including its
         resumption's; a stop not yet resumed runs until ``now`` (required then).
         """
-        stopped: set[date] = set()
+        spans: list[tuple[date, date]] = []
         for suspension in suspensions:
             end = suspension.end if suspension.end is not None else now
             if end is None:
                 raise ValueError("a suspension not yet resumed needs `now`")
             first, last = city_date(suspension.start), city_date(end)
-            stopped.update(day for day in _dates_after(first, last) if self.is_working_day(day))
-        return len(stopped)
+            if first < last:
+                spans.append((first, last))
+        total = 0
+        covered: date | None = None  # the last date already counted
+        for first, last in sorted(spans):
+            if covered is not None and first < covered:
+                first = covered
+            if first < last:
+                total += self.working_days_between(first, last)
+                covered = last
+        return total
 
     def due_with_suspensions(
         self,
@@ -202,10 +213,21 @@ class WorkingDayCalendar:
             received, n + self.suspended_working_days(suspensions, now=now)
         )
 
+    def _index(self, day: date) -> int:
+        """The day's place among the known days; :class:`CalendarUnknown` outside them."""
+        if not self._first_known <= day <= self._last_known:
+            raise CalendarUnknown(day)
+        return (day - self._first_known).days
 
-def _dates_after(first: date, last: date) -> Iterator[date]:
-    """The dates after ``first`` up to and including ``last``."""
-    day = first + _ONE_DAY
-    while day <= last:
-        yield day
-        day += _ONE_DAY
+
+@cache
+def _official_working_days() -> tuple[date, tuple[bool, ...]]:
+    """The first day the library knows, and whether each known day is an official workday.
+
+    Asked of the library once per process: its range is every year its holiday table
+    names, and it refuses any other (``NotImplementedError``) — so do we.
+    """
+    years = [day.year for day in chinese_calendar.holidays]
+    first, last = date(min(years), 1, 1), date(max(years), 12, 31)
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    return first, tuple(bool(chinese_calendar.is_workday(day)) for day in days)

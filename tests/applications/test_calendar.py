@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+import chinese_calendar
 import pytest
 
 from applications.calendar import (
@@ -232,3 +233,23 @@ def test_a_suspension_still_running_counts_up_to_now_and_needs_now() -> None:
     with pytest.raises(ValueError, match="now"):
         CALENDAR.suspended_working_days([open_stop])
     assert CALENDAR.suspended_working_days([open_stop], now=at(2025, 11, 7, 12)) == 2
+
+
+def test_a_suspension_inside_another_adds_nothing() -> None:
+    stops = [
+        Suspension(start=at(2025, 11, 5), end=at(2025, 11, 12)),
+        Suspension(start=at(2025, 11, 6), end=at(2025, 11, 10)),
+    ]
+    assert CALENDAR.suspended_working_days(stops) == 5  # 6, 7, 10, 11, 12 November
+
+
+# --- agreement with the library --------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_every_day_of_the_year_agrees_with_the_library(year: int) -> None:
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    official = set(chinese_calendar.get_workdays(first, last))
+    days = [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+    assert {day for day in days if CALENDAR.is_working_day(day)} == official
+    assert CALENDAR.working_days_between(date(year - 1, 12, 31), last) == len(official)

@@ -1,0 +1,1 @@
+"""Online applications: the service catalogue, one-thing bundles, cases and their deadlines."""

@@ -32,12 +32,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from itertools import accumulate
-from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from kit.errors import DomainError
+from applications.errors import CalendarUnknown
 
 CITY_TIMEZONE = ZoneInfo("Asia/Shanghai")
 """Zhuzhou's time zone; dates of receipt and due dates are dates there."""
@@ -46,26 +45,6 @@ CLOSE_OF_BUSINESS = time(17, 30)
 """When the city's offices close, and so when a due day ends."""
 
 _ONE_DAY = timedelta(days=1)
-
-
-class CalendarUnknown(DomainError):
-    """The official holiday schedule of that date's year is not known yet."""
-
-    code = "CALENDAR_UNKNOWN"
-    code_description = (
-        "The official holiday schedule for a date is not known yet, so no deadline is "
-        "computed for it (the calendar data must be updated)."
-    )
-    message_zh: ClassVar[str] = "该日期所在年份的法定节假日安排尚未公布，暂无法计算办理时限"
-    message_en: ClassVar[str] = (
-        "The official holiday schedule for that year is not known yet; "
-        "the deadline cannot be computed"
-    )
-
-    def __init__(self, day: date) -> None:
-        super().__init__()
-        self.day = day
-        """The first date the calendar could not say anything about."""
 
 
 @dataclass(frozen=True, slots=True)

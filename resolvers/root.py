@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import strawberry
 
-# The applications domain's failures (the calendar's CALENDAR_UNKNOWN) must be declared
-# before the schema's ErrorCode enum is built; the applications resolvers, when they
-# join the root types, import them anyway and this line can go.
-import applications.calendar  # noqa: F401
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.signin import SignInMutation

@@ -11,12 +11,8 @@ from datetime import UTC, date, datetime, time
 import chinese_calendar
 import pytest
 
-from applications.calendar import (
-    CITY_TIMEZONE,
-    CalendarUnknown,
-    Suspension,
-    WorkingDayCalendar,
-)
+from applications.calendar import CITY_TIMEZONE, Suspension, WorkingDayCalendar
+from applications.errors import CalendarUnknown
 from kit.errors import DomainError, error_codes
 
 CALENDAR = WorkingDayCalendar()

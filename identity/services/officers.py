@@ -179,14 +179,28 @@ class OfficerService:
         )
         return Page.of(rows, first)
 
-    async def grant_administrator(self, raw_phone: str, *, actor: str = OPERATOR_CLI) -> RoleGrant:
-        """The operator's command: make a real-name account an administrator (no expiry).
+    async def grant_as_operator(
+        self,
+        raw_phone: str,
+        role: OfficerRole,
+        department_code: str | None = None,
+        *,
+        actor: str = OPERATOR_CLI,
+    ) -> RoleGrant:
+        """The operator's grant (no expiry), outside any signed-in administrator's session.
 
-        Refused with :class:`OfficerNotEligible` unless the account exists and is real-name
-        verified. Used for the first administrator of a deployment.
+        For the first administrator of a deployment (``python -m app grant-administrator``)
+        and the demo's staff. ``ADMINISTRATOR`` takes no department, the other roles one
+        of the directory's. Refused with :class:`OfficerNotEligible` unless the account
+        exists and is real-name verified. A live grant of the same role in the same
+        department is returned as it is (running it again changes nothing).
         """
+        if (role is OfficerRole.ADMINISTRATOR) != (department_code is None):
+            raise InvalidRoleGrant(field="departmentCode")
+        if department_code is not None and not await self._departments.exists(department_code):
+            raise UnknownDepartment(field="departmentCode")
         now = to_millis(self._clock())
-        return await self._grant(actor, raw_phone, None, OfficerRole.ADMINISTRATOR, None, now)
+        return await self._grant(actor, raw_phone, department_code, role, None, now, keep=True)
 
     async def _grant(
         self,
@@ -196,6 +210,8 @@ class OfficerService:
         role: OfficerRole,
         expiry: datetime | None,
         now: datetime,
+        *,
+        keep: bool = False,
     ) -> RoleGrant:
         try:
             phone = normalize_mobile(raw_phone)
@@ -204,6 +220,11 @@ class OfficerService:
         account_id = await self._accounts.verified_account_id_by_phone(phone)
         if account_id is None:
             raise OfficerNotEligible(field="phone")
+        if keep:
+            held = await self._grants.live_of_account(account_id, now, limit=MAX_ROLES_LISTED)
+            for same in held:
+                if same.role is role and same.department_code == department_code:
+                    return same
         grant = RoleGrant(
             id=new_id("rgr"),
             account_id=account_id,

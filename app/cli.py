@@ -1,4 +1,5 @@
-"""Command line: ``serve``, ``worker``, ``export-schema``, and the development-only
+"""Command line: ``serve``, ``worker``, ``export-schema``, ``grant-administrator``, and the
+development-only
 ``dev-sms-codes`` and ``dev-liveness-result``.
 
 The embedded default and the demo data are the demo's commands: ``python -m demo dev``
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from app.resources import StartupError, open_resources, start_resources
+from app.resources import Resources, StartupError, open_resources, start_resources
 from app.settings import Environment, Settings
 
 if TYPE_CHECKING:
@@ -227,6 +228,51 @@ def _age(seconds: int) -> str:
     return f"{seconds // 3600} h ago"
 
 
+async def grant_administrator_on(resources: Resources, phone: str) -> tuple[int, str]:
+    """Make the real-name account signed in with ``phone`` an administrator, as the operator.
+
+    Returns the exit status and the line to print. Refused (status 1) unless the account
+    exists and is real-name verified; the grant is audit-logged with the actor
+    ``operator-cli``. Granting again changes nothing.
+    """
+    from app.services import DirectoryDepartments
+    from directory.repository import DepartmentRepository
+    from directory.service import DirectoryService
+    from identity.errors import IdentityError
+    from identity.models import OfficerRole
+    from identity.repositories.role_grants import RoleGrantRepository
+    from identity.wiring import officer_service
+
+    await RoleGrantRepository(resources.database).ensure_indexes()
+    directory = DirectoryDepartments(DirectoryService(DepartmentRepository(resources.database)))
+    service = officer_service(resources.database, resources.keys, directory)
+    try:
+        grant = await service.grant_as_operator(phone, OfficerRole.ADMINISTRATOR)
+    except IdentityError as error:
+        return 1, f"error: refused: {error.message_en}"
+    return 0, f"{grant.phone_masked} is an administrator (grant {grant.id}, by operator-cli)"
+
+
+def grant_administrator(phone: str) -> int:
+    """``grant-administrator --phone``: the first administrator of a deployment."""
+    settings = load_settings()
+
+    async def run() -> tuple[int, str]:
+        resources = await start_resources(settings)
+        try:
+            return await grant_administrator_on(resources, phone)
+        finally:
+            await resources.close()
+
+    try:
+        status, line = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(line, file=sys.stderr if status else sys.stdout)
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m app``."""
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
@@ -248,6 +294,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="DEVELOPMENT ONLY: print the latest sign-in codes (masked phone, code), newest first",
     )
     sms_codes.add_argument("-n", "--limit", type=int, default=10, help="how many (default 10)")
+    administrator = commands.add_parser(
+        "grant-administrator",
+        help="make a signed-in, real-name verified account an administrator (audit-logged)",
+    )
+    administrator.add_argument("--phone", required=True, help="the account's sign-in phone")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
@@ -257,6 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return worker()
     if args.command == "export-schema":
         return export_schema(args.output)
+    if args.command == "grant-administrator":
+        return grant_administrator(args.phone)
     if args.command == "dev-liveness-result":
         return development_liveness_result(args.ticket, passed=not args.fail)
     return development_sms_codes(args.limit)

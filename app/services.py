@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
 from directory import wiring as directory_wiring
+from directory.service import DirectoryService
 from identity.adapters.carrier import CarrierRealNameCheck
 from identity.adapters.legal_entities import LegalEntityRegister
 from identity.adapters.liveness import DevelopmentLiveness, LivenessProvider
@@ -190,6 +191,21 @@ def access_tokens(settings: Settings) -> AccessTokens:
     )
 
 
+class DirectoryDepartments:
+    """Identity's view of the directory (which codes exist), over the directory's service.
+
+    Identity never imports the directory domain; this adapter is its only bridge.
+    """
+
+    def __init__(self, directory: DirectoryService) -> None:
+        self._directory = directory
+
+    async def exists(self, code: str) -> bool:
+        """Whether the directory holds a department with ``code``."""
+        [found] = await self._directory.departments_by_code([code])
+        return found is not None
+
+
 def build_services(resources: Resources, providers: Providers) -> ServiceRegistry:
     """The shared domain services, wired to the open clients and ``providers``.
 
@@ -211,8 +227,9 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         )
     prefix = settings.redis_key_prefix
     limiter = RateLimiter(resources.redis, prefix=prefix)
+    directory = directory_wiring.wire(resources.database)
     domains = [
-        directory_wiring.wire(resources.database),
+        directory,
         wire_identity(
             IdentityClients(
                 database=resources.database, redis=resources.redis, keys=resources.keys
@@ -229,6 +246,9 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
                 population_register=providers.population_register,
                 legal_entity_register=providers.legal_entity_register,
                 carrier_check=providers.carrier_check,
+                departments=DirectoryDepartments(
+                    ServiceRegistry(directory.services).get(DirectoryService)
+                ),
             ),
         ),
         liferecord_wiring.wire(

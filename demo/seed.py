@@ -5,15 +5,27 @@ Development and tests only: :func:`seed_settings` refuses any other environment.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from app.resources import Resources, StartupError, start_resources
+from app.services import DirectoryDepartments
 from app.settings import Environment, Settings
 from demo.data.departments import DEPARTMENTS
 from demo.data.enterprise_records import seed_enterprise_records
 from demo.data.enterprises import ENTERPRISES
 from demo.data.liferecord import city_today, exchange_records
 from demo.data.people import RESIDENTS
+from demo.data.staff import STAFF
 from demo.providers import DemoExchange
 from directory.repository import DepartmentRepository
+from directory.service import DirectoryService
+from identity.models import Gender, RealName
+from identity.repositories.accounts import AccountRepository
+from identity.repositories.role_grants import RoleGrantRepository
+from identity.wiring import officer_service
+
+DEMO_SEED = "demo-seed"
+"""The actor the audit records for the demo staff's grants."""
 
 SEEDED_ENVIRONMENTS = frozenset({Environment.DEVELOPMENT, Environment.TEST})
 
@@ -34,13 +46,42 @@ async def seed(resources: Resources) -> dict[str, int]:
     for kind, records in department_records.items():
         await exchange.department_records.upsert(kind, records)
     enterprise_data_sets = await seed_enterprise_records(exchange.enterprise_records, city_today())
+    await seed_staff(resources)
     return {
         "departments": len(DEPARTMENTS),
         "residents": len(RESIDENTS),
         "legal_entities": len(ENTERPRISES),
         "life_record_sections": sum(map(len, department_records.values())),
         "enterprise_data_sets": enterprise_data_sets,
+        "staff_roles": len(STAFF),
     }
+
+
+async def seed_staff(resources: Resources) -> None:
+    """Sign the demo staff up, bind their real names, and grant their roles (idempotent)."""
+    database, keys = resources.database, resources.keys
+    accounts = AccountRepository(database, keys.field_cipher, keys.lookup)
+    await accounts.ensure_indexes()
+    await RoleGrantRepository(database).ensure_indexes()
+    directory = DirectoryDepartments(DirectoryService(DepartmentRepository(database)))
+    officers = officer_service(database, keys, directory)
+    now = datetime.now(UTC)
+    for staff in STAFF:
+        resident = staff.resident
+        assert resident.phone is not None
+        account = await accounts.get_or_create_by_phone(f"+86{resident.phone}", now)
+        real_name = RealName(
+            name=resident.name,
+            id_number=resident.id_number,
+            birth_date=resident.birth_date,
+            gender=Gender(resident.gender.value),
+            verified_at=now,
+        )
+        # Already bound on a second run: nothing changes.
+        await accounts.bind_real_name(account.id, real_name, keys.lookup.digest(resident.id_number))
+        await officers.grant_as_operator(
+            resident.phone, staff.role, staff.department_code, actor=DEMO_SEED
+        )
 
 
 async def seed_settings(settings: Settings) -> dict[str, int]:

@@ -296,3 +296,63 @@ class InvalidLinkTicket(IdentityError, InvalidInput):
     code = "INVALID_INPUT"
     message_zh = "绑定凭证无效或已过期，请重新从小程序登录"
     message_en = "The link ticket is invalid or expired; sign in from the mini-program again"
+
+
+# --- Officers and administrators ---
+
+
+class NotAnOfficer(IdentityError):
+    """The caller holds no live officer grant in the department."""
+
+    code = "NOT_AN_OFFICER"
+    code_description = "The caller is not an officer of the department (or the grant ended)."
+    message_zh = "您不是该部门的工作人员，或授权已失效"
+    message_en = "You are not an officer of this department, or your grant has ended"
+
+
+class RoleRequired(IdentityError):
+    """The caller holds a grant, but not with the role the operation needs."""
+
+    code = "ROLE_REQUIRED"
+    code_description = "The operation needs a role the caller does not hold; see `requiredRole`."
+    message_zh = "您没有办理此业务所需的角色"
+    message_en = "You do not hold the role this operation needs"
+
+
+class UnknownDepartment(IdentityError, InvalidInput):
+    """The department code is not in the directory."""
+
+    code = "UNKNOWN_DEPARTMENT"
+    code_description = "No department in the directory has this code."
+    message_zh = "部门代码不存在"
+    message_en = "No department has this code"
+
+
+class OfficerNotEligible(IdentityError):
+    """No account has this phone, or its holder has not verified their real name.
+
+    One error for both, so that a grant does not say which phones have accounts.
+    """
+
+    code = "OFFICER_NOT_ELIGIBLE"
+    code_description = "No real-name verified account has this phone number."
+    message_zh = "该手机号未注册或未完成实名认证，请对方先登录并完成实名认证"
+    message_en = "This phone has no real-name verified account; ask them to sign in and verify"
+
+
+class InvalidRoleGrant(IdentityError, InvalidInput):
+    """A role or an expiry that cannot be granted this way."""
+
+    code = "INVALID_INPUT"
+    message_zh = "角色须为 CLERK 或 HEAD；到期时间须晚于当前时间且不超过一年（需带时区）"
+    message_en = (
+        "The role must be CLERK or HEAD; the expiry in the future, within a year, with a zone"
+    )
+
+
+class RoleGrantNotFound(IdentityError, NotFound):
+    """No unrevoked role grant has this id."""
+
+    code = "NOT_FOUND"
+    message_zh = "未找到该角色授权"
+    message_en = "No such role grant"

@@ -275,3 +275,44 @@ class StartedCheck:
     session_id: str
     purpose: LivenessPurpose
     claim: IdentityClaim | None = None
+
+
+class OfficerRole(StrEnum):
+    """A role an account holds by a grant: an officer's in a department, or the city's."""
+
+    CLERK = "clerk"
+    """Handles the department's cases (科员)."""
+    HEAD = "head"
+    """Heads the department: handles and supervises its cases (负责人)."""
+    ADMINISTRATOR = "administrator"
+    """Grants and revokes roles, city-wide (no department)."""
+
+
+DEPARTMENT_ROLES = frozenset({OfficerRole.CLERK, OfficerRole.HEAD})
+"""Roles held in a department (the administrator's is city-wide)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoleGrant:
+    """A role granted to a real-name account: live until it expires or is revoked.
+
+    ``department_code`` is ``None`` for the city-wide administrator role;
+    ``expires_at`` ``None`` means until revoked. ``granted_by`` is the granting
+    administrator's account id, or ``operator-cli`` for the operator's command.
+    """
+
+    id: str
+    account_id: str
+    phone_masked: str
+    department_code: str | None
+    role: OfficerRole
+    expires_at: datetime | None
+    granted_by: str
+    granted_at: datetime
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    revoke_reason: str | None = None
+
+    def live(self, now: datetime) -> bool:
+        """Unrevoked and unexpired at ``now``."""
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from identity.adapters.carrier import CarrierRealNameCheck
+from identity.adapters.departments import DepartmentDirectory
 from identity.adapters.ip_regions import IpRegions, OfflineIpRegions
 from identity.adapters.legal_entities import LegalEntityRegister
 from identity.adapters.liveness import LivenessProvider
@@ -27,15 +28,17 @@ from identity.repositories.mini_program_links import MiniProgramLinkRepository
 from identity.repositories.mini_program_tickets import MiniProgramLinkTickets
 from identity.repositories.moves import IdentityMoves
 from identity.repositories.one_time_codes import OneTimeCodes
+from identity.repositories.role_grants import RoleGrantRepository
 from identity.repositories.sessions import SessionRepository
 from identity.services.enterprises import EnterpriseService
 from identity.services.liveness import LivenessService
 from identity.services.mini_program import MiniProgramSignIn
+from identity.services.officers import OfficerService
 from identity.services.real_name import RealNameBinder, RealNameService
 from identity.services.sign_in import SignInService
 from identity.tokens import AccessTokens
 from infra.ratelimit import RateLimiter
-from kit.wiring import Wired
+from kit.wiring import HasIndexes, Wired
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,8 @@ class IdentityProviders:
     population_register: PopulationRegister
     legal_entity_register: LegalEntityRegister
     carrier_check: CarrierRealNameCheck
+    departments: DepartmentDirectory
+    """Which department codes exist (the composition root asks the directory)."""
     ip_regions: IpRegions = field(default_factory=OfflineIpRegions)
 
 
@@ -123,6 +128,23 @@ def wire(clients: IdentityClients, config: IdentityConfig, providers: IdentityPr
             limiter,
         ),
         EnterpriseService(enterprises, accounts, providers.legal_entity_register, keys.lookup),
+        officer_service(database, keys, providers.departments),
         providers.sms,
     ]
-    return Wired(repositories=[accounts, sessions, enterprises, audit, links], services=services)
+    repositories: list[HasIndexes] = [
+        accounts,
+        sessions,
+        enterprises,
+        audit,
+        links,
+        RoleGrantRepository(database),
+    ]
+    return Wired(repositories=repositories, services=services)
+
+
+def officer_service(
+    database: Database, keys: DerivedKeys, departments: DepartmentDirectory
+) -> OfficerService:
+    """The role grants' service alone (the operator's ``grant-administrator`` command uses it)."""
+    accounts = AccountRepository(database, keys.field_cipher, keys.lookup)
+    return OfficerService(RoleGrantRepository(database), accounts, departments)

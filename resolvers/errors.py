@@ -10,11 +10,14 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.union import StrawberryUnion
 
 from identity.errors import ActingForbidden as DomainActingForbidden
+from identity.errors import RoleRequired as DomainRoleRequired
 from identity.models import AssuranceLevel as DomainLevel
+from identity.models import OfficerRole as DomainOfficerRole
 from infra.outages import Unavailable
 from kit.errors import DomainError
 from resolvers.context import Context
 from schema.enterprise import ActingForbidden
+from schema.officers import OfficerRole, RoleRequired
 from schema.payloads import (
     AssuranceLevel,
     AuthenticationRequired,
@@ -159,4 +162,14 @@ def acting_forbidden(scope: str) -> ActingForbidden:
         message=DomainActingForbidden.message_zh,
         message_en=DomainActingForbidden.message_en,
         required_scope=scope,
+    )
+
+
+def role_required(role: DomainOfficerRole) -> RoleRequired:
+    """The error for a field that needs a live grant of ``role``."""
+    return RoleRequired(
+        code=error_code("ROLE_REQUIRED"),
+        message=DomainRoleRequired.message_zh,
+        message_en=DomainRoleRequired.message_en,
+        required_role=OfficerRole(role.value),
     )

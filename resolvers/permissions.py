@@ -7,9 +7,15 @@ from typing import Any
 
 from strawberry.extensions.field_extension import FieldExtension
 
-from identity.models import AgentScope, AssuranceLevel
+from identity.models import AgentScope, AssuranceLevel, OfficerRole
+from identity.services.officers import OfficerService
 from resolvers.context import Context
-from resolvers.errors import acting_forbidden, authentication_required, step_up_required
+from resolvers.errors import (
+    acting_forbidden,
+    authentication_required,
+    role_required,
+    step_up_required,
+)
 
 
 class FieldGuard(FieldExtension):
@@ -81,3 +87,44 @@ class RequireScope(FieldGuard):
         if acting is None or self.scope not in acting.scopes:
             return acting_forbidden(self.scope)
         return None
+
+
+class RequireRole(FieldGuard):
+    """The field needs a caller holding a live grant of ``role`` (in any department).
+
+    Read afresh on every call (a revoked or expired grant fails at once). Returns
+    ``AuthenticationRequired``, ``StepUpRequired`` (below real-name level) or
+    ``RoleRequired``: the field's result union must include all three. Declared as
+    ``extensions=[RequireRole(OfficerRole.X), ExpectedErrors()]`` on async resolvers.
+    Department-specific checks are the service's (``OfficerService.require_role``).
+    """
+
+    def __init__(self, role: OfficerRole) -> None:
+        super().__init__()
+        self.role = role
+
+    def refusal(self, context: Context) -> object | None:
+        """Not signed in, or below real-name level (the grant is checked asynchronously)."""
+        principal = context.principal
+        if principal is None:
+            return authentication_required(context)
+        if principal.level < AssuranceLevel.REAL_NAME:
+            return step_up_required(AssuranceLevel.REAL_NAME, principal.level)
+        return None
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Any, **kwargs: Any) -> Any:
+        """Grants are read from the database: only asynchronous resolvers can be guarded."""
+        raise TypeError("RequireRole guards asynchronous resolvers only")
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Any, **kwargs: Any
+    ) -> Any:
+        """Refuse, or resolve when the caller holds the role now."""
+        context: Context = info.context
+        refused = self.refusal(context)
+        if refused is not None:
+            return refused
+        principal = context.require_principal()
+        if not await context.service(OfficerService).holds_role(principal, self.role):
+            return role_required(self.role)
+        return await next_(source, info, **kwargs)

@@ -6,6 +6,7 @@ import strawberry
 
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
+from resolvers.identity.officers import OfficerMutation, OfficerQuery
 from resolvers.identity.signin import SignInMutation
 from resolvers.identity.verification import VerificationMutation
 from resolvers.liferecord.disputes import DisputeMutation
@@ -17,13 +18,20 @@ from resolvers.system import SystemSubscription
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(MeQuery, DirectoryQuery, EnterpriseQuery, PrefillQuery, EnterpriseRecordQuery):
+class Query(
+    MeQuery, DirectoryQuery, EnterpriseQuery, PrefillQuery, EnterpriseRecordQuery, OfficerQuery
+):
     """Root query type."""
 
 
 @strawberry.type(description="Everything a client can change.")
 class Mutation(
-    SignInMutation, VerificationMutation, EnterpriseMutation, LifeRecordMutation, DisputeMutation
+    SignInMutation,
+    VerificationMutation,
+    EnterpriseMutation,
+    LifeRecordMutation,
+    DisputeMutation,
+    OfficerMutation,
 ):
     """Root mutation type."""
 

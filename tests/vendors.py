@@ -125,3 +125,11 @@ def vendor_stand_ins(resources: Resources) -> Providers:
         enterprise_register=register,
         enterprise_data_sets=EmptyEnterpriseDataSets(),
     )
+
+
+class NoDepartments:
+    """A directory with no departments (for wiring tests that grant no roles)."""
+
+    async def exists(self, code: str) -> bool:
+        """No code exists."""
+        return False

@@ -8,13 +8,16 @@ from identity.masking import mask_phone
 from identity.models import Account
 from identity.models import Principal as DomainPrincipal
 from identity.services.enterprises import EnterpriseService
+from identity.services.officers import OfficerService
 from identity.services.sign_in import SignInService
 from resolvers.context import Info
 from resolvers.identity.enterprises import acting_as_type
+from resolvers.identity.officers import grant_types
 from resolvers.identity.verified_identity import VerifiedIdentity
 from schema.common import LocalizedText
 from schema.enterprise import ActingAs
 from schema.identity import DevicePlatform, Session
+from schema.officers import OfficerGrant
 from schema.payloads import AssuranceLevel
 
 
@@ -76,3 +79,12 @@ class IdentityMe:
         """Enterprises the caller may act for."""
         options = await info.context.service(EnterpriseService).acting_as(self.principal)
         return [acting_as_type(option) for option in options]
+
+    @strawberry.field(
+        description="Your live role grants: officer roles in departments and the administrator "
+        "role (empty below real-name level), read now."
+    )
+    async def officer_roles(self, info: Info) -> list[OfficerGrant]:
+        """The caller's live role grants."""
+        grants = await info.context.service(OfficerService).roles_of(self.principal)
+        return await grant_types(info, grants)

@@ -8,6 +8,7 @@ from pathlib import Path
 from demo.data.enterprises import ENTERPRISES
 from demo.data.liferecord import city_today, life_records
 from demo.data.people import RESIDENTS
+from demo.data.staff import STAFF
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 SECTIONS = [
@@ -84,3 +85,11 @@ def test_enterprises_table_matches_the_demo_register() -> None:
             (r for r in RESIDENTS if r.id_number == entity.legal_representative_id_number), None
         )
         assert (phone.group() if phone else None) == (citizen.phone if citizen else None)
+
+
+def test_staff_table_matches_the_demo_staff() -> None:
+    rows = table_after("**Staff.**")
+    expected = [
+        (s.resident.phone, s.resident.name, s.role.name, s.department_code or "—") for s in STAFF
+    ]
+    assert [(row[0], row[1], row[2], row[3].split()[0]) for row in rows] == expected

@@ -15,13 +15,19 @@ from identity.models import Device, DevicePlatform, MiniProgramPlatform, Princip
 from identity.services.enterprises import EnterpriseService
 from identity.services.liveness import LivenessService
 from identity.services.mini_program import LinkRequired, MiniProgramSignIn
+from identity.services.officers import OfficerService
 from identity.services.real_name import RealNameService
 from identity.services.sign_in import SignInService
 from identity.tokens import AccessTokens
 from identity.wiring import IdentityClients, IdentityConfig, IdentityProviders, wire
 from kit.registry import ServiceRegistry
 from kit.wiring import Wired
-from tests.vendors import EmptyLegalEntityRegister, EmptyPopulationRegister, UnknownPhoneCarrier
+from tests.vendors import (
+    EmptyLegalEntityRegister,
+    EmptyPopulationRegister,
+    NoDepartments,
+    UnknownPhoneCarrier,
+)
 
 DEVICE = Device(name="Test phone", platform=DevicePlatform.ANDROID)
 
@@ -40,6 +46,7 @@ def _wired(resources: Resources, prefix: str, sms: DevelopmentSms) -> Wired:
             population_register=EmptyPopulationRegister(),
             legal_entity_register=EmptyLegalEntityRegister(),
             carrier_check=UnknownPhoneCarrier(),
+            departments=NoDepartments(),
         ),
     )
 
@@ -55,7 +62,14 @@ async def test_wire_hands_over_each_service_and_the_repositories_that_hold_index
         await repository.ensure_indexes()
     # then every service is found by its class, once
     registry = ServiceRegistry(wired.services)
-    kinds = [SignInService, MiniProgramSignIn, RealNameService, LivenessService, EnterpriseService]
+    kinds = [
+        SignInService,
+        MiniProgramSignIn,
+        RealNameService,
+        LivenessService,
+        EnterpriseService,
+        OfficerService,
+    ]
     assert [type(registry.get(kind)) for kind in kinds] == kinds
     assert registry.get(DevelopmentSms) is sms
     assert len(wired.services) == len(kinds) + 1

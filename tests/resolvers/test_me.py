@@ -34,6 +34,7 @@ def test_me_has_each_domains_fields_identity_first() -> None:
         "real_name",
         "sessions",
         "acting_as",
+        "officer_roles",
     ]
     assert life_record == ["life_record", "disputes", "access_log"]
     assert _public_fields(Me) == identity + life_record
@@ -45,6 +46,7 @@ def test_me_has_each_domains_fields_identity_first() -> None:
         "realName",
         "sessions",
         "actingAs",
+        "officerRoles",
         "lifeRecord",
         "disputes",
         "accessLog",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.applications.catalogue import CatalogueQuery
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.signin import SignInMutation
@@ -17,7 +18,9 @@ from resolvers.system import SystemSubscription
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(MeQuery, DirectoryQuery, EnterpriseQuery, PrefillQuery, EnterpriseRecordQuery):
+class Query(
+    MeQuery, DirectoryQuery, EnterpriseQuery, PrefillQuery, EnterpriseRecordQuery, CatalogueQuery
+):
     """Root query type."""
 
 

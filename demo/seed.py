@@ -6,8 +6,8 @@ Development and tests only: :func:`seed_settings` refuses any other environment.
 from __future__ import annotations
 
 from app.resources import Resources, StartupError, start_resources
-from applications.repositories.catalogue import CatalogueRepository
 from app.settings import Environment, Settings
+from applications.repositories.catalogue import CatalogueRepository
 from demo.data.catalogue import BUNDLES, ITEMS
 from demo.data.departments import DEPARTMENTS
 from demo.data.enterprise_records import seed_enterprise_records

@@ -1,4 +1,4 @@
-"""A bundle's one form, one materials list, time limit and savings, computed on a hand-built bundle."""
+"""A bundle's one form, materials list, time limit and savings, on a hand-built bundle."""
 
 from __future__ import annotations
 

@@ -160,7 +160,8 @@ async def test_an_item_reads_in_full_without_signing_in(
     assert item["free"] is False
     assert item["fees"][0]["amount"] == "80.00"
     assert item["needsAssuranceLevel3"] is True
-    assert item["enterpriseAgentsMayApply"] is False and item["agentScope"] is None
+    assert item["enterpriseAgentsMayApply"] is False
+    assert item["agentScope"] is None
     id_card = item["materials"][0]
     assert id_card["key"] == "id-card"
     assert id_card["eLicenceType"] == "resident-id-card"
@@ -178,7 +179,8 @@ async def test_an_agent_item_names_its_scope(seeded: FastAPI, client: httpx.Asyn
     item = body["data"]["serviceItem"]
     assert item["enterpriseAgentsMayApply"] is True
     assert item["agentScope"] == "applications:submit"
-    assert item["free"] is True and item["fees"] == []
+    assert item["free"] is True
+    assert item["fees"] == []
 
 
 async def test_unknown_codes_are_null(seeded: FastAPI, client: httpx.AsyncClient) -> None:
@@ -249,7 +251,8 @@ def test_the_demo_catalogue_names_real_departments_and_prefill_fields() -> None:
     departments = {department.code for department in DEPARTMENTS}
     assert {item.department_code for item in ITEMS} <= departments
     keys = [f.prefill_key for item in ITEMS for f in item.form_fields if f.prefill_key]
-    assert keys and all(prefillable(key) for key in keys)
+    assert keys
+    assert all(prefillable(key) for key in keys)
     codes = {item.code for item in ITEMS}
     assert len(codes) == len(ITEMS)
     assert all(set(bundle.item_codes) <= codes for bundle in BUNDLES)

@@ -8,16 +8,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from demo.data.people import LIU_JIANJUN, LUO_HAITAO
-from demo.providers import DemoExchange
-from demo.seed import seed
-from liferecord.models import Section
 from demo.data.catalogue import (
     CONTRIBUTION_CERTIFICATE,
     FUND_WITHDRAWAL,
     MORTGAGE,
     UTILITY_TRANSFER,
 )
+from demo.data.people import LIU_JIANJUN, LUO_HAITAO
+from demo.providers import DemoExchange
+from demo.seed import seed
+from liferecord.models import Section
 from liferecord.services.prefill import declare
 from tests.conftest import graphql
 from tests.identity.factories import SignedInCaller, as_caller, sign_in

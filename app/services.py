@@ -16,11 +16,15 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.catalogue_prefill import CataloguePrefill
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
+from applications import wiring as applications_wiring
+from applications.services.catalogue import CatalogueService
 from directory import wiring as directory_wiring
 from directory.service import DirectoryService
 from identity.adapters.carrier import CarrierRealNameCheck
@@ -40,6 +44,8 @@ from liferecord import wiring as liferecord_wiring
 from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +234,11 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
     prefix = settings.redis_key_prefix
     limiter = RateLimiter(resources.redis, prefix=prefix)
     directory = directory_wiring.wire(resources.database)
+    applications = applications_wiring.wire(
+        applications_wiring.ApplicationsClients(database=resources.database),
+        applications_wiring.ApplicationsConfig(),
+        applications_wiring.ApplicationsProviders(),
+    )
     domains = [
         directory,
         wire_identity(
@@ -246,9 +257,7 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
                 population_register=providers.population_register,
                 legal_entity_register=providers.legal_entity_register,
                 carrier_check=providers.carrier_check,
-                departments=DirectoryDepartments(
-                    ServiceRegistry(directory.services).get(DirectoryService)
-                ),
+                departments=DirectoryDepartments(_service_of(directory, DirectoryService)),
             ),
         ),
         liferecord_wiring.wire(
@@ -264,11 +273,22 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
                 sources=providers.life_record_sources,
                 enterprise_register=providers.enterprise_register,
                 enterprise_data_sets=providers.enterprise_data_sets,
+                # Prefill reads the applications domain's catalogue; neither imports the other.
+                catalogue=CataloguePrefill(_service_of(applications, CatalogueService)),
             ),
         ),
+        applications,
     ]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
     return ServiceRegistry(_services(domains))
+
+
+def _service_of(wired: Wired, kind: type[S]) -> S:
+    """The one service of class ``kind`` a domain wired (one domain's service for another)."""
+    found = [service for service in wired.services if isinstance(service, kind)]
+    if len(found) != 1:
+        raise StartupError(f"expected one {kind.__name__} to be wired, found {len(found)}")
+    return found[0]
 
 
 def _services(domains: list[Wired]) -> list[object]:

@@ -1,1 +1,2 @@
-"""Online applications: the service catalogue, one-thing bundles, cases and their deadlines."""
+"""Online applications: the service catalogue (办事指南), one-thing bundles (一件事), cases
+and their deadlines in working days."""

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from app.resources import Resources, StartupError, start_resources
 from app.services import DirectoryDepartments
 from app.settings import Environment, Settings
+from applications.repositories.catalogue import CatalogueRepository
+from demo.data.catalogue import BUNDLES, ITEMS
 from demo.data.departments import DEPARTMENTS
 from demo.data.enterprise_records import seed_enterprise_records
 from demo.data.enterprises import ENTERPRISES
@@ -39,6 +41,9 @@ async def seed(resources: Resources) -> dict[str, int]:
     exchange = DemoExchange.over(resources.database)
     await exchange.ensure_indexes()
     await DepartmentRepository(resources.database).upsert_many(DEPARTMENTS)
+    catalogue = CatalogueRepository(resources.database)
+    await catalogue.upsert_items(ITEMS)
+    await catalogue.upsert_bundles(BUNDLES)
     await exchange.registers.upsert_residents(RESIDENTS)
     await exchange.registers.upsert_entities(ENTERPRISES)
     # The life-record data sets follow the calendar: the same all day, current next day.
@@ -49,6 +54,8 @@ async def seed(resources: Resources) -> dict[str, int]:
     await seed_staff(resources)
     return {
         "departments": len(DEPARTMENTS),
+        "service_items": len(ITEMS),
+        "bundles": len(BUNDLES),
         "residents": len(RESIDENTS),
         "legal_entities": len(ENTERPRISES),
         "life_record_sections": sum(map(len, department_records.values())),

@@ -3,18 +3,19 @@
 The composition root hands over the open clients (:class:`LifeRecordClients`), the
 domain's configuration (:class:`LifeRecordConfig`) and what is wired in its provider
 slots (:class:`LifeRecordProviders`: the departments' sources, the register of legal
-entities and the enterprise data sets), and gets back the repositories (for their
-indexes) and the services (for the registry).
+entities, the enterprise data sets and the service catalogue prefill reads), and gets
+back the repositories (for their indexes) and the services (for the registry).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from infra.crypto import FieldCipher
 from kit.ratelimit import Limiter
 from kit.wiring import Wired
+from liferecord.adapters.catalogue import PrefillCatalogue
 from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
@@ -26,7 +27,7 @@ from liferecord.services.data_tracker import DataTracker
 from liferecord.services.disputes import DisputeService
 from liferecord.services.enterprise_record import DEFAULT_TIMEOUT_SECONDS, EnterpriseRecordService
 from liferecord.services.life_record import LifeRecordService
-from liferecord.services.prefill import DEMO_CATALOGUE, PrefillService, ServiceItem
+from liferecord.services.prefill import PrefillService
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +51,6 @@ class LifeRecordConfig:
 
     enterprise_timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     """How long each department may take for its part of an enterprise's record."""
-    catalogue: Mapping[str, ServiceItem] = field(default_factory=lambda: DEMO_CATALOGUE)
-    """Service items prefill knows, by code (the applications issue brings the real one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +61,8 @@ class LifeRecordProviders:
     """One department source per section served (a section without one is not offered)."""
     enterprise_register: EntityRegister
     enterprise_data_sets: EnterpriseDataSets
+    catalogue: PrefillCatalogue
+    """The service catalogue prefill reads (the applications domain's, through an adapter)."""
 
 
 def wire(
@@ -76,7 +77,7 @@ def wire(
         repositories=[access_log, disputes],
         services=[
             life_record,
-            PrefillService(life_record, catalogue=config.catalogue),
+            PrefillService(life_record, catalogue=providers.catalogue),
             DisputeService(disputes, life_record, clients.limiter),
             DataTracker(access_log),
             EnterpriseRecordService(

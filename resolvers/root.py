@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.applications.catalogue import CatalogueQuery
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.officers import OfficerMutation, OfficerQuery
@@ -19,7 +20,13 @@ from resolvers.system import SystemSubscription
 
 @strawberry.type(description="Everything a client can read.")
 class Query(
-    MeQuery, DirectoryQuery, EnterpriseQuery, PrefillQuery, EnterpriseRecordQuery, OfficerQuery
+    MeQuery,
+    DirectoryQuery,
+    EnterpriseQuery,
+    PrefillQuery,
+    EnterpriseRecordQuery,
+    OfficerQuery,
+    CatalogueQuery,
 ):
     """Root query type."""
 

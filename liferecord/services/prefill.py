@@ -5,25 +5,28 @@ those fields live in and returns only those fields (data minimisation), each wit
 provenance of its value. A section whose department is unavailable leaves its fields
 missing for the citizen to fill in; it never fails the whole prefill.
 
-:data:`DEMO_CATALOGUE` is a small stand-in catalogue of service items. The online
-applications issue owns the real catalogue (same item, same code across the city
-and its counties) and will hand its items to :class:`PrefillService` instead.
+:class:`PrefillService` reads the service catalogue (owned by the applications domain)
+through :class:`~liferecord.adapters.catalogue.PrefillCatalogue`: an item's fields that
+carry a prefill key the life record knows are filled; the others are the citizen's.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
 from kit.text import Localized
+from liferecord.adapters.catalogue import CatalogueEntry, PrefillCatalogue
 from liferecord.errors import LifeRecordError, UnknownServiceItem
 from liferecord.models import Citizen, Provenance, Reader, Section
 from liferecord.services.life_record import SectionResult
 from liferecord.services.paths import FieldPath, parse_path, read_value
 
 MAX_ITEM_CODE_LENGTH = 64
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,80 +107,48 @@ def _camel_section(section: Section) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-def catalogue_of(items: Iterable[ServiceItem]) -> dict[str, ServiceItem]:
-    """Items by code."""
-    return {item.code: item for item in items}
+def prefillable(key: str) -> bool:
+    """Whether ``key`` names a single value the life record holds (see :func:`declare`)."""
+    try:
+        declare(key, "", "")
+    except ValueError:
+        return False
+    return True
 
 
-_NAME = declare("household.name", "姓名", "Name")
-_HOUSEHOLD_ADDRESS = declare("household.householdAddress", "户籍地址", "Household address")
-_PROPERTY_CERTIFICATE = declare(
-    "properties.items[0].certificateNumber", "不动产权证书号", "Property certificate number"
-)
+def item_of(entry: CatalogueEntry) -> ServiceItem:
+    """The prefill view of a catalogue entry: its fields whose keys the record holds.
 
-DEMO_CATALOGUE: dict[str, ServiceItem] = catalogue_of(
-    [
-        ServiceItem(
-            code="430200-GJJ-TQ-001",
-            name=Localized("住房公积金提取", "Housing provident fund withdrawal"),
-            fields=(
-                _NAME,
-                _HOUSEHOLD_ADDRESS,
-                declare("providentFund.accountNumberMasked", "公积金账号", "Fund account number"),
-                declare("providentFund.balance", "账户余额（元）", "Balance (CNY)"),
-                _PROPERTY_CERTIFICATE,
-            ),
-        ),
-        ServiceItem(
-            code="430200-RS-CB-002",
-            name=Localized("个人参保证明开具", "Certificate of social insurance contributions"),
-            fields=(
-                _NAME,
-                declare("socialInsurance.schemes[0].scheme", "险种", "Scheme"),
-                declare("socialInsurance.schemes[0].status", "参保状态", "Insured status"),
-                declare("socialInsurance.schemes[0].monthsPaid", "累计缴费月数", "Months paid"),
-            ),
-        ),
-        ServiceItem(
-            code="430200-ZRZY-DY-003",
-            name=Localized("不动产抵押登记", "Registration of a mortgage on real estate"),
-            fields=(
-                _NAME,
-                _PROPERTY_CERTIFICATE,
-                declare("properties.items[0].address", "不动产坐落", "Property address"),
-                declare("properties.items[0].areaM2", "建筑面积（平方米）", "Floor area (m²)"),
-            ),
-        ),
-        ServiceItem(
-            code="430200-SDQ-GH-004",
-            name=Localized("水电气过户", "Transfer of water, power and gas accounts"),
-            fields=(
-                _NAME,
-                declare("utilities.accounts[0].accountNumber", "户号", "Account number"),
-                declare("utilities.accounts[0].address", "用水用电地址", "Supply address"),
-            ),
-        ),
-    ]
-)
-"""DEMO service items (the applications issue will own the real catalogue)."""
+    A key the life record does not know (the catalogue is data, edited by people) is
+    left to the citizen to fill rather than failing the whole prefill.
+    """
+    fields: list[PrefillField] = []
+    for field in entry.fields:
+        if not prefillable(field.prefill_key):
+            logger.warning("item %s: %s is not a life-record field", entry.code, field.prefill_key)
+            continue
+        fields.append(declare(field.prefill_key, field.label.zh, field.label.en))
+    return ServiceItem(code=entry.code, name=entry.name, fields=tuple(fields))
 
 
 class PrefillService:
     """Fills a service item's declared fields from the citizen's own life record."""
 
-    def __init__(
-        self, record: SectionReader, *, catalogue: Mapping[str, ServiceItem] = DEMO_CATALOGUE
-    ) -> None:
+    def __init__(self, record: SectionReader, *, catalogue: PrefillCatalogue) -> None:
         self._record = record
-        self._catalogue = dict(catalogue)
+        self._catalogue = catalogue
 
-    def item(self, item_code: str) -> ServiceItem:
+    async def item(self, item_code: str) -> ServiceItem:
         """The catalogue's item with this code; raises :class:`UnknownServiceItem`."""
         code = item_code.strip().upper()
-        item = self._catalogue.get(code) if len(code) <= MAX_ITEM_CODE_LENGTH else None
-        if item is None:
+        entry = (
+            await self._catalogue.prefill_entry(code)
+            if 0 < len(code) <= MAX_ITEM_CODE_LENGTH
+            else None
+        )
+        if entry is None:
             raise UnknownServiceItem(field="itemCode")
-        return item
+        return item_of(entry)
 
     async def prefill(self, citizen: Citizen, item_code: str) -> Prefill:
         """The item's declared fields that the citizen's record holds, with provenance.
@@ -185,7 +156,7 @@ class PrefillService:
         Reads as the citizen themself (so nothing is logged in their access log), with
         the purpose ``prefill:<itemCode>``, and only the sections the fields live in.
         """
-        item = self.item(item_code)
+        item = await self.item(item_code)
         reader = Reader(
             kind="citizen",
             id=citizen.account_id,

@@ -6,6 +6,7 @@ from app.resources import Resources
 from infra.ratelimit import RateLimiter
 from kit.registry import ServiceRegistry
 from liferecord import wiring
+from liferecord.adapters.catalogue import FixedCatalogue
 from liferecord.models import Citizen, Reader, Section
 from liferecord.repositories.access_log import AccessLogRepository
 from liferecord.repositories.disputes import DisputeRepository
@@ -42,6 +43,7 @@ async def test_wire_builds_every_service_over_the_providers_given(resources: Res
         sources=sources,
         enterprise_register=EmptyLegalEntityRegister(),
         enterprise_data_sets=EmptyEnterpriseDataSets(),
+        catalogue=FixedCatalogue([]),
     )
     # when
     registry = _wired(resources, providers)
@@ -64,6 +66,7 @@ async def test_the_cache_it_wires_keeps_every_key_under_the_prefix(resources: Re
         sources=fake_sources([Section.HOUSEHOLD]),
         enterprise_register=EmptyLegalEntityRegister(),
         enterprise_data_sets=EmptyEnterpriseDataSets(),
+        catalogue=FixedCatalogue([]),
     )
     life_record = _wired(resources, providers).get(LifeRecordService)
     prefix = resources.settings.redis_key_prefix

@@ -1,0 +1,1 @@
+"""The applications domain's queries and mutations."""

@@ -86,6 +86,22 @@ class Settings(BaseSettings):
         default_factory=list,
         description="PEM public keys of retired signing keys, still published and accepted.",
     )
+    seal_key_files: dict[str, list[Path]] = Field(
+        default_factory=dict,
+        description="Electronic seal keys, a JSON object: department code -> list of key "
+        "files. The first is the current private key, which seals; the others are previous "
+        "keys (public or private), still published and accepted. PEM for Ed25519 and P-256, "
+        "hex for SM2. Development generates missing keys under data_dir; staging and "
+        "production refuse to start without them.",
+    )
+    seal_departments: list[str] | None = Field(
+        None,
+        description="Departments that must have a seal key; unset: every department that "
+        "issues some licence type.",
+    )
+    seal_algorithm: Literal["SM2-SM3", "EdDSA", "ES256"] = Field(
+        "SM2-SM3", description="The algorithm of the seal keys development generates."
+    )
     access_token_ttl_seconds: int = Field(900, ge=60, le=3600)
     refresh_token_ttl_days: int = Field(30, ge=1, le=180)
     # One setting per provider. Only the development/demo stand-ins exist so far (the

@@ -38,6 +38,10 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 from strawberry.utils.aio import aclosing
 
+# The wallet's failures register their codes on import; its resolvers (the next wallet
+# slice) will import them, until then this keeps ErrorCode the same however the app
+# is entered (serve, export-schema, tests).
+import wallet.errors  # noqa: F401
 from app.context import authenticate_connection
 from app.cors import OriginPolicy
 from app.graphiql import graphiql_page

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         default_factory=list,
         description="PEM public keys of retired signing keys, still published and accepted.",
     )
-    seal_key_files: dict[str, list[Path]] = Field(
+    seal_key_files: Annotated[dict[str, list[Path]], NoDecode] = Field(
         default_factory=dict,
         description="Electronic seal keys, a JSON object: department code -> list of key "
         "files. The first is the current private key, which seals; the others are previous "
@@ -94,6 +94,15 @@ class Settings(BaseSettings):
         "hex for SM2. Development generates missing keys under data_dir; staging and "
         "production refuse to start without them.",
     )
+
+    @field_validator("seal_key_files", mode="before")
+    @classmethod
+    def _parse_seal_key_files(cls, value: object) -> object:
+        # The environment gives a JSON object as text.
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
     seal_departments: list[str] | None = Field(
         None,
         description="Departments that must have a seal key; unset: every department that "

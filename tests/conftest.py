@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -98,7 +99,8 @@ def production_like(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "s3_secret_access_key": PRODLIKE_S3_SECRET_KEY,
         "secret_key": "staging-secret-key-for-tests-0123456789abcdef",
         "jwt_signing_key_file": key_file,
-        "seal_key_files": seal_files,
+        # JSON text, as the environment spells it (some tests export these values).
+        "seal_key_files": json.dumps(seal_files),
     }
 
 

@@ -36,6 +36,7 @@ from identity.adapters.sms import DevelopmentSms, SmsSender
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
 from identity.wiring import IdentityClients, IdentityConfig, IdentityProviders
 from identity.wiring import wire as wire_identity
+from infra.crypto import FieldCipher, KeyedHash, derive_key
 from infra.providers import development_only
 from infra.ratelimit import RateLimiter
 from kit.registry import ServiceRegistry
@@ -44,6 +45,20 @@ from liferecord import wiring as liferecord_wiring
 from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
+from wallet import wiring as wallet_wiring
+from wallet.models import SEALING_DEPARTMENTS
+from wallet.seals import (
+    KEY_FILE_SUFFIX,
+    DepartmentSeal,
+    SealAlgorithm,
+    SealKeyring,
+    SigningKey,
+    generate_key,
+    is_private,
+    load_key,
+    public_of,
+    write_new_key,
+)
 
 S = TypeVar("S")
 
@@ -156,6 +171,10 @@ def _wiring_problems(settings: Settings, slots: list[tuple[str, object]]) -> lis
         access_tokens(settings)
     except StartupError as error:
         problems.append(str(error))
+    try:
+        seal_keyring(settings)
+    except StartupError as error:
+        problems.append(str(error))
     return problems
 
 
@@ -212,6 +231,71 @@ class DirectoryDepartments:
         return found is not None
 
 
+def seal_keyring(settings: Settings) -> SealKeyring:
+    """Every sealing department's keys: configured files, or development keys.
+
+    A department must have a seal when ``SZ_SEAL_DEPARTMENTS`` names it (unset: every
+    department that issues some licence type) or ``SZ_SEAL_KEY_FILES`` lists it. Only
+    development creates a missing key, under the data folder (mode 0600); tests
+    without configured keys use fresh ones in memory. Staging and production only read
+    existing keys and raise :class:`StartupError` naming each department without one,
+    because a new key would seal licences no published key of the other instances
+    verifies.
+    """
+    wanted = SEALING_DEPARTMENTS if settings.seal_departments is None else settings.seal_departments
+    algorithm = SealAlgorithm(settings.seal_algorithm)
+    seals: list[DepartmentSeal] = []
+    missing: list[str] = []
+    unreadable: list[str] = []
+    for department in sorted(set(wanted) | set(settings.seal_key_files)):
+        files = settings.seal_key_files.get(department, [])
+        if not files:
+            if settings.is_production_like:
+                missing.append(department)
+                continue
+            seals.append(
+                DepartmentSeal(department, _development_seal(settings, department, algorithm))
+            )
+            continue
+        keys = []
+        for path in files:
+            try:
+                keys.append(load_key(path))
+            except (OSError, ValueError) as error:
+                unreadable.append(f"{department} {path} ({type(error).__name__})")
+        if len(keys) != len(files):
+            continue
+        current = keys[0]
+        if not is_private(current):
+            unreadable.append(f"{department} {files[0]} (the current key must be private)")
+            continue
+        seals.append(DepartmentSeal(department, current, tuple(public_of(key) for key in keys[1:])))
+    problems = []
+    if missing:
+        problems.append(
+            f"SZ_SEAL_KEY_FILES has no seal key for {', '.join(missing)}: "
+            f"{settings.environment.value} never creates a seal key"
+        )
+    if unreadable:
+        problems.append("SZ_SEAL_KEY_FILES names unreadable keys: " + ", ".join(unreadable))
+    if problems:
+        raise StartupError("; ".join(problems))
+    return SealKeyring(seals)
+
+
+def _development_seal(settings: Settings, department: str, algorithm: SealAlgorithm) -> SigningKey:
+    if settings.environment is Environment.TEST:
+        return generate_key(algorithm)
+    name = f"{department}-{algorithm.value.lower()}.{KEY_FILE_SUFFIX[algorithm]}"
+    path = settings.data_dir / "keys" / "seals" / name
+    if path.exists():
+        key = load_key(path)
+        if is_private(key):
+            return key
+        raise StartupError(f"{path} does not hold a private seal key")
+    return write_new_key(path, algorithm)
+
+
 def build_services(resources: Resources, providers: Providers) -> ServiceRegistry:
     """The shared domain services, wired to the open clients and ``providers``.
 
@@ -227,11 +311,16 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         tokens = access_tokens(settings)
     except StartupError as error:
         problems.append(str(error))
+    try:
+        seals = seal_keyring(settings)
+    except StartupError as error:
+        problems.append(str(error))
     if problems:
         raise StartupError(
             f"refusing to start in {settings.environment.value}: " + "; ".join(problems)
         )
     prefix = settings.redis_key_prefix
+    master = settings.secret_key.get_secret_value().encode()
     limiter = RateLimiter(resources.redis, prefix=prefix)
     directory = directory_wiring.wire(resources.database)
     applications = applications_wiring.wire(
@@ -278,6 +367,15 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             ),
         ),
         applications,
+        wallet_wiring.wire(
+            wallet_wiring.WalletClients(
+                database=resources.database,
+                content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
+                lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
+            ),
+            wallet_wiring.WalletConfig(seals=seals),
+            wallet_wiring.WalletProviders(),
+        ),
     ]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
     return ServiceRegistry(_services(domains))

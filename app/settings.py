@@ -86,6 +86,31 @@ class Settings(BaseSettings):
         default_factory=list,
         description="PEM public keys of retired signing keys, still published and accepted.",
     )
+    seal_key_files: Annotated[dict[str, list[Path]], NoDecode] = Field(
+        default_factory=dict,
+        description="Electronic seal keys, a JSON object: department code -> list of key "
+        "files. The first is the current private key, which seals; the others are previous "
+        "keys (public or private), still published and accepted. PEM for Ed25519 and P-256, "
+        "hex for SM2. Development generates missing keys under data_dir; staging and "
+        "production refuse to start without them.",
+    )
+
+    @field_validator("seal_key_files", mode="before")
+    @classmethod
+    def _parse_seal_key_files(cls, value: object) -> object:
+        # The environment gives a JSON object as text.
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    seal_departments: list[str] | None = Field(
+        None,
+        description="Departments that must have a seal key; unset: every department that "
+        "issues some licence type.",
+    )
+    seal_algorithm: Literal["SM2-SM3", "EdDSA", "ES256"] = Field(
+        "SM2-SM3", description="The algorithm of the seal keys development generates."
+    )
     access_token_ttl_seconds: int = Field(900, ge=60, le=3600)
     refresh_token_ttl_days: int = Field(30, ge=1, le=180)
     # One setting per provider. Only the development/demo stand-ins exist so far (the

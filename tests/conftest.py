@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -36,6 +37,8 @@ from devstack.servers import (
     free_port,
 )
 from identity.tokens import load_or_create_signing_key
+from wallet.models import SEALING_DEPARTMENTS
+from wallet.seals import SealAlgorithm, write_new_key
 
 
 @pytest.fixture(scope="session")
@@ -81,14 +84,23 @@ def production_like(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     providers, for which no real adapter exists yet: build its app with
     ``create_app(…, providers=tests.vendors.vendor_stand_ins)``.
     """
-    key_file = tmp_path_factory.mktemp("keys") / "jwt.pem"
+    keys = tmp_path_factory.mktemp("keys")
+    key_file = keys / "jwt.pem"
     load_or_create_signing_key(key_file)
+    # Staging seals with configured keys only (it never creates one).
+    seal_files: dict[str, list[str]] = {}
+    for department in sorted(SEALING_DEPARTMENTS):
+        seal_file = keys / f"seal-{department}.hex"
+        write_new_key(seal_file, SealAlgorithm.SM2_SM3)
+        seal_files[department] = [str(seal_file)]
     return {
         "environment": Environment.STAGING,
         "s3_access_key_id": PRODLIKE_S3_ACCESS_KEY,
         "s3_secret_access_key": PRODLIKE_S3_SECRET_KEY,
         "secret_key": "staging-secret-key-for-tests-0123456789abcdef",
         "jwt_signing_key_file": key_file,
+        # JSON text, as the environment spells it (some tests export these values).
+        "seal_key_files": json.dumps(seal_files),
     }
 
 

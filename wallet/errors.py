@@ -1,0 +1,43 @@
+"""The wallet's expected failures, each with its code and a message in Chinese and English."""
+
+from __future__ import annotations
+
+from kit.errors import DomainError, InvalidInput, NotFound
+
+
+class InvalidLicence(InvalidInput):
+    """A licence to issue is wrong (holder, dates or a typed field); ``field`` names it."""
+
+    message_zh = "证照信息有误"
+    message_en = "The licence's details are wrong"
+
+
+class LicenceTypeNotIssued(DomainError):
+    """The department does not issue licences of this type."""
+
+    code = "LICENCE_TYPE_NOT_ISSUED"
+    message_zh = "该部门不签发此类证照"
+    message_en = "This department does not issue licences of this type"
+
+
+class LicenceAlreadyIssued(DomainError):
+    """A licence with the same issuer, type and document number exists already."""
+
+    code = "LICENCE_ALREADY_ISSUED"
+    message_zh = "该证照已签发"
+    message_en = "This licence has been issued already"
+
+
+class NoSealForDepartment(DomainError):
+    """The issuing department has no seal key configured, so nothing can be sealed."""
+
+    code = "NO_SEAL_FOR_DEPARTMENT"
+    message_zh = "该部门未配置电子印章"
+    message_en = "The department has no electronic seal"
+
+
+class LicenceNotFound(NotFound):
+    """No such licence."""
+
+    message_zh = "未找到该证照"
+    message_en = "No such licence"

@@ -1,0 +1,233 @@
+"""The wallet's rules: issuing sealed licences and verifying their seals.
+
+Issuing is a service call (applications call it on approval, department sources when
+they load a department's licences; the officers' mutation comes with the GraphQL side):
+the request is checked against its type's schema, signed with the issuing department's
+current seal key over the canonical serialisation of :meth:`Licence.signed_content`,
+and stored with its number and fields encrypted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from infra.crypto import FieldCipher, KeyedHash, Undecryptable
+from wallet.canonical import canonical_json
+from wallet.errors import InvalidLicence, LicenceNotFound, LicenceTypeNotIssued, NoSealForDepartment
+from wallet.models import (
+    SCHEMAS,
+    FieldKind,
+    Holder,
+    HolderKind,
+    Licence,
+    LicenceSchema,
+    LicenceType,
+    Seal,
+    SealCheck,
+    SealFailure,
+    StoredLicence,
+)
+from wallet.repository import LicenceRepository
+from wallet.seals import SealKeyring, b64url, b64url_decode
+
+URI_PREFIX = "urn:zhuzhou:licence"
+_USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_NUMBER = re.compile(r"^[0-9A-Za-z()（）〔〕\[\]第号-]{1,64}$")
+_MAX_TEXT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRequest:
+    """A licence to issue: who holds it, who issues it, its number, dates and fields."""
+
+    type: LicenceType
+    holder: Holder
+    issuer: str
+    number: str
+    issued_on: date
+    expires_on: date | None
+    fields: Mapping[str, object]
+
+
+class WalletService:
+    """Issues licences sealed by their department and checks the seals of stored ones."""
+
+    def __init__(
+        self,
+        licences: LicenceRepository,
+        seals: SealKeyring,
+        cipher: FieldCipher,
+        lookup: KeyedHash,
+    ) -> None:
+        self._licences = licences
+        self.seals = seals
+        self._cipher = cipher
+        self._lookup = lookup
+
+    def licence_uri(self, issuer: str, type_: LicenceType, number: str) -> str:
+        """The stable URI of a licence; its last part is a keyed hash of the number."""
+        docid = self._lookup.digest(f"{issuer}|{type_.value}|{number}")[:32]
+        return f"{URI_PREFIX}:{issuer}:{type_.value}:{docid}"
+
+    async def issue(self, request: IssueRequest) -> Licence:
+        """Check, seal and store a new licence; returns it (fields in clear, in memory).
+
+        Raises :class:`InvalidLicence` (``field`` names the fault),
+        :class:`LicenceTypeNotIssued`, :class:`NoSealForDepartment` or
+        :class:`LicenceAlreadyIssued`; nothing is stored then.
+        """
+        schema = SCHEMAS[request.type]
+        if request.issuer not in schema.issuers:
+            raise LicenceTypeNotIssued(field="issuer")
+        signer = self.seals.current(request.issuer)
+        if signer is None:
+            raise NoSealForDepartment(field="issuer")
+        _check_holder(schema, request.holder)
+        number = _text(request.number, "number")
+        if not _NUMBER.fullmatch(number):
+            raise InvalidLicence(field="number")
+        if request.expires_on is not None and request.expires_on <= request.issued_on:
+            raise InvalidLicence(field="expiresOn")
+        unsigned = Licence(
+            uri=self.licence_uri(request.issuer, request.type, number),
+            type=request.type,
+            holder=request.holder,
+            issuer=request.issuer,
+            number=number,
+            issued_on=request.issued_on,
+            expires_on=request.expires_on,
+            fields=_typed_fields(schema, request.fields),
+            seal=Seal(alg="", kid="", signature=""),
+        )
+        signature = signer.sign(canonical_json(unsigned.signed_content()))
+        seal = Seal(alg=signer.public.alg.value, kid=signer.public.kid, signature=b64url(signature))
+        licence = dataclasses.replace(unsigned, seal=seal)
+        await self._licences.insert(self._stored(licence))
+        return licence
+
+    async def licence(self, uri: str) -> Licence:
+        """The licence with ``uri``, fields decrypted; :class:`LicenceNotFound` otherwise."""
+        stored = await self._licences.get(uri)
+        if stored is None:
+            raise LicenceNotFound(field="uri")
+        return self._opened(stored)
+
+    async def verify(self, uri: str) -> SealCheck:
+        """Whether the stored licence's seal verifies (:meth:`check_seal`)."""
+        return self.check_seal(await self.licence(uri))
+
+    def check_seal(self, licence: Licence) -> SealCheck:
+        """Verify ``licence``'s seal with the published key its ``kid`` names.
+
+        The key must be published (current or previous), belong to the licence's issuer
+        and be of the seal's algorithm; the signature must match the canonical content.
+        """
+        published = self.seals.published(licence.seal.kid)
+        if published is None:
+            return SealCheck(False, SealFailure.UNKNOWN_KEY)
+        if published.department != licence.issuer:
+            return SealCheck(False, SealFailure.WRONG_DEPARTMENT)
+        if published.key.alg.value != licence.seal.alg:
+            return SealCheck(False, SealFailure.ALGORITHM_MISMATCH)
+        try:
+            signature = b64url_decode(licence.seal.signature)
+        except ValueError:
+            return SealCheck(False, SealFailure.BAD_SIGNATURE)
+        if not published.key.verify(canonical_json(licence.signed_content()), signature):
+            return SealCheck(False, SealFailure.BAD_SIGNATURE)
+        return SealCheck(True)
+
+    def published_keys(self) -> dict[str, Any]:
+        """Every department's seal keys, JWKS-style (for ``/.well-known/seals.json``)."""
+        return self.seals.jwks()
+
+    def _stored(self, licence: Licence) -> StoredLicence:
+        content = json.dumps({"number": licence.number, "fields": dict(licence.fields)})
+        return StoredLicence(
+            uri=licence.uri,
+            type=licence.type,
+            holder=licence.holder,
+            issuer=licence.issuer,
+            issued_on=licence.issued_on,
+            expires_on=licence.expires_on,
+            sealed_content=self._cipher.encrypt(content, context=licence.uri),
+            seal=licence.seal,
+            status=licence.status,
+            version=licence.version,
+        )
+
+    def _opened(self, stored: StoredLicence) -> Licence:
+        try:
+            content = json.loads(self._cipher.decrypt(stored.sealed_content, context=stored.uri))
+        except Undecryptable:
+            # Another key or a copied ciphertext: the licence reads as empty, and its
+            # seal then fails, which is what a verifier must see.
+            content = {"number": "", "fields": {}}
+        return Licence(
+            uri=stored.uri,
+            type=stored.type,
+            holder=stored.holder,
+            issuer=stored.issuer,
+            number=content["number"],
+            issued_on=stored.issued_on,
+            expires_on=stored.expires_on,
+            fields=content["fields"],
+            seal=stored.seal,
+            status=stored.status,
+            version=stored.version,
+        )
+
+
+def _check_holder(schema: LicenceSchema, holder: Holder) -> None:
+    if holder.kind not in schema.holders:
+        raise InvalidLicence(field="holder")
+    pattern = _USCC if holder.kind is HolderKind.ENTERPRISE else _ACCOUNT_ID
+    if not pattern.fullmatch(holder.id):
+        raise InvalidLicence(field="holder")
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidLicence(field=name)
+    text = unicodedata.normalize("NFC", value.strip())
+    if not text or len(text) > _MAX_TEXT or any(unicodedata.category(c) == "Cc" for c in text):
+        raise InvalidLicence(field=name)
+    return text
+
+
+def _typed_fields(schema: LicenceSchema, given: Mapping[str, object]) -> dict[str, str | int]:
+    unknown = sorted(set(given) - {spec.name for spec in schema.fields})
+    if unknown:
+        # The caller's unknown name is not echoed back: it is input, not ours.
+        raise InvalidLicence(field="fields")
+    fields: dict[str, str | int] = {}
+    for spec in schema.fields:
+        name = f"fields.{spec.name}"
+        if spec.name not in given or given[spec.name] is None:
+            if spec.required:
+                raise InvalidLicence(field=name)
+            continue
+        value = given[spec.name]
+        if spec.kind is FieldKind.INTEGER:
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**53:
+                raise InvalidLicence(field=name)
+            fields[spec.name] = value
+        elif spec.kind is FieldKind.DATE:
+            if isinstance(value, date):
+                fields[spec.name] = value.isoformat()
+                continue
+            try:
+                fields[spec.name] = date.fromisoformat(_text(value, name)).isoformat()
+            except ValueError:
+                raise InvalidLicence(field=name) from None
+        else:
+            fields[spec.name] = _text(value, name)
+    return fields

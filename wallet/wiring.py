@@ -1,0 +1,47 @@
+"""Builds the wallet from the open clients, its configuration and its providers.
+
+The composition root calls :func:`wire` once at start-up; nothing else constructs a
+wallet repository or service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infra.crypto import FieldCipher, KeyedHash
+from kit.wiring import Wired
+from wallet.repository import Database, LicenceRepository
+from wallet.seals import SealKeyring
+from wallet.service import WalletService
+
+
+@dataclass(frozen=True, slots=True)
+class WalletClients:
+    """The open database and the keys derived for the wallet from the master secret."""
+
+    database: Database
+    content_cipher: FieldCipher
+    """Encrypts each licence's number and fields, bound to its URI."""
+    lookup: KeyedHash
+    """Hashes document numbers into the URIs' document ids."""
+
+
+@dataclass(frozen=True, slots=True)
+class WalletConfig:
+    """What the deployment decides for the wallet (the app reads it from its settings)."""
+
+    seals: SealKeyring
+    """Every department's seal keys, as the environment allows them (see app.services)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WalletProviders:
+    """The wallet's adapter slots: none yet (department sources arrive with their slice)."""
+
+
+def wire(clients: WalletClients, config: WalletConfig, providers: WalletProviders) -> Wired:
+    """The wallet's repositories (for index creation) and services (for the registry)."""
+    del providers  # no slot yet
+    licences = LicenceRepository(clients.database)
+    service = WalletService(licences, config.seals, clients.content_cipher, clients.lookup)
+    return Wired(repositories=[licences], services=[service])

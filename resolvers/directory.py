@@ -12,9 +12,16 @@ from directory.errors import DirectoryError
 from directory.service import DirectoryService
 from kit.text import Localized
 from resolvers.context import Info, LoaderKey
-from schema.common import Connection, Edge, LocalizedText, PageInfo, decode_cursor, encode_cursor
+from resolvers.errors import public_error
+from schema.common import (
+    Connection,
+    Edge,
+    LocalizedText,
+    connection,
+    decode_cursor,
+    encode_cursor,
+)
 from schema.directory import Department, DepartmentContact, DepartmentKind
-from schema.errors import PublicError
 
 CURSOR_KIND = "department"
 MAX_PAGE_SIZE = 50
@@ -80,18 +87,12 @@ class DirectoryQuery:
                 kind=models.DepartmentKind(str(kind.value)) if kind is not None else None,
             )
         except DirectoryError as error:
-            raise PublicError(error.message_en, code=error.code, field=error.field) from error
+            raise public_error(error) from error
         edges = [
             Edge(cursor=encode_cursor(CURSOR_KIND, item.code), node=department_type(item))
             for item in page.items
         ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-        )
+        return connection(edges, has_next_page=page.has_next_page)
 
     @strawberry.field(description="One department by its code, or null when there is none.")
     async def department(

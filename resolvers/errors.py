@@ -17,6 +17,7 @@ from infra.outages import Unavailable
 from kit.errors import DomainError
 from resolvers.context import Context
 from schema.enterprise import ActingForbidden
+from schema.errors import PublicError
 from schema.officers import OfficerRole, RoleRequired
 from schema.payloads import (
     AssuranceLevel,
@@ -52,6 +53,11 @@ def user_error(error: DomainError, members: Sequence[type[UserError]]) -> UserEr
         field=error.field,
         **extra,
     )
+
+
+def public_error(error: DomainError) -> PublicError:
+    """A query field's expected failure as a coded GraphQL error (lists have no union)."""
+    return PublicError(error.message_en, code=error.code, field=error.field)
 
 
 def union_members(field: StrawberryField) -> list[type[UserError]]:

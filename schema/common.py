@@ -47,6 +47,16 @@ class Connection(Generic[NodeT]):
     page_info: PageInfo = strawberry.field(description="Paging state.")
 
 
+def connection(edges: list[Edge[NodeT]], *, has_next_page: bool) -> Connection[NodeT]:
+    """A page of ``edges``; its end cursor is the last edge's."""
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )
+
+
 def encode_cursor(kind: str, value: str) -> str:
     """An opaque cursor for ``value`` in a list of ``kind``."""
     return paging.encode_cursor(kind, value)

@@ -15,6 +15,7 @@ from directory import models as directory_models
 from kit.text import Localized
 from resolvers.context import Info
 from resolvers.directory import DEPARTMENT_BY_CODE, department_type
+from resolvers.errors import public_error
 from schema.applications import (
     Bundle,
     BundleFormField,
@@ -25,8 +26,14 @@ from schema.applications import (
     Material,
     ServiceItem,
 )
-from schema.common import Connection, Edge, LocalizedText, PageInfo, decode_cursor, encode_cursor
-from schema.errors import PublicError
+from schema.common import (
+    Connection,
+    Edge,
+    LocalizedText,
+    connection,
+    decode_cursor,
+    encode_cursor,
+)
 
 CURSOR_KIND = "service_item"
 
@@ -159,19 +166,13 @@ class CatalogueQuery:
                 search=search, first=first, after_code=after_code
             )
         except ApplicationsError as error:
-            raise PublicError(error.message_en, code=error.code, field=error.field) from error
+            raise public_error(error) from error
         departments = await _departments(info, page.items)
         edges = [
             Edge(cursor=encode_cursor(CURSOR_KIND, item.code), node=item_type(item, departments))
             for item in page.items
         ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-        )
+        return connection(edges, has_next_page=page.has_next_page)
 
     @strawberry.field(description="One service item by its code, or null when there is none.")
     async def service_item(

@@ -15,7 +15,12 @@ from resolvers.context import Info
 from resolvers.directory import DEPARTMENT_BY_CODE, department_type
 from resolvers.errors import ExpectedErrors
 from resolvers.permissions import RequireRole
-from schema.common import Connection, Edge, PageInfo, decode_time_cursor, encode_time_cursor
+from schema.common import (
+    Edge,
+    connection,
+    decode_time_cursor,
+    encode_time_cursor,
+)
 from schema.officers import (
     GrantOfficerRolePayload,
     OfficerGrant,
@@ -84,12 +89,7 @@ class OfficerQuery:
             Edge(cursor=encode_time_cursor(CURSOR_KIND, g.granted_at, g.id), node=node)
             for g, node in zip(page.items, nodes, strict=True)
         ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-            ),
-        )
+        return connection(edges, has_next_page=page.has_next_page)
 
 
 @strawberry.type

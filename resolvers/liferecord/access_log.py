@@ -12,15 +12,15 @@ from liferecord.errors import LifeRecordError
 from liferecord.models import AccessEntry
 from liferecord.services.data_tracker import DataTracker
 from resolvers.context import Info
+from resolvers.errors import public_error
 from schema.access_log import AccessLogEntry, ReaderKind
 from schema.common import (
     Connection,
     Edge,
-    PageInfo,
+    connection,
     decode_time_cursor,
     encode_time_cursor,
 )
-from schema.errors import PublicError
 from schema.liferecord import LifeRecordSection
 from schema.payloads import AuthenticationRequired, StepUpRequired
 
@@ -65,11 +65,6 @@ async def access_log_of(
             principal.account_id, first=first, before=_before(before)
         )
     except LifeRecordError as error:
-        raise PublicError(error.message_en, code=error.code, field=error.field) from error
+        raise public_error(error) from error
     edges = [Edge(cursor=_cursor(entry), node=entry_type(entry)) for entry in page.items]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-        ),
-    )
+    return connection(edges, has_next_page=page.has_next_page)

@@ -17,13 +17,13 @@ from liferecord.services import disputes
 from liferecord.services.disputes import DisputeService
 from resolvers.context import Info
 from resolvers.directory import DEPARTMENT_BY_CODE, department_type
-from resolvers.errors import ExpectedErrors, step_up_required
+from resolvers.errors import ExpectedErrors, public_error, step_up_required
 from resolvers.liferecord.me_record import citizen_of
 from resolvers.permissions import RequireLevel
 from schema.common import (
     Connection,
     Edge,
-    PageInfo,
+    connection,
     decode_time_cursor,
     encode_time_cursor,
 )
@@ -35,7 +35,6 @@ from schema.disputes import (
     DisputeStatus,
     RecordDispute,
 )
-from schema.errors import PublicError
 from schema.liferecord import LifeRecordSection
 from schema.payloads import AuthenticationRequired, StepUpRequired
 
@@ -98,17 +97,12 @@ async def disputes_of(
             principal.account_id, first=first, after=_after(after)
         )
     except LifeRecordError as error:
-        raise PublicError(error.message_en, code=error.code, field=error.field) from error
+        raise public_error(error) from error
     departments = await _departments(info, [d.department_code for d in page.items])
     edges = [
         Edge(cursor=_cursor(item), node=dispute_type(item, departments)) for item in page.items
     ]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page, end_cursor=edges[-1].cursor if edges else None
-        ),
-    )
+    return connection(edges, has_next_page=page.has_next_page)
 
 
 @strawberry.type

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.applications_ports import AccessLogReads, WalletLicences
 from app.catalogue_prefill import CataloguePrefill
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
@@ -33,6 +34,7 @@ from identity.adapters.liveness import DevelopmentLiveness, LivenessProvider
 from identity.adapters.mini_program import DevelopmentMiniProgram, MiniProgramProvider
 from identity.adapters.population import PopulationRegister
 from identity.adapters.sms import DevelopmentSms, SmsSender
+from identity.services.officers import OfficerService
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
 from identity.wiring import IdentityClients, IdentityConfig, IdentityProviders
 from identity.wiring import wire as wire_identity
@@ -45,6 +47,7 @@ from liferecord import wiring as liferecord_wiring
 from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
+from liferecord.services.data_tracker import DataTracker
 from wallet import wiring as wallet_wiring
 from wallet.models import SEALING_DEPARTMENTS
 from wallet.seals import (
@@ -59,6 +62,7 @@ from wallet.seals import (
     public_of,
     write_new_key,
 )
+from wallet.service import WalletService
 
 S = TypeVar("S")
 
@@ -328,55 +332,63 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         applications_wiring.ApplicationsConfig(),
         applications_wiring.ApplicationsProviders(),
     )
-    domains = [
-        directory,
-        wire_identity(
-            IdentityClients(
-                database=resources.database, redis=resources.redis, keys=resources.keys
-            ),
-            IdentityConfig(
-                tokens=tokens,
-                refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
-                redis_prefix=prefix,
-            ),
-            IdentityProviders(
-                sms=providers.sms,
-                liveness=providers.liveness,
-                mini_program=providers.mini_program,
-                population_register=providers.population_register,
-                legal_entity_register=providers.legal_entity_register,
-                carrier_check=providers.carrier_check,
-                departments=DirectoryDepartments(_service_of(directory, DirectoryService)),
-            ),
+    identity = wire_identity(
+        IdentityClients(database=resources.database, redis=resources.redis, keys=resources.keys),
+        IdentityConfig(
+            tokens=tokens,
+            refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
+            redis_prefix=prefix,
         ),
-        liferecord_wiring.wire(
-            liferecord_wiring.LifeRecordClients(
-                database=resources.database,
-                redis=resources.redis,
-                key_prefix=prefix,
-                cache_cipher=resources.keys.record_cache,
-                limiter=limiter,
-            ),
-            liferecord_wiring.LifeRecordConfig(),
-            liferecord_wiring.LifeRecordProviders(
-                sources=providers.life_record_sources,
-                enterprise_register=providers.enterprise_register,
-                enterprise_data_sets=providers.enterprise_data_sets,
-                # Prefill reads the applications domain's catalogue; neither imports the other.
-                catalogue=CataloguePrefill(_service_of(applications, CatalogueService)),
-            ),
+        IdentityProviders(
+            sms=providers.sms,
+            liveness=providers.liveness,
+            mini_program=providers.mini_program,
+            population_register=providers.population_register,
+            legal_entity_register=providers.legal_entity_register,
+            carrier_check=providers.carrier_check,
+            departments=DirectoryDepartments(_service_of(directory, DirectoryService)),
         ),
-        applications,
-        wallet_wiring.wire(
-            wallet_wiring.WalletClients(
-                database=resources.database,
-                content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
-                lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
-            ),
-            wallet_wiring.WalletConfig(seals=seals),
-            wallet_wiring.WalletProviders(),
+    )
+    liferecord = liferecord_wiring.wire(
+        liferecord_wiring.LifeRecordClients(
+            database=resources.database,
+            redis=resources.redis,
+            key_prefix=prefix,
+            cache_cipher=resources.keys.record_cache,
+            limiter=limiter,
         ),
-    ]
+        liferecord_wiring.LifeRecordConfig(),
+        liferecord_wiring.LifeRecordProviders(
+            sources=providers.life_record_sources,
+            enterprise_register=providers.enterprise_register,
+            enterprise_data_sets=providers.enterprise_data_sets,
+            # Prefill reads the applications domain's catalogue; neither imports the other.
+            catalogue=CataloguePrefill(_service_of(applications, CatalogueService)),
+        ),
+    )
+    wallet = wallet_wiring.wire(
+        wallet_wiring.WalletClients(
+            database=resources.database,
+            content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
+            lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
+        ),
+        wallet_wiring.WalletConfig(seals=seals),
+        wallet_wiring.WalletProviders(),
+    )
+    cases = applications_wiring.wire_cases(
+        applications_wiring.ApplicationsClients(
+            database=resources.database,
+            cipher=FieldCipher(derive_key(master, "applications-cases/v1")),
+        ),
+        applications_wiring.ApplicationsConfig(),
+        applications_wiring.ApplicationsProviders(
+            officers=_service_of(identity, OfficerService),
+            licences=WalletLicences(_service_of(wallet, WalletService)),
+            reads=AccessLogReads(_service_of(liferecord, DataTracker)),
+        ),
+        catalogue=_service_of(applications, CatalogueService),
+    )
+    domains = [directory, identity, liferecord, applications, wallet, cases]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
     return ServiceRegistry(_services(domains))
 

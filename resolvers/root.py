@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.applications.cases import ApplicationMutation, ApplicationQuery
 from resolvers.applications.catalogue import CatalogueQuery
+from resolvers.applications.desk import DeskMutation, DeskQuery
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.officers import OfficerMutation, OfficerQuery
@@ -27,6 +29,8 @@ class Query(
     EnterpriseRecordQuery,
     OfficerQuery,
     CatalogueQuery,
+    ApplicationQuery,
+    DeskQuery,
 ):
     """Root query type."""
 
@@ -39,6 +43,8 @@ class Mutation(
     LifeRecordMutation,
     DisputeMutation,
     OfficerMutation,
+    ApplicationMutation,
+    DeskMutation,
 ):
     """Root mutation type."""
 

@@ -44,6 +44,7 @@ from identity.models import OfficerRole, Principal
 from identity.services.officers import OfficerService
 
 MAX_SUPERVISION = 200
+MAX_TIMELINE = 200
 SUPERVISORS = frozenset({OfficerRole.HEAD})
 
 
@@ -93,8 +94,11 @@ class OfficerDesk:
         )
         return SubCasePage.of(found, first)
 
-    async def sub_case(self, principal: Principal, sub_case_id: str) -> tuple[SubCase, Case]:
-        """A sub-case of the caller's department and its case, the read logged for the applicant."""
+    async def sub_case(
+        self, principal: Principal, sub_case_id: str
+    ) -> tuple[SubCase, Case, list[TimelineEntry]]:
+        """A sub-case of the caller's department, its case and timeline; the read is logged
+        in the applicant's access log first."""
         sub = await self._cases.sub_case(sub_case_id) if len(sub_case_id) <= 64 else None
         if sub is None:
             raise CaseNotFound(field="subCaseId")
@@ -109,7 +113,7 @@ class OfficerDesk:
             reference=case.reference,
             at=self._writer.now(),
         )
-        return sub, case
+        return sub, case, await self._cases.timeline(case.id, limit=MAX_TIMELINE)
 
     async def act(
         self,

@@ -324,7 +324,11 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
     limiter = RateLimiter(resources.redis, prefix=prefix)
     directory = directory_wiring.wire(resources.database)
     applications = applications_wiring.wire(
-        applications_wiring.ApplicationsClients(database=resources.database),
+        applications_wiring.ApplicationsClients(
+            database=resources.database,
+            objects=resources.objects,
+            material_cipher=FieldCipher(derive_key(master, "application-materials/v1")),
+        ),
         applications_wiring.ApplicationsConfig(),
         applications_wiring.ApplicationsProviders(),
     )

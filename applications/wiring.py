@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from applications.adapters.storage import MaterialStorage
 from applications.repositories import Database
 from applications.repositories.catalogue import CatalogueRepository
+from applications.repositories.uploads import UploadRepository
 from applications.services.catalogue import CatalogueService
+from applications.services.uploads import UploadService
+from infra.crypto import FieldCipher
+from infra.objectstore import ObjectStore
 from kit.wiring import Wired
 
 
@@ -15,6 +20,10 @@ class ApplicationsClients:
     """The open clients the applications domain uses."""
 
     database: Database
+    objects: ObjectStore
+    """The object store uploaded materials live in."""
+    material_cipher: FieldCipher
+    """Seals uploaded materials and their file names at rest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,4 +41,9 @@ def wire(
 ) -> Wired:
     """The catalogue's repository (for its indexes) and service (for the registry)."""
     catalogue = CatalogueRepository(clients.database)
-    return Wired(repositories=[catalogue], services=[CatalogueService(catalogue)])
+    catalogue_service = CatalogueService(catalogue)
+    uploads = UploadRepository(clients.database, clients.material_cipher)
+    upload_service = UploadService(
+        uploads, MaterialStorage(clients.objects), catalogue_service, clients.material_cipher
+    )
+    return Wired(repositories=[catalogue, uploads], services=[catalogue_service, upload_service])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.applications.catalogue import CatalogueQuery
+from resolvers.applications.uploads import UploadMutation
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.officers import OfficerMutation, OfficerQuery
@@ -39,6 +40,7 @@ class Mutation(
     LifeRecordMutation,
     DisputeMutation,
     OfficerMutation,
+    UploadMutation,
 ):
     """Root mutation type."""
 

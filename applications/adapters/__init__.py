@@ -1,0 +1,1 @@
+"""The applications domain's adapters to the world outside (object storage)."""

@@ -26,6 +26,7 @@ from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
 from applications import wiring as applications_wiring
 from applications.services.catalogue import CatalogueService
+from applications.services.uploads import UploadService
 from directory import wiring as directory_wiring
 from directory.service import DirectoryService
 from identity.adapters.carrier import CarrierRealNameCheck
@@ -328,7 +329,11 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
     limiter = RateLimiter(resources.redis, prefix=prefix)
     directory = directory_wiring.wire(resources.database)
     applications = applications_wiring.wire(
-        applications_wiring.ApplicationsClients(database=resources.database),
+        applications_wiring.ApplicationsClients(
+            database=resources.database,
+            objects=resources.objects,
+            material_cipher=FieldCipher(derive_key(master, "application-materials/v1")),
+        ),
         applications_wiring.ApplicationsConfig(),
         applications_wiring.ApplicationsProviders(),
     )
@@ -378,6 +383,8 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
     cases = applications_wiring.wire_cases(
         applications_wiring.ApplicationsClients(
             database=resources.database,
+            objects=resources.objects,
+            material_cipher=FieldCipher(derive_key(master, "application-materials/v1")),
             cipher=FieldCipher(derive_key(master, "applications-cases/v1")),
         ),
         applications_wiring.ApplicationsConfig(),
@@ -387,6 +394,7 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             reads=AccessLogReads(_service_of(liferecord, DataTracker)),
         ),
         catalogue=_service_of(applications, CatalogueService),
+        uploads=_service_of(applications, UploadService),
     )
     domains = [directory, identity, liferecord, applications, wallet, cases]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)

@@ -12,17 +12,22 @@ from applications.adapters.ports import (
     OfficerReads,
     UploadFacts,
 )
+from applications.adapters.storage import MaterialStorage
 from applications.calendar import WorkingDayCalendar
+from applications.errors import UploadNotUsable
 from applications.repositories import Database
 from applications.repositories.cases import CaseRepository
 from applications.repositories.catalogue import CatalogueRepository
+from applications.repositories.uploads import UploadRepository
 from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
 from applications.services.changes import CaseWriter
 from applications.services.desk import FollowUps, OfficerDesk
 from applications.services.statistics import StatisticsService
+from applications.services.uploads import UploadService
 from identity.services.officers import OfficerService
 from infra.crypto import FieldCipher
+from infra.objectstore import ObjectStore
 from kit.wiring import Wired
 
 
@@ -30,12 +35,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class NoUploads:
-    """No upload is usable (until an upload service is wired)."""
+class VerifiedUploads:
+    """The case services' view of the upload service: the applicant's verified uploads."""
+
+    def __init__(self, uploads: UploadService) -> None:
+        self._uploads = uploads
 
     async def usable(self, account_id: str, upload_ids: Sequence[str]) -> Mapping[str, UploadFacts]:
-        """None of them."""
-        return {}
+        """Those of ``upload_ids`` the account uploaded and the server verified."""
+        found: dict[str, UploadFacts] = {}
+        for upload_id in dict.fromkeys(upload_ids):
+            try:
+                [upload] = (await self._uploads.verified_uploads(account_id, [upload_id])).values()
+            except UploadNotUsable:
+                continue
+            found[upload_id] = UploadFacts(upload.material_code, upload.content_type)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +58,10 @@ class ApplicationsClients:
     """The open clients the applications domain uses."""
 
     database: Database
+    objects: ObjectStore
+    """The object store uploaded materials live in."""
+    material_cipher: FieldCipher
+    """Seals uploaded materials and their file names at rest."""
     cipher: FieldCipher | None = None
     """Encrypts forms, reasons and comments at rest (required for cases)."""
 
@@ -68,11 +87,14 @@ class ApplicationsProviders:
 def wire(
     clients: ApplicationsClients, config: ApplicationsConfig, providers: ApplicationsProviders
 ) -> Wired:
-    """The catalogue's repository and service (other domains read the catalogue early)."""
-    catalogue_repository = CatalogueRepository(clients.database)
-    return Wired(
-        repositories=[catalogue_repository], services=[CatalogueService(catalogue_repository)]
+    """The catalogue and uploads (other domains read the catalogue early)."""
+    catalogue = CatalogueRepository(clients.database)
+    catalogue_service = CatalogueService(catalogue)
+    uploads = UploadRepository(clients.database, clients.material_cipher)
+    upload_service = UploadService(
+        uploads, MaterialStorage(clients.objects), catalogue_service, clients.material_cipher
     )
+    return Wired(repositories=[catalogue, uploads], services=[catalogue_service, upload_service])
 
 
 def wire_cases(
@@ -81,6 +103,7 @@ def wire_cases(
     providers: ApplicationsProviders,
     *,
     catalogue: CatalogueService,
+    uploads: UploadService,
 ) -> Wired:
     """Drafts, cases, officers' desk, follow-ups and statistics over ``catalogue``.
 
@@ -100,7 +123,7 @@ def wire_cases(
         cases,
         catalogue,
         writer,
-        uploads=providers.uploads or NoUploads(),
+        uploads=providers.uploads or VerifiedUploads(uploads),
         licences=providers.licences,
         calendar=config.calendar,
         clock=config.clock,

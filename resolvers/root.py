@@ -7,6 +7,7 @@ import strawberry
 from resolvers.applications.cases import ApplicationMutation, ApplicationQuery
 from resolvers.applications.catalogue import CatalogueQuery
 from resolvers.applications.desk import DeskMutation, DeskQuery
+from resolvers.applications.uploads import UploadMutation
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.officers import OfficerMutation, OfficerQuery
@@ -45,6 +46,7 @@ class Mutation(
     OfficerMutation,
     ApplicationMutation,
     DeskMutation,
+    UploadMutation,
 ):
     """Root mutation type."""
 

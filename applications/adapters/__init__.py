@@ -1,1 +1,1 @@
-"""Adapter slots of the applications domain: what it needs from other domains and the world."""
+"""Adapters of the applications domain: object storage, and the slots other domains fill."""

@@ -48,7 +48,7 @@ from applications.errors import (
 )
 from applications.repositories.cases import CaseRepository, Change, CounterChange, LostRace
 from applications.services.catalogue import CatalogueService
-from applications.services.changes import CaseWriter, Step, new_id
+from applications.services.changes import CaseWriter, Step, new_id, timeline_id
 from applications.services.forms import MAX_FORM_BYTES, check_form
 from applications.services.subjects import Subject, resolve_subject
 from applications.workflow import Action, Actor, CaseState, SubCaseState, transition
@@ -449,7 +449,7 @@ class ApplicationService:
 
     def _submitted_entry(self, case: Case) -> TimelineEntry:
         return TimelineEntry(
-            id=new_id("tl"),
+            id=timeline_id(),
             case_id=case.id,
             sub_case_id=None,
             department_code=None,
@@ -562,7 +562,7 @@ class ApplicationService:
             case_set={"rating": self._cases.rating_document(rating, case.id)},
             timeline=[
                 TimelineEntry(
-                    id=new_id("tl"),
+                    id=timeline_id(),
                     case_id=case.id,
                     sub_case_id=None,
                     department_code=None,

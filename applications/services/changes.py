@@ -10,6 +10,8 @@ changed meanwhile makes the whole computation run again on fresh data.
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +52,15 @@ EVENT_OF_ACTION = {
 def new_id(prefix: str) -> str:
     """A unique, unguessable id with a readable prefix."""
     return f"{prefix}_{uuid.uuid4().hex}"
+
+
+_sequence = itertools.count()
+
+
+def timeline_id() -> str:
+    """A unique id that sorts after every earlier one of this process (timeline entries
+    written in the same millisecond keep the order they were made in)."""
+    return f"tl_{time.time_ns():016x}{next(_sequence) % 0xFFFF:04x}{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +173,7 @@ class CaseWriter:
             event = EVENT_OF_ACTION[step.row.action]
             timeline.append(
                 TimelineEntry(
-                    id=new_id("tl"),
+                    id=timeline_id(),
                     case_id=case.id,
                     sub_case_id=sub.id,
                     department_code=sub.department_code,
@@ -181,7 +192,7 @@ class CaseWriter:
             if final != EVENT_OF_ACTION[steps[-1].row.action]:
                 timeline.append(
                     TimelineEntry(
-                        id=new_id("tl"),
+                        id=timeline_id(),
                         case_id=case.id,
                         sub_case_id=None,
                         department_code=None,

@@ -37,7 +37,7 @@ from applications.errors import (
 from applications.repositories import Document
 from applications.repositories.cases import CaseRepository, Change, LostRace
 from applications.services.catalogue import CatalogueService
-from applications.services.changes import CaseWriter, Step, new_id
+from applications.services.changes import CaseWriter, Step, timeline_id
 from applications.services.subjects import resolve_subject
 from applications.workflow import OFFICERS, Action, Actor, transition
 from identity.models import OfficerRole, Principal
@@ -285,7 +285,7 @@ class FollowUps:
             case_set={"rating": self._cases.rating_document(rating, case.id)},
             timeline=[
                 TimelineEntry(
-                    id=new_id("tl"),
+                    id=timeline_id(),
                     case_id=case.id,
                     sub_case_id=None,
                     department_code=found["department"],

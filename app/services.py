@@ -13,7 +13,7 @@ is not there.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
@@ -33,6 +33,7 @@ from identity.adapters.liveness import DevelopmentLiveness, LivenessProvider
 from identity.adapters.mini_program import DevelopmentMiniProgram, MiniProgramProvider
 from identity.adapters.population import PopulationRegister
 from identity.adapters.sms import DevelopmentSms, SmsSender
+from identity.repositories.sessions import SessionRepository
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
 from identity.wiring import IdentityClients, IdentityConfig, IdentityProviders
 from identity.wiring import wire as wire_identity
@@ -45,6 +46,7 @@ from liferecord import wiring as liferecord_wiring
 from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
+from notifications.live import CaseVisibility, LiveClients, LiveConfig, LiveProviders, wire_live
 from wallet import wiring as wallet_wiring
 from wallet.models import SEALING_DEPARTMENTS
 from wallet.seals import (
@@ -76,6 +78,28 @@ class Providers:
     life_record_sources: Mapping[Section, SectionSource]
     enterprise_register: EntityRegister
     enterprise_data_sets: EnterpriseDataSets
+    case_visibility: CaseVisibility = dataclasses.field(default_factory=lambda: NoCaseVisibleYet())
+    """Which cases an account may follow live (``caseProgress``)."""
+
+
+class NoCaseVisibleYet:
+    """Lets no account follow any case: until the applications cases land (the lead
+    replaces it with the cases' own access rule)."""
+
+    async def may_see(self, account_id: str, case_id: str) -> bool:
+        """False, for every account and case."""
+        return False
+
+
+class IdentitySessions:
+    """The live channel's view of identity's sessions: which are still signed in."""
+
+    def __init__(self, sessions: SessionRepository) -> None:
+        self._sessions = sessions
+
+    async def active_among(self, session_ids: Collection[str]) -> set[str]:
+        """The ids among ``session_ids`` of sessions neither revoked nor signed out."""
+        return await self._sessions.active_ids(list(session_ids))
 
 
 ProviderWiring = Callable[[Resources], Providers]
@@ -375,6 +399,16 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             ),
             wallet_wiring.WalletConfig(seals=seals),
             wallet_wiring.WalletProviders(),
+        ),
+        wire_live(
+            LiveClients(redis=resources.redis),
+            LiveConfig(
+                redis_prefix=prefix, session_check_seconds=settings.live_session_check_seconds
+            ),
+            LiveProviders(
+                sessions=IdentitySessions(SessionRepository(resources.database)),
+                case_visibility=providers.case_visibility,
+            ),
         ),
     ]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)

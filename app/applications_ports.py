@@ -12,6 +12,7 @@ from datetime import datetime
 
 from applications.adapters.ports import LicenceFacts, LicenceGrant
 from applications.calendar import city_date
+from applications.services.applying import ApplicationService
 from liferecord.models import Reader
 from liferecord.services.data_tracker import DataTracker
 from wallet.errors import LicenceAlreadyIssued, LicenceNotFound
@@ -67,6 +68,17 @@ class WalletLicences:
         except LicenceAlreadyIssued:
             return self._wallet.licence_uri(grant.issuer, licence_type, grant.number)
         return issued.uri
+
+
+class CaseFollowers:
+    """Who may follow a case live (``caseProgress``): its applicant."""
+
+    def __init__(self, applications: ApplicationService) -> None:
+        self._applications = applications
+
+    async def may_see(self, account_id: str, case_id: str) -> bool:
+        """Whether the account applied for the case."""
+        return await self._applications.visible_to(account_id, case_id)
 
 
 class AccessLogReads:

@@ -13,18 +13,19 @@ is not there.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.applications_ports import AccessLogReads, WalletLicences
+from app.applications_ports import AccessLogReads, CaseFollowers, WalletLicences
 from app.catalogue_prefill import CataloguePrefill
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
 from applications import wiring as applications_wiring
+from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
 from applications.services.uploads import UploadService
 from directory import wiring as directory_wiring
@@ -35,6 +36,7 @@ from identity.adapters.liveness import DevelopmentLiveness, LivenessProvider
 from identity.adapters.mini_program import DevelopmentMiniProgram, MiniProgramProvider
 from identity.adapters.population import PopulationRegister
 from identity.adapters.sms import DevelopmentSms, SmsSender
+from identity.repositories.sessions import SessionRepository
 from identity.services.officers import OfficerService
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
 from identity.wiring import IdentityClients, IdentityConfig, IdentityProviders
@@ -49,6 +51,7 @@ from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
 from liferecord.services.data_tracker import DataTracker
+from notifications.live import CaseVisibility, LiveClients, LiveConfig, LiveProviders, wire_live
 from wallet import wiring as wallet_wiring
 from wallet.models import SEALING_DEPARTMENTS
 from wallet.seals import (
@@ -81,6 +84,20 @@ class Providers:
     life_record_sources: Mapping[Section, SectionSource]
     enterprise_register: EntityRegister
     enterprise_data_sets: EnterpriseDataSets
+    case_visibility: CaseVisibility | None = None
+    """Which cases an account may follow live (``caseProgress``); ``None``: the
+    applications' own rule (the applicant only). Tests put a stand-in here."""
+
+
+class IdentitySessions:
+    """The live channel's view of identity's sessions: which are still signed in."""
+
+    def __init__(self, sessions: SessionRepository) -> None:
+        self._sessions = sessions
+
+    async def active_among(self, session_ids: Collection[str]) -> set[str]:
+        """The ids among ``session_ids`` of sessions neither revoked nor signed out."""
+        return await self._sessions.active_ids(list(session_ids))
 
 
 ProviderWiring = Callable[[Resources], Providers]
@@ -396,7 +413,16 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         catalogue=_service_of(applications, CatalogueService),
         uploads=_service_of(applications, UploadService),
     )
-    domains = [directory, identity, liferecord, applications, wallet, cases]
+    live = wire_live(
+        LiveClients(redis=resources.redis),
+        LiveConfig(redis_prefix=prefix, session_check_seconds=settings.live_session_check_seconds),
+        LiveProviders(
+            sessions=IdentitySessions(SessionRepository(resources.database)),
+            case_visibility=providers.case_visibility
+            or CaseFollowers(_service_of(cases, ApplicationService)),
+        ),
+    )
+    domains = [directory, identity, liferecord, applications, wallet, cases, live]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
     return ServiceRegistry(_services(domains))
 

@@ -18,6 +18,7 @@ from resolvers.liferecord.enterprise_record import EnterpriseRecordQuery
 from resolvers.liferecord.prefill import PrefillQuery
 from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
+from resolvers.notifications.subscriptions import NotificationSubscription
 from resolvers.system import SystemSubscription
 
 
@@ -52,5 +53,5 @@ class Mutation(
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
-class Subscription(SystemSubscription):
+class Subscription(SystemSubscription, NotificationSubscription):
     """Root subscription type."""

@@ -16,6 +16,7 @@ from resolvers.liferecord.prefill import PrefillQuery
 from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
 from resolvers.system import SystemSubscription
+from resolvers.wallet.officers import WalletOfficerMutation
 
 
 @strawberry.type(description="Everything a client can read.")
@@ -39,6 +40,7 @@ class Mutation(
     LifeRecordMutation,
     DisputeMutation,
     OfficerMutation,
+    WalletOfficerMutation,
 ):
     """Root mutation type."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infra.crypto import FieldCipher, KeyedHash
+from kit.outbox_repository import OutboxRepository
 from kit.wiring import Wired
 from wallet.repository import Database, LicenceRepository
 from wallet.seals import SealKeyring
@@ -42,6 +43,7 @@ class WalletProviders:
 def wire(clients: WalletClients, config: WalletConfig, providers: WalletProviders) -> Wired:
     """The wallet's repositories (for index creation) and services (for the registry)."""
     del providers  # no slot yet
-    licences = LicenceRepository(clients.database)
+    outbox = OutboxRepository(clients.database)
+    licences = LicenceRepository(clients.database, outbox)
     service = WalletService(licences, config.seals, clients.content_cipher, clients.lookup)
-    return Wired(repositories=[licences], services=[service])
+    return Wired(repositories=[licences, outbox], services=[service])

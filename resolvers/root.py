@@ -17,6 +17,7 @@ from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
 from resolvers.system import SystemSubscription
 from resolvers.wallet.officers import WalletOfficerMutation
+from resolvers.wallet.showcodes import WalletHolderMutation, WalletQuery
 
 
 @strawberry.type(description="Everything a client can read.")
@@ -28,6 +29,7 @@ class Query(
     EnterpriseRecordQuery,
     OfficerQuery,
     CatalogueQuery,
+    WalletQuery,
 ):
     """Root query type."""
 
@@ -41,6 +43,7 @@ class Mutation(
     DisputeMutation,
     OfficerMutation,
     WalletOfficerMutation,
+    WalletHolderMutation,
 ):
     """Root mutation type."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
 
@@ -223,5 +223,118 @@ ChangeLicenceStatusPayload = Annotated[
     strawberry.union(
         "ChangeLicenceStatusPayload",
         description="Result of `suspendLicence`, `reinstateLicence` and `revokeLicence`.",
+    ),
+]
+
+
+@strawberry.type(
+    description="The licence is expired, suspended or revoked: it cannot be shown or shared."
+)
+class LicenceNotValid(UserError):
+    """Not a valid licence today."""
+
+    codes = ("LICENCE_NOT_VALID",)
+
+
+@strawberry.enum(description="Why a show-code or share is not accepted.")
+class VerificationFailure(Enum):
+    """Verification failures."""
+
+    MALFORMED = strawberry.enum_value("malformed", description="Not a show-code at all.")
+    TAMPERED = strawberry.enum_value(
+        "tampered", description="Its signature does not match its content."
+    )
+    UNKNOWN_KEY = strawberry.enum_value(
+        "unknown_key", description="Signed by a key no department publishes."
+    )
+    ROTATED_OUT_KEY = strawberry.enum_value(
+        "rotated_out_key", description="Signed by a key its department no longer signs with."
+    )
+    EXPIRED_TOKEN = strawberry.enum_value(
+        "expired_token",
+    )
+    DISCLOSURE_MISMATCH = strawberry.enum_value(
+        "disclosure_mismatch", description="A disclosed field was altered or added after signing."
+    )
+    UNKNOWN_LICENCE = strawberry.enum_value(
+        "unknown_licence", description="The licence is not on record."
+    )
+    TAMPERED_LICENCE = strawberry.enum_value(
+        "tampered_licence", description="The licence on record no longer matches its seal."
+    )
+    SHARE_UNAVAILABLE = strawberry.enum_value(
+        "share_unavailable", description="No such share, or it was revoked or has expired."
+    )
+
+
+@strawberry.type(description="The licence a show-code or share is about (no field values).")
+class VerifiedLicence:
+    """What the signature covers besides the disclosed fields."""
+
+    uri: str = strawberry.field(description="The licence's URI.")
+    type: LicenceType = strawberry.field(description="What it is.")
+    type_name: LocalizedText = strawberry.field(description="The type's name.")
+    issuer: str = strawberry.field(description="Code of the issuing department.")
+    issued_on: date = strawberry.field(description="Date of issue.")
+    expires_on: date | None = strawberry.field(description="Expiry date; null: never.")
+
+
+@strawberry.type(
+    description="The answer to a verifier: authentic or not and why not, the licence's status "
+    "today, and only the disclosed fields. Accept the licence when `authentic` is true and "
+    "`status` is VALID."
+)
+class LicenceVerification:
+    """A verification result."""
+
+    authentic: bool = strawberry.field(description="Signed by the issuing department, unaltered.")
+    failure: VerificationFailure | None = strawberry.field(
+        description="Why it is not authentic; null when it is."
+    )
+    status: LicenceStatus | None = strawberry.field(
+        description="The licence's status today; null when not authentic."
+    )
+    licence: VerifiedLicence | None = strawberry.field(
+        description="The licence; null when not authentic."
+    )
+    disclosed: list[LicenceField] = strawberry.field(
+        description="The fields the holder chose to show (empty when not authentic)."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="When the show-code (or share) stops verifying."
+    )
+    checked_at: datetime = strawberry.field(description="When this check ran.")
+
+
+@strawberry.enum(description="How a licence was checked.")
+class VerificationChannel(Enum):
+    """Channels."""
+
+    SHOW_CODE = strawberry.enum_value("show_code", description="A show-code was scanned.")
+    SHARE = strawberry.enum_value("share", description="A share link was opened.")
+
+
+@strawberry.type(description="One check of your licence by someone (who checked my licence).")
+class LicenceVerificationEntry:
+    """A check, as the holder sees it."""
+
+    id: str = strawberry.field(description="Entry id.")
+    licence_uri: str = strawberry.field(description="The licence checked.")
+    licence_type: LicenceType = strawberry.field(description="Its type.")
+    channel: VerificationChannel = strawberry.field(description="Show-code or share.")
+    outcome: str = strawberry.field(
+        description="`valid`, `expired`, `suspended` or `revoked` when authentic, otherwise "
+        "the failure (e.g. `expired_token`)."
+    )
+    verifier: str | None = strawberry.field(
+        description="The verifier's name, when it identified itself."
+    )
+    at: datetime = strawberry.field(description="When (UTC).")
+
+
+LicenceVerificationsResult = Annotated[
+    Connection[LicenceVerificationEntry] | StepUpRequired | AuthenticationRequired | InvalidInput,
+    strawberry.union(
+        "LicenceVerificationsResult", description="Checks of your licences, or what to do first."
     ),
 ]

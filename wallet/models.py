@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from kit.text import Localized
@@ -364,3 +364,26 @@ class SealCheck:
 
     authentic: bool
     failure: SealFailure | None = None
+
+
+class VerificationChannel(StrEnum):
+    """How a licence was checked: a show-code scanned, or a share link opened."""
+
+    SHOW_CODE = "show_code"
+    SHARE = "share"
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationEntry:
+    """One check of a holder's licence, for the holder's log ("who checked my licence")."""
+
+    id: str
+    holder: Holder
+    uri: str
+    type: LicenceType
+    channel: VerificationChannel
+    outcome: str
+    """``valid``/``expired``/``suspended``/``revoked`` when authentic, else the failure."""
+    at: datetime
+    verifier: str | None
+    """The verifier's name when it identified itself (stored encrypted)."""

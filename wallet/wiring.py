@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from infra.crypto import FieldCipher, KeyedHash
 from kit.outbox_repository import OutboxRepository
 from kit.wiring import Wired
+from wallet.presentations import PresentationService
+from wallet.repositories.verifications import VerificationRepository
 from wallet.repository import Database, LicenceRepository
 from wallet.seals import SealKeyring
 from wallet.service import WalletService
@@ -45,5 +47,7 @@ def wire(clients: WalletClients, config: WalletConfig, providers: WalletProvider
     del providers  # no slot yet
     outbox = OutboxRepository(clients.database)
     licences = LicenceRepository(clients.database, outbox)
+    verifications = VerificationRepository(clients.database)
     service = WalletService(licences, config.seals, clients.content_cipher, clients.lookup)
-    return Wired(repositories=[licences, outbox], services=[service])
+    presentations = PresentationService(service, verifications, clients.content_cipher)
+    return Wired(repositories=[licences, outbox, verifications], services=[service, presentations])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from identity.models import AgentScope, Principal
 from kit.text import Localized
 from resolvers.context import Info
 from schema.common import Connection, Edge, LocalizedText, connection, decode_cursor, encode_cursor
@@ -16,8 +19,10 @@ from schema.wallet import (
 )
 from wallet import models
 from wallet.service import WalletService
+from wallet.showcode import NUMBER_FIELD
 
 CURSOR_KIND = "licence"
+NUMBER_LABEL = Localized(zh="证照编号", en="Licence number")
 
 
 def _text(value: Localized) -> LocalizedText:
@@ -72,3 +77,33 @@ async def wallet_of(
         for item in page.items
     ]
     return connection(edges, has_next_page=page.has_next_page)
+
+
+def holders_of(principal: Principal) -> frozenset[models.Holder]:
+    """Whose licences the caller may show and share: their own, and the enterprise's they
+    act for with ``wallet:read``."""
+    holders = {models.Holder(models.HolderKind.CITIZEN, principal.account_id)}
+    acting = principal.acting_for
+    if acting is not None and AgentScope.WALLET_READ in acting.scopes:
+        holders.add(models.Holder(models.HolderKind.ENTERPRISE, acting.uscc))
+    return frozenset(holders)
+
+
+def disclosed_fields(
+    type_: models.LicenceType, values: Mapping[str, str | int]
+) -> list[LicenceField]:
+    """The GraphQL view of disclosed values, in the type's order (the number first)."""
+    schema = models.SCHEMAS[type_]
+    labels = {NUMBER_FIELD: (NUMBER_LABEL, models.FieldKind.TEXT)} | {
+        spec.name: (spec.label, spec.kind) for spec in schema.fields
+    }
+    return [
+        LicenceField(
+            name=name,
+            label=_text(labels[name][0]),
+            kind=LicenceFieldKind(labels[name][1].value),
+            value=str(values[name]),
+        )
+        for name in labels
+        if name in values
+    ]

@@ -13,7 +13,9 @@ from resolvers.context import Info
 from resolvers.errors import ExpectedErrors
 from resolvers.permissions import RequireLevel
 from resolvers.wallet.licences import wallet_of
-from schema.wallet import WalletResult
+from resolvers.wallet.showcodes import verifications_of
+from schema.wallet import LicenceVerificationsResult, WalletResult
+from wallet import presentations
 from wallet import service as wallet_service
 from wallet.models import Holder, HolderKind
 
@@ -42,3 +44,21 @@ class WalletMe:
         """The caller's own licences."""
         holder = Holder(HolderKind.CITIZEN, self.principal.account_id)
         return await wallet_of(info, holder, first=first, after=after)
+
+    @strawberry.field(
+        description="Who checked your licences (show-codes scanned, share links opened): when, "
+        "the outcome, and the verifier when it named itself; newest first, at most "
+        f"{presentations.MAX_PAGE_SIZE} a page.",
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
+    )
+    async def licence_verifications(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="Page size, 1 to 50.")] = 20,
+        before: Annotated[
+            str | None,
+            strawberry.argument(description="`endCursor` of the previous page: older entries."),
+        ] = None,
+    ) -> LicenceVerificationsResult:
+        """Checks of the caller's licences."""
+        return await verifications_of(info, self.principal, first=first, before=before)

@@ -389,11 +389,7 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         ),
     )
     wallet = wallet_wiring.wire(
-        wallet_wiring.WalletClients(
-            database=resources.database,
-            content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
-            lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
-        ),
+        wallet_clients(resources),
         wallet_wiring.WalletConfig(seals=seals),
         wallet_wiring.WalletProviders(),
     )
@@ -425,6 +421,16 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
     domains = [directory, identity, liferecord, applications, wallet, cases, live]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
     return ServiceRegistry(_services(domains))
+
+
+def wallet_clients(resources: Resources) -> wallet_wiring.WalletClients:
+    """The wallet's database and the keys derived for it (the API and the CLI use these)."""
+    master = resources.settings.secret_key.get_secret_value().encode()
+    return wallet_wiring.WalletClients(
+        database=resources.database,
+        content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
+        lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
+    )
 
 
 def _service_of(wired: Wired, kind: type[S]) -> S:

@@ -14,11 +14,12 @@ from resolvers.context import Info
 from resolvers.errors import authentication_required
 from resolvers.identity.me import IdentityMe
 from resolvers.liferecord.me import LifeRecordMe
+from resolvers.wallet.me import WalletMe
 from schema.errors import PublicError
 
 
 @strawberry.type(description="The signed-in citizen: account, level, sessions.")
-class Me(IdentityMe, LifeRecordMe, ApplicationsMe):
+class Me(IdentityMe, LifeRecordMe, ApplicationsMe, WalletMe):
     """The caller's own view (built per request from the principal)."""
 
 

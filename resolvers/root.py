@@ -20,6 +20,8 @@ from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
 from resolvers.notifications.subscriptions import NotificationSubscription
 from resolvers.system import SystemSubscription
+from resolvers.wallet.officers import WalletOfficerMutation
+from resolvers.wallet.showcodes import WalletHolderMutation, WalletQuery
 
 
 @strawberry.type(description="Everything a client can read.")
@@ -33,6 +35,7 @@ class Query(
     CatalogueQuery,
     ApplicationQuery,
     DeskQuery,
+    WalletQuery,
 ):
     """Root query type."""
 
@@ -48,6 +51,8 @@ class Mutation(
     ApplicationMutation,
     DeskMutation,
     UploadMutation,
+    WalletOfficerMutation,
+    WalletHolderMutation,
 ):
     """Root mutation type."""
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from applications.adapters.ports import (
     ApplicantLicences,
+    DisputeResolutions,
     MaterialUploads,
     OfficerReads,
     UploadFacts,
@@ -81,6 +82,7 @@ class ApplicationsProviders:
     officers: OfficerService | None = None
     licences: ApplicantLicences | None = None
     reads: OfficerReads | None = None
+    disputes: DisputeResolutions | None = None
     uploads: MaterialUploads | None = None
 
 
@@ -115,6 +117,7 @@ def wire_cases(
         or providers.officers is None
         or providers.licences is None
         or providers.reads is None
+        or providers.disputes is None
     ):
         raise ValueError("the case services need a cipher, officers, licences and reads")
     cases = CaseRepository(clients.database, clients.cipher)
@@ -135,6 +138,7 @@ def wire_cases(
         providers.officers,
         reads=providers.reads,
         licences=providers.licences,
+        disputes=providers.disputes,
         calendar=config.calendar,
         clock=config.clock,
     )

@@ -45,6 +45,7 @@ from applications.services.catalogue import CatalogueService
 from applications.services.changes import CaseWriter, Step, timeline_id
 from applications.services.subjects import resolve_subject
 from applications.workflow import OFFICERS, Action, Actor, SubCaseState, transition
+from identity.errors import NotAnOfficer, RoleRequired
 from identity.models import OfficerRole, Principal
 from identity.services.officers import OfficerService
 from kit.outbox import OutboxEvent
@@ -312,7 +313,7 @@ class OfficerDesk:
         else:
             try:
                 await self._officers.require_role(principal, department_code, SUPERVISORS)
-            except Exception:
+            except (NotAnOfficer, RoleRequired):
                 if not await self._officers.holds_role(principal, OfficerRole.ADMINISTRATOR):
                     raise
             departments = [department_code]

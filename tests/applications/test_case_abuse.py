@@ -14,7 +14,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from demo.data.people import LI_XIAOYAN
+from demo.data.people import LI_XIAOYAN, LIU_JIANJUN, ZHOU_TING
+from demo.seed import seed
 from identity.models import AssuranceLevel, OfficerRole, Principal
 from identity.services.officers import OfficerService
 from tests.app.citizens import real_name_citizen
@@ -31,6 +32,9 @@ from tests.applications.cases_factories import (
 )
 from tests.applications.uploads_factories import services_of
 from tests.identity.factories import SignedInCaller, as_caller
+from tests.identity.test_enterprises import RAIL
+from tests.identity.test_enterprises import _citizen as enterprise_citizen
+from tests.identity.test_enterprises import _granted as granted_agent
 from tests.identity.verification_factories import resources_of
 
 SEAL = "430200-GA-001"
@@ -319,3 +323,83 @@ async def test_an_officer_reading_a_case_lands_in_the_applicants_access_log(
     log = await as_caller(client, citizen, ACCESS_LOG)
     nodes = [e["node"] for e in log["data"]["me"]["accessLog"]["edges"]]
     assert any(n["readerKind"] == "OFFICER" and case["reference"] in n["purpose"] for n in nodes)
+
+
+async def test_an_enterprise_agent_applies_with_the_scope_and_is_refused_without(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # given 刘建军's enterprise, an agent with applications:submit and one with wallet:read
+    await seed(resources_of(app))
+    representative = await enterprise_citizen(client, app, LIU_JIANJUN)
+    agent = await enterprise_citizen(client, app, ZHOU_TING)
+    reader = await enterprise_citizen(client, app, LI_XIAOYAN)
+    await granted_agent(client, representative, agent, ["applications:submit"])
+    await granted_agent(client, representative, reader, ["wallet:read"])
+
+    # when each files the seal filing for the enterprise
+    filed = await submit(
+        client,
+        agent,
+        await seal_materials(client, app, agent),
+        form=seal_form(),
+        code=SEAL,
+        kind="ITEM",
+        acting_for=RAIL.uscc,
+    )
+    refused = await submit(
+        client,
+        reader,
+        await seal_materials(client, app, reader),
+        form=seal_form(),
+        code=SEAL,
+        kind="ITEM",
+        acting_for=RAIL.uscc,
+    )
+
+    # then the agent with the scope files it for the enterprise, the other is refused
+    assert filed["__typename"] == "ApplicationSubmitted", filed
+    stored = await resources_of(app).database["cases"].find_one({"_id": filed["application"]["id"]})
+    assert stored is not None
+    assert stored["acting_for"] == RAIL.uscc
+    assert refused["__typename"] in {"ApplicationRefused"}, refused
+    assert await _count(app, "cases") == 1
+
+
+async def test_a_low_rating_is_answered_and_the_applicant_sees_the_reply(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # given a finished seal filing rated 1
+    citizen = await real_name_citizen(client, app)
+    case = await seal_case(client, app, citizen)
+    clerk, _head = await officers(client, app)
+    sub = case["subCases"][0]["id"]
+    await act(client, clerk, ACCEPT, sub=sub)
+    await act(client, clerk, APPROVE, sub=sub)
+    await as_caller(client, citizen, RATE, {"id": case["id"], "level": 1})
+
+    # when the department lists its follow-ups and replies
+    listed = await as_caller(
+        client, clerk, 'query { followUps(departmentCode: "430200-GA") { id caseId level } }'
+    )
+    [follow_up] = listed["data"]["followUps"]
+    replied = await as_caller(
+        client,
+        clerk,
+        """mutation ($id: String!) { replyToFollowUp(followUpId: $id, reply: "已改进窗口指引") {
+             __typename } }""",
+        {"id": follow_up["id"]},
+    )
+
+    # then the reply is on the applicant's case and the follow-up is closed
+    assert replied["data"]["replyToFollowUp"]["__typename"] == "ApplicationChanged"
+    read = await as_caller(
+        client,
+        citizen,
+        "query ($id: String!) { application(id: $id) { rating { level followUpReply } } }",
+        {"id": case["id"]},
+    )
+    assert read["data"]["application"]["rating"] == {"level": 1, "followUpReply": "已改进窗口指引"}
+    again = await as_caller(
+        client, clerk, 'query { followUps(departmentCode: "430200-GA") { id } }'
+    )
+    assert again["data"]["followUps"] == []

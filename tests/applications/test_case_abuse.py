@@ -403,3 +403,50 @@ async def test_a_low_rating_is_answered_and_the_applicant_sees_the_reply(
         client, clerk, 'query { followUps(departmentCode: "430200-GA") { id } }'
     )
     assert again["data"]["followUps"] == []
+
+
+QUEUE = """
+query ($states: [SubCaseState!], $first: Int!, $after: String, $dueBefore: DateTime) {
+  departmentQueue(departmentCode: "430200-GA", states: $states, first: $first, after: $after,
+                  dueBefore: $dueBefore) {
+    edges { node { caseReference subCase { id state dueAt } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def test_the_queue_pages_by_due_date_and_filters_by_state_and_due_date(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # given three seal filings, one of them accepted
+    citizen = await real_name_citizen(client, app)
+    cases = [await seal_case(client, app, citizen) for _ in range(3)]
+    clerk, other = await officers(client, app)
+    await act(client, clerk, ACCEPT, sub=cases[0]["subCases"][0]["id"])
+
+    # when the clerk pages through the queue two at a time, and filters
+    first = await as_caller(client, clerk, QUEUE, {"first": 2})
+    page = first["data"]["departmentQueue"]
+    second = await as_caller(
+        client, clerk, QUEUE, {"first": 2, "after": page["pageInfo"]["endCursor"]}
+    )
+    submitted = await as_caller(client, clerk, QUEUE, {"first": 10, "states": ["SUBMITTED"]})
+    none_due = await as_caller(
+        client, clerk, QUEUE, {"first": 10, "dueBefore": "2000-01-01T00:00:00+08:00"}
+    )
+    outsider = await as_caller(client, other, QUEUE, {"first": 10})
+
+    # then the pages hold all three once, soonest due first, and the filters hold
+    seen = [e["node"]["subCase"] for e in page["edges"]] + [
+        e["node"]["subCase"] for e in second["data"]["departmentQueue"]["edges"]
+    ]
+    assert page["pageInfo"]["hasNextPage"] is True
+    assert sorted(s["id"] for s in seen) == sorted(c["subCases"][0]["id"] for c in cases)
+    assert [s["dueAt"] for s in seen] == sorted(s["dueAt"] for s in seen)
+    states = {e["node"]["subCase"]["state"] for e in submitted["data"]["departmentQueue"]["edges"]}
+    assert states == {"SUBMITTED"}
+    assert len(submitted["data"]["departmentQueue"]["edges"]) == 2
+    assert none_due["data"]["departmentQueue"]["edges"] == []
+    assert outsider["data"] is None or outsider["data"].get("departmentQueue") is None
+    assert outsider["errors"][0]["extensions"]["code"] == "NOT_AN_OFFICER"

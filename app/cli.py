@@ -332,6 +332,44 @@ async def purge_drafts_on(resources: Resources) -> int:
     return await cases.purge_drafts(datetime.now(UTC))
 
 
+async def cases_due_scan_on(resources: Resources) -> int:
+    """Append ``applications.case.due_soon`` once per open sub-case due within a working
+    day; how many were new (idempotent: run it daily on any number of instances)."""
+    from datetime import UTC, datetime
+
+    from applications.calendar import WorkingDayCalendar
+    from applications.repositories.cases import CaseRepository
+    from applications.services.reminders import DueSoonScan
+    from infra.crypto import FieldCipher, derive_key
+
+    master = resources.settings.secret_key.get_secret_value().encode()
+    cases = CaseRepository(
+        resources.database, FieldCipher(derive_key(master, "applications-cases/v1"))
+    )
+    scan = DueSoonScan(cases, WorkingDayCalendar(), clock=lambda: datetime.now(UTC))
+    return await scan.run()
+
+
+def cases_due_scan() -> int:
+    """``cases-due-scan``: the scheduled due-soon notices."""
+    settings = load_settings()
+
+    async def run() -> int:
+        resources = await start_resources(settings)
+        try:
+            return await cases_due_scan_on(resources)
+        finally:
+            await resources.close()
+
+    try:
+        appended = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{appended} due-soon notices appended")
+    return 0
+
+
 def purge_drafts() -> int:
     """``purge-drafts``: the scheduled purge of drafts never submitted."""
     settings = load_settings()
@@ -386,6 +424,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "purge-drafts",
         help="delete application drafts never submitted within 30 days; run daily, idempotent",
     )
+    commands.add_parser(
+        "cases-due-scan",
+        help="append due-soon notices for sub-cases due within a working day; run daily",
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
@@ -401,6 +443,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return wallet_expiry_scan()
     if args.command == "purge-drafts":
         return purge_drafts()
+    if args.command == "cases-due-scan":
+        return cases_due_scan()
     if args.command == "dev-liveness-result":
         return development_liveness_result(args.ticket, passed=not args.fail)
     return development_sms_codes(args.limit)

@@ -24,6 +24,7 @@ from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
 from applications.services.changes import CaseWriter
 from applications.services.desk import FollowUps, OfficerDesk
+from applications.services.reminders import DueSoonScan
 from applications.services.statistics import StatisticsService
 from applications.services.uploads import UploadService
 from identity.services.officers import OfficerService
@@ -149,5 +150,6 @@ def wire_cases(
             desk,
             FollowUps(cases, providers.officers, writer),
             StatisticsService(cases, providers.officers, config.calendar, clock=config.clock),
+            DueSoonScan(cases, config.calendar, clock=config.clock),
         ],
     )

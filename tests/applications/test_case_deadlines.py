@@ -17,9 +17,11 @@ from app.applications_ports import AccessLogReads, RecordDisputeResolutions, Wal
 from applications import wiring
 from applications.calendar import CITY_TIMEZONE, Suspension, WorkingDayCalendar
 from applications.case_models import SubjectKind, SuppliedMaterial
+from applications.repositories.cases import CaseRepository
 from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
 from applications.services.desk import OfficerDesk
+from applications.services.reminders import DueSoonScan
 from applications.services.uploads import UploadService
 from applications.workflow import Action, SubCaseState
 from demo.data.people import DENG_WEIDONG, LIU_JIANJUN
@@ -193,3 +195,29 @@ async def test_drafts_are_purged_after_their_retention(
     assert (kept, purged) == (0, 1)
     drafts = resources_of(app).database["application_drafts"]
     assert await drafts.count_documents({"_id": draft.id}) == 0
+
+
+async def test_a_sub_case_due_soon_is_announced_once(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # given a seal filing (1 working day) received on a Monday morning
+    clock = Clock(at("2026-06-01"))
+    applying, _desk = case_services(app, clock)
+    _citizen, case_id, sub_id = await _seal_filing(client, app, applying)
+    cases = CaseRepository(
+        resources_of(app).database, FieldCipher(derive_key(b"test-master", "applications-cases/v1"))
+    )
+    scan = DueSoonScan(cases, CALENDAR, clock=clock)
+
+    # when the scan runs on Monday (due by Tuesday's close: within a working day), again,
+    # and on Tuesday
+    first = await scan.run()
+    again = await scan.run()
+    clock.now = at("2026-06-02", 8)
+    due_day = await scan.run()
+
+    # then exactly one due-soon event was appended, for that sub-case
+    assert (first, again, due_day) == (1, 0, 0)
+    events = resources_of(app).database["outbox"]
+    found = [doc async for doc in events.find({"kind": "applications.case.due_soon"})]
+    assert [(e["subject"], e["payload"]["sub_case_id"]) for e in found] == [(case_id, sub_id)]

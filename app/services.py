@@ -28,6 +28,7 @@ from app.applications_ports import (
     WalletLicences,
 )
 from app.catalogue_prefill import CataloguePrefill
+from app.health import ProviderOutcomes
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
 from applications import wiring as applications_wiring
@@ -42,6 +43,10 @@ from identity.adapters.liveness import DevelopmentLiveness, LivenessProvider
 from identity.adapters.mini_program import DevelopmentMiniProgram, MiniProgramProvider
 from identity.adapters.population import PopulationRegister
 from identity.adapters.sms import DevelopmentSms, SmsSender
+from identity.adapters.sms_aliyun import AliyunSms
+from identity.adapters.sms_common import SIGN_IN_CODE, SmsTemplates
+from identity.adapters.sms_failover import FailoverSms
+from identity.adapters.sms_tencent import TencentSms
 from identity.repositories.sessions import SessionRepository
 from identity.services.officers import OfficerService
 from identity.services.sign_in import SignInService
@@ -152,11 +157,15 @@ class Vendors:
 
 
 def development_vendors(resources: Resources) -> Vendors:
-    """The vendors' development stand-ins, as development, the demo and tests run them."""
+    """The vendors' development stand-ins, as development, the demo and tests run them.
+
+    The SMS slot holds the real vendor(s) when ``SZ_SMS_PROVIDER`` names one.
+    """
     settings = resources.settings
     return Vendors(
         # Codes go to the log in development only; tests read them from memory.
-        sms=DevelopmentSms(log_codes=settings.environment is Environment.DEVELOPMENT),
+        sms=configured_sms(settings)
+        or DevelopmentSms(log_codes=settings.environment is Environment.DEVELOPMENT),
         liveness=DevelopmentLiveness(resources.keys.development_liveness),
         mini_program=DevelopmentMiniProgram(),
     )
@@ -176,10 +185,80 @@ def wire_providers(resources: Resources) -> Providers:
         f"no adapter is configured for {', '.join(empty)}: only the demo's exist so far, "
         "and `python -m demo dev` runs the embedded default with them"
     ]
-    vendors = development_vendors(resources)
-    slots = [(field.name, getattr(vendors, field.name)) for field in dataclasses.fields(vendors)]
+    slots: list[tuple[str, object]] = []
+    try:
+        vendors = development_vendors(resources)
+        slots = [
+            (field.name, getattr(vendors, field.name)) for field in dataclasses.fields(vendors)
+        ]
+    except StartupError as error:
+        problems.append(str(error))
     problems += _wiring_problems(settings, slots)
     raise StartupError(f"refusing to start in {settings.environment.value}: " + "; ".join(problems))
+
+
+def configured_sms(settings: Settings) -> SmsSender | None:
+    """The real SMS vendor(s) ``SZ_SMS_PROVIDER`` names; ``None`` for ``development``.
+
+    Raises :class:`StartupError` naming each missing setting or unreadable secret file.
+    """
+    if settings.sms_provider == "development":
+        return None
+    problems: list[str] = []
+    built: list[SmsSender] = []
+    for vendor in settings.sms_provider.split("+"):
+        prefix = f"{vendor}_sms_"
+        needed = {
+            "tencent": ("secret_id", "secret_key_file", "sdk_app_id", "sign_name", "templates"),
+            "aliyun": ("access_key_id", "access_key_secret_file", "sign_name", "templates"),
+        }[vendor]
+        values = {name: getattr(settings, prefix + name) for name in needed}
+        missing = [f"SZ_{(prefix + name).upper()}" for name, value in values.items() if not value]
+        secret_name = next(name for name in needed if name.endswith("_file"))
+        secret = ""
+        if not missing:
+            path = values[secret_name]
+            try:
+                secret = path.read_text().strip()
+            except OSError as error:
+                missing.append(f"SZ_{(prefix + secret_name).upper()} ({type(error).__name__})")
+            if not secret and not missing:
+                missing.append(f"SZ_{(prefix + secret_name).upper()} (empty)")
+        try:
+            templates = SmsTemplates.of(values["templates"])
+        except ValueError:
+            missing.append(f"SZ_{prefix.upper()}TEMPLATES (needs {SIGN_IN_CODE})")
+        if missing:
+            problems.append(f"SZ_SMS_PROVIDER={vendor} needs " + ", ".join(missing))
+            continue
+        if vendor == "tencent":
+            built.append(
+                TencentSms(
+                    secret_id=values["secret_id"],
+                    secret_key=secret,
+                    sdk_app_id=values["sdk_app_id"],
+                    sign_name=values["sign_name"],
+                    templates=templates,
+                    region=settings.tencent_sms_region,
+                    endpoint=settings.tencent_sms_endpoint,
+                    timeout_seconds=settings.sms_timeout_seconds,
+                )
+            )
+        else:
+            built.append(
+                AliyunSms(
+                    access_key_id=values["access_key_id"],
+                    access_key_secret=secret,
+                    sign_name=values["sign_name"],
+                    templates=templates,
+                    region=settings.aliyun_sms_region,
+                    endpoint=settings.aliyun_sms_endpoint,
+                    timeout_seconds=settings.sms_timeout_seconds,
+                )
+            )
+    if problems:
+        raise StartupError("; ".join(problems))
+    return built[0] if len(built) == 1 else FailoverSms(*built)
 
 
 def stand_ins(settings: Settings, slots: list[tuple[str, object]]) -> str | None:
@@ -441,7 +520,9 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
     )
     domains = [directory, identity, liferecord, applications, wallet, cases, live]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
-    return ServiceRegistry(_services(domains))
+    # What /readyz reports of the providers' last calls (those that keep one).
+    outcomes = ProviderOutcomes(wired for _, wired in slots)
+    return ServiceRegistry([*_services(domains), outcomes])
 
 
 def wallet_clients(resources: Resources) -> wallet_wiring.WalletClients:

@@ -116,8 +116,43 @@ class Settings(BaseSettings):
     # One setting per provider. Only the development/demo stand-ins exist so far (the
     # providers issue adds the real adapters as further choices); staging and production
     # refuse to start with any stand-in wired, whatever is spelled here.
-    sms_provider: Literal["development"] = Field(
-        "development", description="Sends sign-in codes: 'development' logs them instead."
+    sms_provider: Literal["development", "tencent", "aliyun", "tencent+aliyun"] = Field(
+        "development",
+        description="Sends sign-in codes and notices: 'tencent' (Tencent Cloud SMS), "
+        "'aliyun' (Alibaba Cloud SMS), 'tencent+aliyun' (Tencent, and Alibaba when Tencent "
+        "fails on its side), 'development' logs codes instead.",
+    )
+    sms_timeout_seconds: float = Field(
+        3.0, gt=0, le=10, description="The whole budget of one SMS vendor call."
+    )
+    tencent_sms_endpoint: str = Field(
+        "https://sms.tencentcloudapi.com", description="Tencent Cloud SMS API 3.0 endpoint."
+    )
+    tencent_sms_region: str = "ap-guangzhou"
+    tencent_sms_secret_id: str = Field("", description="CAM API key SecretId (not secret).")
+    tencent_sms_secret_key_file: Path | None = Field(
+        None, description="File holding the CAM API key's SecretKey."
+    )
+    tencent_sms_sdk_app_id: str = Field("", description="SmsSdkAppId of the SMS application.")
+    tencent_sms_sign_name: str = Field("", description="Approved signature (签名), e.g. 智慧株洲.")
+    tencent_sms_templates: dict[str, str] = Field(
+        default_factory=dict,
+        description='Approved template ids, a JSON object: {"sign_in_code": "…"} (one '
+        'parameter, the code) and one per notice, e.g. "identity_moved" (none).',
+    )
+    aliyun_sms_endpoint: str = Field(
+        "https://dysmsapi.aliyuncs.com", description="Alibaba Cloud SMS (dysmsapi) endpoint."
+    )
+    aliyun_sms_region: str = "cn-hangzhou"
+    aliyun_sms_access_key_id: str = Field("", description="RAM user AccessKey ID (not secret).")
+    aliyun_sms_access_key_secret_file: Path | None = Field(
+        None, description="File holding the RAM user's AccessKey secret."
+    )
+    aliyun_sms_sign_name: str = Field("", description="Approved signature (签名).")
+    aliyun_sms_templates: dict[str, str] = Field(
+        default_factory=dict,
+        description='Approved template codes, a JSON object: {"sign_in_code": "SMS_…"} '
+        "(variable ${code}) and one per notice (no variable).",
     )
     liveness_provider: Literal["development"] = Field(
         "development", description="Face (liveness) checks: 'development' checks no face."

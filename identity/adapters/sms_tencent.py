@@ -84,6 +84,22 @@ _VENDOR_PREFIXES = (
 )
 
 
+def tc3_canonical_request(*, host: str, action: str, payload: bytes) -> str:
+    """The canonical request of a JSON POST to ``/`` (signed headers: content-type, host,
+    x-tc-action; the action in lower case, as documented)."""
+    canonical_headers = f"content-type:{CONTENT_TYPE}\nhost:{host}\nx-tc-action:{action.lower()}\n"
+    return "\n".join(
+        ["POST", "/", "", canonical_headers, SIGNED_HEADERS, hashlib.sha256(payload).hexdigest()]
+    )
+
+
+def tc3_string_to_sign(canonical_request: str, *, timestamp: int, service: str = SERVICE) -> str:
+    """What the derived key signs: algorithm, timestamp, scope (UTC date), request hash."""
+    date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
+    digest = hashlib.sha256(canonical_request.encode()).hexdigest()
+    return f"TC3-HMAC-SHA256\n{timestamp}\n{date}/{service}/tc3_request\n{digest}"
+
+
 def tc3_authorization(
     *,
     secret_id: str,
@@ -96,32 +112,14 @@ def tc3_authorization(
 ) -> str:
     """The ``Authorization`` header of a TC3-HMAC-SHA256 signed JSON POST to ``/``."""
     date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
-    canonical_headers = f"content-type:{CONTENT_TYPE}\nhost:{host}\nx-tc-action:{action.lower()}\n"
-    canonical_request = "\n".join(
-        [
-            "POST",
-            "/",
-            "",
-            canonical_headers,
-            SIGNED_HEADERS,
-            hashlib.sha256(payload).hexdigest(),
-        ]
-    )
-    scope = f"{date}/{service}/tc3_request"
-    string_to_sign = "\n".join(
-        [
-            "TC3-HMAC-SHA256",
-            str(timestamp),
-            scope,
-            hashlib.sha256(canonical_request.encode()).hexdigest(),
-        ]
-    )
+    canonical_request = tc3_canonical_request(host=host, action=action, payload=payload)
+    string_to_sign = tc3_string_to_sign(canonical_request, timestamp=timestamp, service=service)
     secret_date = _hmac(f"TC3{secret_key}".encode(), date)
     secret_service = _hmac(secret_date, service)
     secret_signing = _hmac(secret_service, "tc3_request")
     signature = hmac.new(secret_signing, string_to_sign.encode(), hashlib.sha256).hexdigest()
     return (
-        f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, "
+        f"TC3-HMAC-SHA256 Credential={secret_id}/{date}/{service}/tc3_request, "
         f"SignedHeaders={SIGNED_HEADERS}, Signature={signature}"
     )
 

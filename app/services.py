@@ -227,7 +227,8 @@ def configured_sms(settings: Settings) -> SmsSender | None:
         try:
             templates = SmsTemplates.of(values["templates"])
         except ValueError:
-            missing.append(f"SZ_{prefix.upper()}TEMPLATES (needs {SIGN_IN_CODE})")
+            if values["templates"]:  # an empty one is named missing already
+                missing.append(f"SZ_{prefix.upper()}TEMPLATES (needs {SIGN_IN_CODE})")
         if missing:
             problems.append(f"SZ_SMS_PROVIDER={vendor} needs " + ", ".join(missing))
             continue

@@ -25,6 +25,7 @@ from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
 from applications import wiring as applications_wiring
 from applications.services.catalogue import CatalogueService
+from applications.uploads_models import MATERIAL_KEY_PURPOSE
 from directory import wiring as directory_wiring
 from directory.service import DirectoryService
 from identity.adapters.carrier import CarrierRealNameCheck
@@ -327,7 +328,7 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         applications_wiring.ApplicationsClients(
             database=resources.database,
             objects=resources.objects,
-            material_cipher=FieldCipher(derive_key(master, "application-materials/v1")),
+            material_cipher=FieldCipher(derive_key(master, MATERIAL_KEY_PURPOSE)),
         ),
         applications_wiring.ApplicationsConfig(),
         applications_wiring.ApplicationsProviders(),

@@ -17,6 +17,7 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 
+from app.cli import purge_uploads_on
 from applications.errors import (
     ContentTypeNotAccepted,
     MaterialUnknown,
@@ -380,3 +381,22 @@ async def test_an_account_cannot_hold_more_than_its_share_of_pending_slots(app: 
     with pytest.raises(TooManyPendingUploads):
         await _slot(service)
     assert (await _slot(service, account=BOB)).upload.account_id == BOB
+
+
+async def test_the_purge_command_purges_uploads_abandoned_a_day_ago(app: FastAPI) -> None:
+    # given a slot handed out two days ago, its file posted, and one handed out now
+    await add_test_item(app)
+    clock = Clock()
+    clock.advance(timedelta(days=-2))
+    abandoned = await _slot(upload_service(app, clock=clock))
+    await post_to_slot(abandoned, PDF)
+    fresh = await _slot(upload_service(app))
+    # when the operator's command runs
+    status, line = await purge_uploads_on(resources_of(app))
+    # then the old one is gone with its object, the fresh one is kept
+    assert (status, line) == (0, "purged 1 abandoned uploads")
+    assert await _stored(app, abandoned.upload.incoming_key) is None
+    uploads = upload_service(app)
+    with pytest.raises(NotFound):
+        await uploads.upload_of(ALICE, abandoned.upload.id)
+    assert (await uploads.upload_of(ALICE, fresh.upload.id)).state is UploadState.PENDING

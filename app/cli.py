@@ -275,7 +275,8 @@ def grant_administrator(phone: str) -> int:
 
 
 async def purge_uploads_on(resources: Resources) -> tuple[int, str]:
-    """Purge material uploads never confirmed within a day (their objects, then records)."""
+    """Purge material uploads never confirmed within a day (their objects, then records),
+    and sweep files posted again to a decided upload's slot before it expired."""
     from applications.adapters.storage import MaterialStorage
     from applications.repositories.catalogue import CatalogueRepository
     from applications.repositories.uploads import UploadRepository
@@ -295,7 +296,7 @@ async def purge_uploads_on(resources: Resources) -> tuple[int, str]:
     purged = 0
     while batch := await service.purge_abandoned():
         purged += batch
-    return 0, f"purged {purged} abandoned uploads"
+    return 0, f"purged or swept {purged} uploads"
 
 
 def purge_uploads() -> int:

@@ -356,17 +356,25 @@ class UploadService:
     async def purge_abandoned(self, *, limit: int = 500) -> int:
         """Delete uploads left ``PENDING`` for :data:`ABANDONED_AFTER`, objects first.
 
-        Returns how many were purged; run it periodically (``limit`` bounds one run).
+        Also sweeps ``incoming/`` behind decided uploads once their slot has expired: a
+        slot stays valid for its whole life, so a client may post again after the
+        confirmation, and that file must not rest there in clear. Returns how many
+        uploads were purged or swept; run it periodically (``limit`` bounds one run).
         """
-        cutoff = self._clock() - self._abandoned_after
+        now = self._clock()
         purged = 0
-        for upload_id in await self._repository.abandoned(cutoff, limit):
+        for upload_id in await self._repository.abandoned(now - self._abandoned_after, limit):
             await self._storage.delete(incoming_key(upload_id))
             if await self._repository.delete_pending(upload_id):
                 purged += 1
-        if purged:
-            logger.info("applications.upload.purged count=%d", purged)
-        return purged
+        # A little margin: a POST that started just before expiry may finish after it.
+        swept = await self._repository.unswept(now - timedelta(minutes=1), limit)
+        for upload_id in swept:
+            await self._storage.delete(incoming_key(upload_id))
+        await self._repository.mark_swept(swept)
+        if purged or swept:
+            logger.info("applications.upload.purged abandoned=%d swept=%d", purged, len(swept))
+        return purged + len(swept)
 
 
 def material_context(upload: Upload) -> str:

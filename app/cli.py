@@ -274,6 +274,47 @@ def grant_administrator(phone: str) -> int:
     return status
 
 
+async def wallet_expiry_scan_on(resources: Resources) -> int:
+    """Append ``wallet.licence.expiring`` 30 and 7 days before expiry; how many were new.
+
+    Idempotent per licence and threshold: run it daily (cron, a Kubernetes CronJob) on
+    any number of instances.
+    """
+    from app.services import seal_keyring, wallet_clients
+    from wallet import wiring as wallet_wiring
+    from wallet.service import WalletService
+
+    wired = wallet_wiring.wire(
+        wallet_clients(resources),
+        wallet_wiring.WalletConfig(seals=seal_keyring(resources.settings)),
+        wallet_wiring.WalletProviders(),
+    )
+    for repository in wired.repositories:
+        await repository.ensure_indexes()
+    [service] = [s for s in wired.services if isinstance(s, WalletService)]
+    return await service.scan_expiring()
+
+
+def wallet_expiry_scan() -> int:
+    """``wallet-expiry-scan``: the scheduled job of licence expiry notices."""
+    settings = load_settings()
+
+    async def run() -> int:
+        resources = await start_resources(settings)
+        try:
+            return await wallet_expiry_scan_on(resources)
+        finally:
+            await resources.close()
+
+    try:
+        appended = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{appended} expiry notices appended")
+    return 0
+
+
 async def purge_uploads_on(resources: Resources) -> tuple[int, str]:
     """Purge material uploads never confirmed within a day (their objects, then records),
     and sweep files posted again to a decided upload's slot before it expired."""
@@ -345,6 +386,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="make a signed-in, real-name verified account an administrator (audit-logged)",
     )
     administrator.add_argument("--phone", required=True, help="the account's sign-in phone")
+    commands.add_parser(
+        "wallet-expiry-scan",
+        help="append licence expiry notices (30 and 7 days ahead); run daily, idempotent",
+    )
     commands.add_parser("purge-uploads", help="delete material uploads never confirmed in a day")
     args = parser.parse_args(argv)
 
@@ -357,6 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return export_schema(args.output)
     if args.command == "grant-administrator":
         return grant_administrator(args.phone)
+    if args.command == "wallet-expiry-scan":
+        return wallet_expiry_scan()
     if args.command == "purge-uploads":
         return purge_uploads()
     if args.command == "dev-liveness-result":

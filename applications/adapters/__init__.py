@@ -1,1 +1,1 @@
-"""The applications domain's adapters to the world outside (object storage)."""
+"""Adapters of the applications domain: object storage, and the slots other domains fill."""

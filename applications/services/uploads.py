@@ -317,6 +317,21 @@ class UploadService:
         """One of the caller's uploads (any state); :class:`~kit.errors.NotFound` otherwise."""
         return await self._own(account_id, upload_id)
 
+    async def usable_uploads(self, account_id: str, upload_ids: Sequence[str]) -> dict[str, Upload]:
+        """Those of ``upload_ids`` that are ``VERIFIED`` and the account's, by id (one query).
+
+        The others are left out without an error: for a caller that reports each missing
+        material itself.
+        """
+        if len(upload_ids) > MAX_UPLOAD_IDS:
+            raise InvalidInput(field="uploadIds")
+        found = await self._repository.by_ids(upload_ids) if upload_ids else {}
+        return {
+            upload_id: upload
+            for upload_id, upload in found.items()
+            if upload.account_id == account_id and upload.state is UploadState.VERIFIED
+        }
+
     async def verified_uploads(
         self, account_id: str, upload_ids: Sequence[str]
     ) -> dict[str, Upload]:
@@ -325,14 +340,7 @@ class UploadService:
         Raises :class:`UploadNotUsable` listing every id that is unknown, another
         account's or not verified (nothing tells those apart to the caller).
         """
-        if len(upload_ids) > MAX_UPLOAD_IDS:
-            raise InvalidInput(field="uploadIds")
-        found = await self._repository.by_ids(upload_ids) if upload_ids else {}
-        usable = {
-            upload_id: upload
-            for upload_id, upload in found.items()
-            if upload.account_id == account_id and upload.state is UploadState.VERIFIED
-        }
+        usable = await self.usable_uploads(account_id, upload_ids)
         refused = tuple(dict.fromkeys(i for i in upload_ids if i not in usable))
         if refused:
             raise UploadNotUsable(refused)

@@ -327,6 +327,8 @@ async def test_verified_uploads_returns_only_verified_own_uploads_and_lists_ever
     assert found[second].sha256 == hashlib.sha256(PNG).hexdigest()
     assert (found[first].item_code, found[first].material_code) == (ITEM_CODE, SCAN)
     assert await uploads.verified_uploads(ALICE, []) == {}
+    # and the lenient form leaves the others out, in one query
+    assert set(await uploads.usable_uploads(ALICE, asked)) == {first, second}
 
 
 async def test_open_upload_refuses_an_upload_that_is_not_verified(uploads: UploadService) -> None:

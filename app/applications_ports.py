@@ -13,7 +13,10 @@ from datetime import datetime
 from applications.adapters.ports import LicenceFacts, LicenceGrant
 from applications.calendar import city_date
 from applications.services.applying import ApplicationService
-from liferecord.models import Reader
+from identity.services.sign_in import SignInService
+from liferecord.errors import DisputeNotFound
+from liferecord.models import Citizen, Dispute, Reader
+from liferecord.services.corrections import RecordCorrections
 from liferecord.services.data_tracker import DataTracker
 from wallet.errors import LicenceAlreadyIssued, LicenceNotFound
 from wallet.models import Holder, HolderKind, LicenceStatus, LicenceType
@@ -107,3 +110,52 @@ class AccessLogReads:
             ),
             at,
         )
+
+
+class DisputeCases:
+    """New disputes become correction cases in the department's queue."""
+
+    def __init__(self, applications: ApplicationService) -> None:
+        self._applications = applications
+
+    async def opened(self, dispute: Dispute) -> None:
+        """Open the dispute's correction case (idempotent per dispute)."""
+        await self._applications.open_correction(
+            account_id=dispute.account_id,
+            dispute_id=dispute.id,
+            department_code=dispute.department_code,
+            section=dispute.section.value,
+            field=dispute.field,
+        )
+
+
+class RecordDisputeResolutions:
+    """A correction case's outcome, applied to the life record and the dispute."""
+
+    def __init__(self, corrections: RecordCorrections, accounts: SignInService) -> None:
+        self._corrections = corrections
+        self._accounts = accounts
+
+    async def correct(
+        self,
+        account_id: str,
+        dispute_id: str,
+        *,
+        department_code: str,
+        value: str,
+        note: str | None,
+    ) -> None:
+        """Correct the value at its source, drop the cached section, resolve the dispute."""
+        account = await self._accounts.account_by_id(account_id)
+        if account is None or account.real_name is None:
+            raise DisputeNotFound(field="disputeId")
+        citizen = Citizen(account_id=account.id, id_number=account.real_name.id_number)
+        await self._corrections.correct(
+            citizen, dispute_id, department_code=department_code, value=value, note=note
+        )
+
+    async def reject(
+        self, account_id: str, dispute_id: str, *, department_code: str, note: str
+    ) -> None:
+        """Reject the dispute with the department's reason."""
+        await self._corrections.reject(dispute_id, department_code=department_code, note=note)

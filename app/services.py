@@ -20,7 +20,13 @@ from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.applications_ports import AccessLogReads, CaseFollowers, WalletLicences
+from app.applications_ports import (
+    AccessLogReads,
+    CaseFollowers,
+    DisputeCases,
+    RecordDisputeResolutions,
+    WalletLicences,
+)
 from app.catalogue_prefill import CataloguePrefill
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
@@ -39,6 +45,7 @@ from identity.adapters.population import PopulationRegister
 from identity.adapters.sms import DevelopmentSms, SmsSender
 from identity.repositories.sessions import SessionRepository
 from identity.services.officers import OfficerService
+from identity.services.sign_in import SignInService
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
 from identity.wiring import IdentityClients, IdentityConfig, IdentityProviders
 from identity.wiring import wire as wire_identity
@@ -51,7 +58,9 @@ from liferecord import wiring as liferecord_wiring
 from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
+from liferecord.services.corrections import RecordCorrections
 from liferecord.services.data_tracker import DataTracker
+from liferecord.services.disputes import DisputeService
 from notifications.live import CaseVisibility, LiveClients, LiveConfig, LiveProviders, wire_live
 from wallet import wiring as wallet_wiring
 from wallet.models import SEALING_DEPARTMENTS
@@ -406,9 +415,16 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             officers=_service_of(identity, OfficerService),
             licences=WalletLicences(_service_of(wallet, WalletService)),
             reads=AccessLogReads(_service_of(liferecord, DataTracker)),
+            disputes=RecordDisputeResolutions(
+                _service_of(liferecord, RecordCorrections), _service_of(identity, SignInService)
+            ),
         ),
         catalogue=_service_of(applications, CatalogueService),
         uploads=_service_of(applications, UploadService),
+    )
+    # Disputes are worked as correction cases: close the loop once both are wired.
+    _service_of(liferecord, DisputeService).attach_desk(
+        DisputeCases(_service_of(cases, ApplicationService))
     )
     live = wire_live(
         LiveClients(redis=resources.redis),

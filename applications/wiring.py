@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from applications.adapters.ports import (
     ApplicantLicences,
+    DisputeResolutions,
     MaterialUploads,
     OfficerReads,
     UploadFacts,
@@ -23,6 +24,7 @@ from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
 from applications.services.changes import CaseWriter
 from applications.services.desk import FollowUps, OfficerDesk
+from applications.services.reminders import DueSoonScan
 from applications.services.statistics import StatisticsService
 from applications.services.uploads import UploadService
 from identity.services.officers import OfficerService
@@ -81,6 +83,7 @@ class ApplicationsProviders:
     officers: OfficerService | None = None
     licences: ApplicantLicences | None = None
     reads: OfficerReads | None = None
+    disputes: DisputeResolutions | None = None
     uploads: MaterialUploads | None = None
 
 
@@ -115,6 +118,7 @@ def wire_cases(
         or providers.officers is None
         or providers.licences is None
         or providers.reads is None
+        or providers.disputes is None
     ):
         raise ValueError("the case services need a cipher, officers, licences and reads")
     cases = CaseRepository(clients.database, clients.cipher)
@@ -135,6 +139,7 @@ def wire_cases(
         providers.officers,
         reads=providers.reads,
         licences=providers.licences,
+        disputes=providers.disputes,
         calendar=config.calendar,
         clock=config.clock,
     )
@@ -145,5 +150,6 @@ def wire_cases(
             desk,
             FollowUps(cases, providers.officers, writer),
             StatisticsService(cases, providers.officers, config.calendar, clock=config.clock),
+            DueSoonScan(cases, config.calendar, clock=config.clock),
         ],
     )

@@ -66,6 +66,14 @@ class TimelineActor(Enum):
     SYSTEM = "system"
 
 
+@strawberry.enum(description="How a department answers a citizen's dispute.")
+class DisputeOutcome(Enum):
+    """Corrected or rejected."""
+
+    CORRECTED = "corrected"
+    REJECTED = "rejected"
+
+
 @strawberry.input(description="One material: a verified upload or an e-licence you hold.")
 class MaterialInput:
     """Exactly one of `uploadId` and `licenceUri`."""
@@ -248,12 +256,19 @@ class MaterialsInvalid(UserError):
 @strawberry.type(
     description="The action cannot be taken now: not allowed from the current state "
     "(`ILLEGAL_TRANSITION`), someone changed it first (`CONCURRENT_CHANGE`), not rateable "
-    "(`NOT_RATEABLE`), or the client key was used for another application (`CLIENT_KEY_REUSED`)."
+    "(`NOT_RATEABLE`), the client key was used for another application (`CLIENT_KEY_REUSED`), "
+    "or a disputed value cannot take the correction (`CORRECTION_NOT_POSSIBLE`)."
 )
 class CaseConflict(UserError):
     """State conflict."""
 
-    codes = ("ILLEGAL_TRANSITION", "CONCURRENT_CHANGE", "NOT_RATEABLE", "CLIENT_KEY_REUSED")
+    codes = (
+        "ILLEGAL_TRANSITION",
+        "CONCURRENT_CHANGE",
+        "NOT_RATEABLE",
+        "CLIENT_KEY_REUSED",
+        "CORRECTION_NOT_POSSIBLE",
+    )
 
 
 @strawberry.type(

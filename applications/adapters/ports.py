@@ -77,3 +77,25 @@ class OfficerReads(Protocol):
     ) -> None:
         """Log that an officer read the application ``reference`` of ``account_id``."""
         ...
+
+
+class DisputeResolutions(Protocol):
+    """The life record's side of a correction case: change the value, or reject."""
+
+    async def correct(
+        self,
+        account_id: str,
+        dispute_id: str,
+        *,
+        department_code: str,
+        value: str,
+        note: str | None,
+    ) -> None:
+        """Correct the disputed value at its source and resolve the dispute."""
+        ...
+
+    async def reject(
+        self, account_id: str, dispute_id: str, *, department_code: str, note: str
+    ) -> None:
+        """Reject the dispute with the reason."""
+        ...

@@ -97,6 +97,7 @@ def sub_case_document(sub: SubCase) -> Document:
         "supplements": sub.supplements,
         "decided_at": sub.decided_at,
         "licence_uri": sub.licence_uri,
+        "due_soon_at": None,
     }
 
 
@@ -320,6 +321,41 @@ class CaseRepository:
             .limit(limit)
         )
         return [_sub_case(doc) async for doc in cursor]
+
+    async def due_soon_unnoticed(
+        self, now: datetime, horizon: datetime, *, limit: int
+    ) -> list[SubCase]:
+        """Open sub-cases due between ``now`` and ``horizon`` not yet noticed as due soon."""
+        cursor = self._sub_cases.find(
+            {
+                "state": {"$in": [s.value for s in _OPEN]},
+                "due_at": {"$gte": now, "$lte": horizon},
+                "due_soon_at": None,
+            }
+        ).sort([("due_at", ASCENDING), ("_id", ASCENDING)])
+        return [_sub_case(doc) async for doc in cursor.limit(limit)]
+
+    async def notice_due_soon(self, sub_case_id: str, event: OutboxEvent, now: datetime) -> bool:
+        """Mark the sub-case noticed and append its event in one transaction; ``False``
+        when another scan noticed it first."""
+        noticed: list[bool] = []
+
+        async def write(session: AsyncClientSession) -> None:
+            noticed.clear()
+            result = await self._sub_cases.update_one(
+                {"_id": sub_case_id, "due_soon_at": None},
+                {"$set": {"due_soon_at": now}},
+                session=session,
+            )
+            if result.matched_count != 1:
+                noticed.append(False)
+                return
+            await self._outbox.append(event, session=session)
+            noticed.append(True)
+
+        async with self._database.client.start_session() as session:
+            await session.with_transaction(write)
+        return bool(noticed and noticed[0])
 
     async def set_licence(self, sub_case_id: str, uri: str) -> None:
         """Record the licence an approved sub-case issued into the applicant's wallet."""

@@ -55,8 +55,13 @@ from applications.workflow import Action, Actor, CaseState, SubCaseState, transi
 from identity.models import AgentScope, AssuranceLevel, Principal
 from kit.errors import InvalidInput
 from kit.outbox import OutboxEvent
+from kit.text import Localized
 
 MAX_CASES_PAGE = 50
+CORRECTION_ITEM = "correction"
+"""The statistics' item code of correction cases (disputes)."""
+CORRECTION_LIMIT_DAYS = 10
+"""Working days a department has to answer a dispute."""
 MAX_TIMELINE = 200
 APPLICATIONS_SCOPE = AgentScope.APPLICATIONS_SUBMIT.value
 
@@ -460,6 +465,80 @@ class ApplicationService:
             state=case.state.value,
             actor_account_id=case.applicant_account_id,
         )
+
+    # --- disputes, worked as correction cases ---
+
+    async def open_correction(
+        self,
+        *,
+        account_id: str,
+        dispute_id: str,
+        department_code: str,
+        section: str,
+        field: str,
+    ) -> Case:
+        """A correction case for a citizen's dispute, in its department's queue.
+
+        Idempotent per dispute (the dispute id is the client key), so calling it again
+        for a dispute whose case was not opened repairs it and never opens two.
+        """
+        key = f"dispute:{dispute_id}"
+        earlier = await self._cases.case_by_client_key(account_id, key)
+        if earlier is not None:
+            return earlier
+        now = self._writer.now()
+        case_id = new_id("case")
+        reference = f"ZZ{city_date(now):%Y%m%d}-{secrets.token_hex(3).upper()}"
+        sub = _with_due(
+            SubCase(
+                id=new_id("sub"),
+                case_id=case_id,
+                reference=f"{reference}-1",
+                applicant_account_id=account_id,
+                department_code=department_code,
+                item_codes=(CORRECTION_ITEM,),
+                state=SubCaseState.SUBMITTED,
+                version=1,
+                limit_days=CORRECTION_LIMIT_DAYS,
+                received_at=now,
+                due_at=None,
+            ),
+            self._calendar,
+            now,
+        )
+        case = Case(
+            id=case_id,
+            reference=reference,
+            applicant_account_id=account_id,
+            acting_for=None,
+            kind=SubjectKind.CORRECTION,
+            code=section,
+            title=Localized(zh=f"更正个人信息（{section}）", en=f"Correct my record ({section})"),
+            form={"section": section, "field": field},
+            materials=(),
+            state=CaseState.SUBMITTED,
+            submitted_at=now,
+            due_at=sub.due_at,
+            completed_at=None,
+            sub_cases=(sub,),
+            dispute_id=dispute_id,
+        )
+        stored = await self._cases.insert_case(
+            case,
+            client_key=key,
+            fingerprint=key,
+            draft_id=None,
+            timeline=[self._submitted_entry(case)],
+            counters=[
+                CounterChange(department_code, CORRECTION_ITEM, city_date(now), {"received": 1})
+            ],
+            events=[self._writer.event(case, "submitted", case.state, None)],
+        )
+        if not stored:
+            earlier = await self._cases.case_by_client_key(account_id, key)
+            if earlier is not None:
+                return earlier
+        return case
 
     # --- acting on one's case ---
 

@@ -120,6 +120,7 @@ class CaseWriter:
         actor: Actor,
         actor_id: str,
         case_extra: Document | None = None,
+        extra_events: list[OutboxEvent] | None = None,
     ) -> Case:
         """Read the case, let ``plan`` choose the steps (and a reason), write them.
 
@@ -133,6 +134,7 @@ class CaseWriter:
             steps, reason = plan(case)
             change = self.change(case, steps, reason, actor=actor, actor_id=actor_id)
             change.case_set.update(case_extra or {})
+            change.events.extend(extra_events or [])
             try:
                 await self.cases.apply(change)
             except LostRace as lost:

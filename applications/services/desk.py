@@ -12,7 +12,12 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from applications.adapters.ports import ApplicantLicences, LicenceGrant, OfficerReads
+from applications.adapters.ports import (
+    ApplicantLicences,
+    DisputeResolutions,
+    LicenceGrant,
+    OfficerReads,
+)
 from applications.calendar import WorkingDayCalendar, city_date
 from applications.case_models import (
     MAX_QUEUE_PAGE,
@@ -39,9 +44,11 @@ from applications.repositories.cases import CaseRepository, Change, LostRace
 from applications.services.catalogue import CatalogueService
 from applications.services.changes import CaseWriter, Step, timeline_id
 from applications.services.subjects import resolve_subject
-from applications.workflow import OFFICERS, Action, Actor, transition
+from applications.workflow import OFFICERS, Action, Actor, SubCaseState, transition
+from identity.errors import NotAnOfficer, RoleRequired
 from identity.models import OfficerRole, Principal
 from identity.services.officers import OfficerService
+from kit.outbox import OutboxEvent
 
 MAX_SUPERVISION = 200
 MAX_TIMELINE = 200
@@ -60,9 +67,11 @@ class OfficerDesk:
         *,
         reads: OfficerReads,
         licences: ApplicantLicences,
+        disputes: DisputeResolutions,
         calendar: WorkingDayCalendar,
         clock: Callable[[], datetime],
     ) -> None:
+        self._disputes = disputes
         self._cases = cases
         self._catalogue = catalogue
         self._writer = writer
@@ -168,6 +177,77 @@ class OfficerDesk:
                 case = refreshed or case
         return case
 
+    async def resolve_dispute(
+        self,
+        principal: Principal,
+        sub_case_id: str,
+        *,
+        corrected: bool,
+        value: str | None,
+        reason: str | None,
+    ) -> Case:
+        """Answer a correction case: correct the value at its source (approve) or reject.
+
+        The sub-case must be accepted first. The record is changed before the case moves,
+        and the correction is idempotent (setting a value), so an officer whose approval
+        lost a race or failed may simply answer again.
+        """
+        sub = await self._cases.sub_case(sub_case_id) if len(sub_case_id) <= 64 else None
+        if sub is None:
+            raise CaseNotFound(field="subCaseId")
+        await self._officers.require_role(principal, sub.department_code, OFFICERS)
+        case = await self._cases.case(sub.case_id)
+        if case is None or case.dispute_id is None:
+            raise CaseNotFound(field="subCaseId")
+        action = Action.APPROVE if corrected else Action.REJECT
+        row = transition(sub.state, action)
+        if row is None or sub.state is not SubCaseState.ACCEPTED:
+            raise IllegalTransition
+        text = _reason(reason, required=not corrected)
+        if corrected:
+            if value is None:
+                raise InvalidReason(field="correctedValue")
+            await self._disputes.correct(
+                case.applicant_account_id,
+                case.dispute_id,
+                department_code=sub.department_code,
+                value=value,
+                note=text,
+            )
+        else:
+            assert text is not None
+            await self._disputes.reject(
+                case.applicant_account_id,
+                case.dispute_id,
+                department_code=sub.department_code,
+                note=text,
+            )
+        event = OutboxEvent(
+            kind="liferecord.dispute.resolved",
+            subject=case.dispute_id,
+            audience=(case.applicant_account_id,),
+            payload={
+                "dispute_id": case.dispute_id,
+                "outcome": "corrected" if corrected else "rejected",
+                "section": case.code,
+            },
+        )
+
+        def plan(fresh: Case) -> tuple[list[Step], str | None]:
+            current = next(s for s in fresh.sub_cases if s.id == sub.id)
+            found = transition(current.state, action)
+            if found is None or current.version != sub.version:
+                raise ConcurrentChange
+            return [Step(current, found)], text
+
+        return await self._writer.run(
+            case.id,
+            plan,
+            actor=Actor.OFFICER,
+            actor_id=principal.account_id,
+            extra_events=[event],
+        )
+
     async def _supplement(
         self, sub: SubCase, material_keys: Sequence[str], field_keys: Sequence[str]
     ) -> dict[str, list[str]]:
@@ -233,7 +313,7 @@ class OfficerDesk:
         else:
             try:
                 await self._officers.require_role(principal, department_code, SUPERVISORS)
-            except Exception:
+            except (NotAnOfficer, RoleRequired):
                 if not await self._officers.holds_role(principal, OfficerRole.ADMINISTRATOR):
                     raise
             departments = [department_code]

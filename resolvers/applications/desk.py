@@ -29,6 +29,7 @@ from schema.cases import (
     ApplicationChanged,
     CaseFigures,
     DepartmentStatistics,
+    DisputeOutcome,
     FollowUp,
     ItemFigures,
     OfficerCasePayload,
@@ -287,6 +288,31 @@ class DeskMutation:
     ) -> OfficerCasePayload:
         """Reject."""
         return await _act(info, sub_case_id, Action.REJECT, reason=reason)
+
+    @strawberry.mutation(
+        description="Answer a citizen's dispute (a correction case of your department, "
+        "accepted first): `CORRECTED` changes the value at its source to `correctedValue` and "
+        "drops the cached section, `REJECTED` needs a `reason`. The citizen sees the outcome "
+        "in `me.disputes`.",
+        extensions=[*_guard(), ExpectedErrors()],
+    )
+    async def resolve_dispute(
+        self,
+        info: Info,
+        sub_case_id: str,
+        outcome: DisputeOutcome,
+        corrected_value: str | None = None,
+        reason: str | None = None,
+    ) -> OfficerCasePayload:
+        """Resolve a dispute."""
+        case = await info.context.service(OfficerDesk).resolve_dispute(
+            info.context.require_principal(),
+            sub_case_id,
+            corrected=outcome is DisputeOutcome.CORRECTED,
+            value=corrected_value,
+            reason=reason,
+        )
+        return ApplicationChanged(application=await application_type(info, case))
 
     @strawberry.mutation(
         description="Answer a follow-up of a low rating; the applicant sees the reply.",

@@ -174,8 +174,9 @@ async def submit(
     key: str | None = None,
     code: str = START_UP,
     kind: str = "BUNDLE",
+    acting_for: str | None = None,
 ) -> dict[str, Any]:
-    """``submitApplication``'s payload."""
+    """``submitApplication``'s payload (``acting_for``: the enterprise an agent acts for)."""
     body = await as_caller(
         client,
         caller,
@@ -187,6 +188,7 @@ async def submit(
             "form": start_up_form() if form is None else form,
             "materials": materials,
         },
+        headers={"X-Acting-For": acting_for} if acting_for else None,
     )
     assert "errors" not in body, body
     payload: dict[str, Any] = body["data"]["submitApplication"]

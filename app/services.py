@@ -127,6 +127,11 @@ SLOT_SETTINGS = {
 """The setting that names each slot's provider, for the refusal message."""
 
 
+INTERNAL_SEAMS = frozenset({"case_visibility"})
+"""Fields of :class:`Providers` that are no vendor or register slot: ``None`` wires the
+product's own rule, and tests put a stand-in there (no staging check applies)."""
+
+
 DEMO_ONLY_SLOTS = (
     "population_register",
     "carrier_check",

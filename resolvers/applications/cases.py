@@ -22,7 +22,7 @@ from resolvers.context import Info
 from resolvers.directory import DEPARTMENT_BY_CODE, department_type
 from resolvers.errors import ExpectedErrors
 from resolvers.liferecord.me_record import citizen_of
-from resolvers.permissions import RequireLevel
+from resolvers.permissions import RequireLevel, RequireLevelRaising
 from schema.cases import (
     Application,
     ApplicationChanged,
@@ -273,7 +273,7 @@ class ApplicationQuery:
     @strawberry.field(
         description="One of your applications (or one an agent filed for your enterprise). "
         "Officers read cases through `officerSubCase`.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevelRaising(DomainLevel.REAL_NAME)],
     )
     async def application(self, info: Info, id: str) -> Application | None:
         """A case of the caller's, or null for anyone else's."""

@@ -23,7 +23,7 @@ from resolvers.applications.cases import (
 )
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors, public_error
-from resolvers.permissions import RequireLevel
+from resolvers.permissions import RequireLevel, RequireLevelRaising
 from schema.cases import (
     Application,
     ApplicationChanged,
@@ -80,6 +80,10 @@ def _guard() -> list[FieldExtension]:
     return [RequireLevel(DomainLevel.REAL_NAME)]
 
 
+def _query_guard() -> list[FieldExtension]:
+    return [RequireLevelRaising(DomainLevel.REAL_NAME)]
+
+
 @strawberry.type
 class DeskQuery:
     """What officers, heads of department and administrators read."""
@@ -88,7 +92,7 @@ class DeskQuery:
         description=f"Your department's sub-cases by due date (soonest first; unknown due dates "
         f"last), at most {MAX_QUEUE_PAGE} a page, filterable by state and due date. Officers "
         "(CLERK or HEAD) of that department only.",
-        extensions=_guard(),
+        extensions=_query_guard(),
     )
     async def department_queue(
         self,
@@ -130,7 +134,7 @@ class DeskQuery:
     @strawberry.field(
         description="A sub-case of your department and its whole case (form, materials, "
         "timeline). Every read is written to the applicant's access log.",
-        extensions=_guard(),
+        extensions=_query_guard(),
     )
     async def officer_sub_case(self, info: Info, id: str) -> Application:
         """Read a case as an officer."""
@@ -145,7 +149,7 @@ class DeskQuery:
         description="Overdue sub-cases and those due within 2 working days (督办): of a "
         "department for its HEAD, of every department for an ADMINISTRATOR "
         "(`departmentCode` null).",
-        extensions=_guard(),
+        extensions=_query_guard(),
     )
     async def supervision(
         self, info: Info, department_code: str | None = None
@@ -172,7 +176,7 @@ class DeskQuery:
         "most 366 days), per item too: received, completed, on-time rate, average working "
         "days, supplement rate, rating distribution. Served from counters kept with every "
         "change. Its HEAD or an ADMINISTRATOR.",
-        extensions=_guard(),
+        extensions=_query_guard(),
     )
     async def department_statistics(
         self,
@@ -198,7 +202,7 @@ class DeskQuery:
 
     @strawberry.field(
         description="Your department's follow-ups of low ratings (1 or 2) not yet answered.",
-        extensions=_guard(),
+        extensions=_query_guard(),
     )
     async def follow_ups(self, info: Info, department_code: str) -> list[FollowUp]:
         """Open follow-ups."""

@@ -14,7 +14,7 @@ from identity.models import Principal as DomainPrincipal
 from resolvers.applications.cases import my_applications
 from resolvers.context import Info
 from resolvers.errors import public_error
-from resolvers.permissions import RequireLevel
+from resolvers.permissions import RequireLevelRaising
 from schema.cases import ApplicationsConnection
 
 
@@ -28,7 +28,7 @@ class ApplicationsMe:
     @strawberry.field(
         description=f"Your applications, newest first, at most {MAX_CASES_PAGE} a page, each "
         "with its sub-cases and state.",
-        extensions=[RequireLevel(DomainLevel.REAL_NAME)],
+        extensions=[RequireLevelRaising(DomainLevel.REAL_NAME)],
     )
     async def applications(
         self,

@@ -209,7 +209,7 @@ class UploadService:
             raise TooManyPendingUploads()
         now = _millis(self._clock())
         upload = Upload(
-            id=uuid.uuid4().hex,
+            id=f"upl_{uuid.uuid4().hex}",
             account_id=account_id,
             item_code=item.code,
             material_code=material.key,

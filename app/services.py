@@ -46,7 +46,7 @@ from liferecord import wiring as liferecord_wiring
 from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
-from notifications.live import CaseVisibility, LiveClients, LiveConfig, LiveProviders, wire_live
+from notifications.live import LiveClients, LiveConfig, LiveProviders, wire_live
 from wallet import wiring as wallet_wiring
 from wallet.models import SEALING_DEPARTMENTS
 from wallet.seals import (
@@ -78,8 +78,6 @@ class Providers:
     life_record_sources: Mapping[Section, SectionSource]
     enterprise_register: EntityRegister
     enterprise_data_sets: EnterpriseDataSets
-    case_visibility: CaseVisibility = dataclasses.field(default_factory=lambda: NoCaseVisibleYet())
-    """Which cases an account may follow live (``caseProgress``)."""
 
 
 class NoCaseVisibleYet:
@@ -407,7 +405,8 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             ),
             LiveProviders(
                 sessions=IdentitySessions(SessionRepository(resources.database)),
-                case_visibility=providers.case_visibility,
+                # Until the applications cases land: the lead wires the cases' own rule here.
+                case_visibility=NoCaseVisibleYet(),
             ),
         ),
     ]

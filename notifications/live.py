@@ -465,8 +465,8 @@ class LiveRelay:
                     )
                     await _close_quietly(pubsub)
                     await asyncio.sleep(delay)
-                    continue
-                await _close_quietly(pubsub)
+                finally:  # also when cancelled (the process stopping)
+                    await _close_quietly(pubsub)
         finally:
             # No await between the last look at the streams and this: a stream that
             # joins after it starts a new task.
@@ -566,6 +566,11 @@ class LiveUpdates:
     def open_streams(self) -> int:
         """How many streams this instance serves."""
         return len(self._streams)
+
+    @property
+    def channels(self) -> set[str]:
+        """The channels this instance listens to for its streams."""
+        return self._relay.channels
 
     def _open(
         self,

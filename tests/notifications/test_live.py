@@ -34,7 +34,6 @@ from notifications.live import (
     LiveClients,
     LiveConfig,
     LiveProviders,
-    LiveRelay,
     LiveUpdates,
     RedisLivePublisher,
     account_channel,
@@ -82,10 +81,10 @@ class Instance:
         return httpx.AsyncClient(base_url=self.url)
 
     @property
-    def relay(self) -> LiveRelay:
-        """This instance's pub/sub relay."""
-        relay: LiveRelay = self.app.state.services.get(LiveUpdates)._relay
-        return relay
+    def live(self) -> LiveUpdates:
+        """This instance's live-update service."""
+        live: LiveUpdates = self.app.state.services.get(LiveUpdates)
+        return live
 
     @property
     def publisher(self) -> RedisLivePublisher:
@@ -395,7 +394,7 @@ async def test_another_users_case_and_an_unknown_case_are_refused_alike(
     # then each is refused with the same typed error, naming nothing about Bob's case
     for message in (refused, unknown, too_long):
         assert errors_of(message)[0]["extensions"] == {"code": "CASE_NOT_FOUND", "field": "caseId"}
-    assert first.relay.channels == set()
+    assert first.live.channels == set()
 
 
 async def test_an_anonymous_caller_is_refused_both_subscriptions(
@@ -468,7 +467,7 @@ async def test_closing_the_last_subscription_unsubscribes_the_instance(
         await ws.send(json.dumps({"id": "1", "type": "complete"}))
         # then the instance leaves the channel
         await until_listening(first, channel, 0)
-    assert first.app.state.services.get(LiveUpdates).open_streams == 0
+    assert first.live.open_streams == 0
 
 
 async def test_a_killed_pubsub_connection_is_reopened_and_subscriptions_resume(

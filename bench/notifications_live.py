@@ -59,7 +59,10 @@ from identity.models import Device, DevicePlatform
 from identity.services.sign_in import SignInService
 from notifications.live import RedisLivePublisher, account_channel
 
-SUBSCRIPTION = "subscription { notificationReceived { id kind title body deepLink createdAt } }"
+SUBSCRIPTION = (
+    "subscription { notificationReceived "
+    "{ id kind category urgent title { zh en } body { zh en } deepLink createdAt } }"
+)
 PHONE = "+8613907399001"
 
 
@@ -186,10 +189,16 @@ async def measure(
                 await asyncio.sleep(pause)
             notification_id = f"ntf_bench_{number}"
             message = {
+                "type": "notification",
                 "id": notification_id,
                 "kind": "applications.case.approved",
-                "title": "办件已办结",
-                "body": "您的办件 ZZ20261202-000123 已审批通过",
+                "category": "cases",
+                "urgent": False,
+                "title": {"zh": "办件已办结", "en": "Application approved"},
+                "body": {
+                    "zh": "您的办件 ZZ20261202-000123 已审批通过",
+                    "en": "Your application ZZ20261202-000123 was approved",
+                },
                 "deepLink": "smartzhuzhou://cases/case_bench",
                 "createdAt": created,
             }

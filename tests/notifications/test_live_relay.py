@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from app.resources import Resources
 from app.settings import Settings
+from kit.text import Localized
 from notifications.live import (
     EndReason,
     LiveNotification,
@@ -55,8 +56,9 @@ def a_notification(number: int) -> dict[str, Any]:
         LiveNotification(
             id=f"ntf_{number}",
             kind="system.announcement",
-            title="停水通知",
-            body="芦淞区明日停水",
+            title=Localized("停水通知", "Water cut"),
+            body=Localized("芦淞区明日停水", "No water in Lusong tomorrow"),
+            category="announcements",
             deep_link="smartzhuzhou://inbox",
             created_at=datetime(2026, 12, 2, 8, 0, tzinfo=UTC),
         )
@@ -102,7 +104,7 @@ async def test_one_pubsub_connection_serves_every_local_stream(resources: Resour
         await wait_listening(resources, channels)
         # then Redis sees one subscribed connection, on the three channels
         subscribed = [c for c in await resources.redis.client_list() if int(c["sub"]) > 0]
-        assert [int(c["sub"]) for c in subscribed] == [3]
+        assert [int(c["sub"]) for c in subscribed] == [4]  # with announcements' channel
         # and a message to a channel reaches each stream of it
         publisher = RedisLivePublisher(resources.redis, prefix=prefix)
         assert await publisher.to_account("acc_a", a_notification(1)) == 1
@@ -199,10 +201,13 @@ async def test_the_publisher_sends_the_documented_json(resources: Resources) -> 
     finally:
         await pubsub.aclose()  # type: ignore[no-untyped-call]
     assert json.loads(messages[0]) == {
+        "type": "notification",
         "id": "ntf_1",
         "kind": "system.announcement",
-        "title": "停水通知",
-        "body": "芦淞区明日停水",
+        "category": "announcements",
+        "urgent": False,
+        "title": {"zh": "停水通知", "en": "Water cut"},
+        "body": {"zh": "芦淞区明日停水", "en": "No water in Lusong tomorrow"},
         "deepLink": "smartzhuzhou://inbox",
         "createdAt": "2026-12-02T08:00:00+00:00",
     }

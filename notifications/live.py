@@ -78,6 +78,8 @@ logger = logging.getLogger("notifications.live")
 T = TypeVar("T")
 
 CASE_KIND_PREFIX = "applications.case."
+SESSION_CHECK_BATCH = 1000
+"""Sessions asked about in one read when the open streams' sessions are checked."""
 
 
 # --- What a subscriber receives ------------------------------------------------------
@@ -482,6 +484,10 @@ class LiveRelay:
         self._poll = poll_seconds
         self._backoff = backoff or Backoff()
         self._streams: dict[str, set[LiveStream[Any]]] = {}
+        self._changed = False
+        """Channels were added or dropped since the connection last matched them."""
+        self._healthy = False
+        """The current connection has read from Redis at least once."""
         self._task: asyncio.Task[None] | None = None
         self.reconnections = 0
         """Connections lost and opened again since this relay was built (for tests)."""
@@ -489,7 +495,9 @@ class LiveRelay:
     def join(self, stream: LiveStream[Any]) -> None:
         """Start delivering ``stream``'s channel to it (subscribing within a poll)."""
         for channel in stream.channels:
-            self._streams.setdefault(channel, set()).add(stream)
+            listeners = self._streams.setdefault(channel, set())
+            self._changed |= not listeners
+            listeners.add(stream)
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(
                 self._run(), name="notifications.live.relay"
@@ -504,6 +512,7 @@ class LiveRelay:
             listeners.discard(stream)
             if not listeners:
                 del self._streams[channel]
+                self._changed = True
 
     @property
     def channels(self) -> set[str]:
@@ -519,7 +528,9 @@ class LiveRelay:
                     await self._serve(pubsub)
                     attempt = 0
                 except Exception as error:  # any failure of the connection: open a new one
-                    attempt += 1
+                    # A connection that worked for a while starts the backoff afresh.
+                    attempt = 1 if self._healthy else attempt + 1
+                    self._healthy = False
                     self.reconnections += 1
                     delay = self._backoff.delay(attempt)
                     logger.warning(
@@ -540,15 +551,19 @@ class LiveRelay:
     async def _serve(self, pubsub: PubSubConnection) -> None:
         """Serve until no stream is left; raises when the connection fails."""
         subscribed: set[str] = set()
+        self._changed = True
         while self._streams:
-            wanted = set(self._streams)
-            if joined := wanted - subscribed:
-                await pubsub.subscribe(*sorted(joined))
-                subscribed |= joined
-            if left := subscribed - wanted:
-                await pubsub.unsubscribe(*sorted(left))
-                subscribed -= left
+            if self._changed:  # only then: a set of every channel costs O(channels)
+                self._changed = False
+                wanted = set(self._streams)
+                if joined := wanted - subscribed:
+                    await pubsub.subscribe(*sorted(joined))
+                    subscribed |= joined
+                if left := subscribed - wanted:
+                    await pubsub.unsubscribe(*sorted(left))
+                    subscribed -= left
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=self._poll)
+            self._healthy = True
             if message is not None and message.get("type") == "message":
                 self._dispatch(message["channel"], message["data"])
 
@@ -683,8 +698,13 @@ class LiveUpdates:
 
     async def _end_revoked(self) -> None:
         streams = list(self._streams)
+        ids = sorted({s.session_id for s in streams})
+        active: set[str] = set()
         try:
-            active = await self._sessions.active_among({s.session_id for s in streams})
+            for start in range(0, len(ids), SESSION_CHECK_BATCH):
+                active |= await self._sessions.active_among(
+                    ids[start : start + SESSION_CHECK_BATCH]
+                )
         except Exception as error:  # an outage ends no stream: check again next time
             logger.warning("notifications.live.session_check_failed error=%s", type(error).__name__)
             return

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.applications.cases import ApplicationMutation, ApplicationQuery
 from resolvers.applications.catalogue import CatalogueQuery
+from resolvers.applications.desk import DeskMutation, DeskQuery
+from resolvers.applications.uploads import UploadMutation
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.officers import OfficerMutation, OfficerQuery
@@ -17,6 +20,8 @@ from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
 from resolvers.notifications.subscriptions import NotificationSubscription
 from resolvers.system import SystemSubscription
+from resolvers.wallet.officers import WalletOfficerMutation
+from resolvers.wallet.showcodes import WalletHolderMutation, WalletQuery
 
 
 @strawberry.type(description="Everything a client can read.")
@@ -28,6 +33,9 @@ class Query(
     EnterpriseRecordQuery,
     OfficerQuery,
     CatalogueQuery,
+    ApplicationQuery,
+    DeskQuery,
+    WalletQuery,
 ):
     """Root query type."""
 
@@ -40,6 +48,11 @@ class Mutation(
     LifeRecordMutation,
     DisputeMutation,
     OfficerMutation,
+    ApplicationMutation,
+    DeskMutation,
+    UploadMutation,
+    WalletOfficerMutation,
+    WalletHolderMutation,
 ):
     """Root mutation type."""
 

@@ -409,3 +409,26 @@ KEY_FILE_SUFFIX = {
     SealAlgorithm.ES256: "pem",
 }
 """The suffix of a generated key file: hex for SM2, PEM otherwise."""
+
+
+def key_from_jwk(jwk: Mapping[str, Any]) -> VerifyingKey:
+    """The public key a published JWK describes (as ``/.well-known/seals.json`` lists them).
+
+    What an offline verifier does with the published keys; ``ValueError`` for a JWK that
+    is none of ours (another curve, a bad point).
+    """
+    try:
+        kty, crv = jwk["kty"], jwk["crv"]
+        if kty == "OKP" and crv == "Ed25519":
+            return Ed25519Public(Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"])))
+        x, y = b64url_decode(jwk["x"]), b64url_decode(jwk["y"])
+        if kty == "EC" and crv == "SM2":
+            return Sm2PublicKey(b"\x04" + x + y)
+        if kty == "EC" and crv == "P-256":
+            numbers = ec.EllipticCurvePublicNumbers(
+                int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
+            )
+            return P256Public(numbers.public_key())
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"not a seal key JWK ({type(error).__name__})") from None
+    raise ValueError("not a seal key JWK (unknown kty/crv)")

@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infra.crypto import FieldCipher, KeyedHash
+from kit.outbox_repository import OutboxRepository
 from kit.wiring import Wired
+from wallet.presentations import PresentationService
+from wallet.repositories.verifications import VerificationRepository
 from wallet.repository import Database, LicenceRepository
 from wallet.seals import SealKeyring
 from wallet.service import WalletService
@@ -42,6 +45,9 @@ class WalletProviders:
 def wire(clients: WalletClients, config: WalletConfig, providers: WalletProviders) -> Wired:
     """The wallet's repositories (for index creation) and services (for the registry)."""
     del providers  # no slot yet
-    licences = LicenceRepository(clients.database)
+    outbox = OutboxRepository(clients.database)
+    licences = LicenceRepository(clients.database, outbox)
+    verifications = VerificationRepository(clients.database)
     service = WalletService(licences, config.seals, clients.content_cipher, clients.lookup)
-    return Wired(repositories=[licences], services=[service])
+    presentations = PresentationService(service, verifications, clients.content_cipher)
+    return Wired(repositories=[licences, outbox, verifications], services=[service, presentations])

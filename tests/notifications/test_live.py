@@ -24,22 +24,16 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from app.main import create_app
 from app.resources import Resources
-from app.services import IdentitySessions
+from app.services import Providers
 from app.settings import Settings
 from demo.providers import demo_providers
 from devstack.servers import ServerProcess, free_port, start_redis
-from identity.repositories.sessions import SessionRepository
-from kit.registry import ServiceRegistry
 from notifications.live import (
-    LiveClients,
-    LiveConfig,
-    LiveProviders,
     LiveUpdates,
     RedisLivePublisher,
     account_channel,
     broadcast_channel,
     case_channel,
-    wire_live,
 )
 from tests.conftest import _drop_test_data, graphql
 from tests.identity.factories import SignedInCaller, lift_code_cooldown, sign_in
@@ -95,37 +89,16 @@ class Instance:
         return publisher
 
 
-def follow_cases_by(app: FastAPI, cases: CasesOfOwners) -> None:
-    """Re-wire the app's live updates with ``cases`` in the case-visibility slot.
-
-    The product wires a rule that lets no one follow any case until the applications
-    cases land; the test wires its stand-in the same way (``wire_live``).
-    """
-    resources: Resources = app.state.resources
-    settings: Settings = app.state.settings
-    wired = wire_live(
-        LiveClients(redis=resources.redis),
-        LiveConfig(
-            redis_prefix=settings.redis_key_prefix,
-            session_check_seconds=settings.live_session_check_seconds,
-        ),
-        LiveProviders(
-            sessions=IdentitySessions(SessionRepository(resources.database)),
-            case_visibility=cases,
-        ),
-    )
-    services: ServiceRegistry = app.state.services
-    for service in wired.services:
-        services = services.replacing(service)
-    app.state.services = services
-
-
 @contextlib.asynccontextmanager
 async def serving(settings: Settings, cases: CasesOfOwners) -> AsyncIterator[Instance]:
     """An app following ``cases``, its lifespan running, behind a real uvicorn."""
-    app = create_app(settings, providers=demo_providers)
+
+    def providers(resources: Resources) -> Providers:
+        # The case-visibility seam: the product wires the applications' own rule.
+        return dataclasses.replace(demo_providers(resources), case_visibility=cases)
+
+    app = create_app(settings, providers=providers)
     async with app.router.lifespan_context(app):
-        follow_cases_by(app, cases)
         port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(
@@ -612,14 +585,15 @@ async def test_subscriptions_resume_after_redis_restarts(
         await _drop_test_data(settings)
 
 
-async def test_until_the_cases_land_the_product_lets_no_one_follow_a_case(
+async def test_with_the_products_own_rule_a_case_not_yours_is_refused(
     app: FastAPI, live_server: str
 ) -> None:
-    # given the product's own wiring, and a signed-in citizen
+    # given the product's own wiring (the applications' rule: the applicant follows the
+    # case), and a signed-in citizen who applied for nothing
     instance = Instance(app, live_server)
     citizen = await signed_in(instance)
     async with websocket(instance, citizen) as ws:
-        # when they follow a case
+        # when they follow a case id
         await subscribe(ws, CASE_PROGRESS, {"caseId": "case_1"})
         # then it is refused as not found
         refused = await receive(ws)

@@ -35,6 +35,8 @@ from notifications.live import (
     broadcast_channel,
     case_channel,
 )
+from tests.app.citizens import real_name_citizen
+from tests.applications.test_case_abuse import seal_case
 from tests.conftest import _drop_test_data, graphql
 from tests.identity.factories import SignedInCaller, lift_code_cooldown, sign_in
 
@@ -597,4 +599,26 @@ async def test_with_the_products_own_rule_a_case_not_yours_is_refused(
         await subscribe(ws, CASE_PROGRESS, {"caseId": "case_1"})
         # then it is refused as not found
         refused = await receive(ws)
+    assert errors_of(refused)[0]["extensions"] == {"code": "CASE_NOT_FOUND", "field": "caseId"}
+
+
+async def test_with_the_products_own_rule_the_applicant_follows_their_case_and_no_one_else(
+    app: FastAPI, client: httpx.AsyncClient, live_server: str
+) -> None:
+    # given a citizen's submitted application, and another citizen
+    applicant = await real_name_citizen(client, app)
+    case_id = (await seal_case(client, app, applicant))["id"]
+    stranger = await sign_in(client, app)
+    instance = Instance(app, live_server)
+    channel = case_channel(app.state.settings.redis_key_prefix, case_id)
+    async with websocket(instance, applicant) as mine, websocket(instance, stranger) as theirs:
+        # when both follow the case
+        await subscribe(theirs, CASE_PROGRESS, {"caseId": case_id})
+        refused = await receive(theirs)
+        await subscribe(mine, CASE_PROGRESS, {"caseId": case_id})
+        await until_listening(instance, channel, 1)
+        await instance.publisher.to_case(case_id, a_progress_event(case_id, "accepted"))
+        # then the applicant hears its progress, and the stranger is refused
+        heard = (await receive(mine))["payload"]["data"]["caseProgress"]
+    assert (heard["caseId"], heard["change"]) == (case_id, "accepted")
     assert errors_of(refused)[0]["extensions"] == {"code": "CASE_NOT_FOUND", "field": "caseId"}

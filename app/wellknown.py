@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from identity.services.sign_in import SignInService
 from kit.registry import ServiceRegistry
 from wallet.service import WalletService
+from wallet.status_list import MEDIA_TYPE as STATUS_LIST_MEDIA_TYPE
 
 router = APIRouter(tags=["well-known"])
 
@@ -33,4 +34,26 @@ async def seals(request: Request) -> JSONResponse:
     return JSONResponse(
         services.get(WalletService).published_keys(),
         headers={"cache-control": "public, max-age=300"},
+    )
+
+
+@router.get("/wallet/status-lists/{department}")
+async def status_list(request: Request, department: str) -> Response:
+    """A department's signed licence status list (IETF Token Status List, JWT form).
+
+    Offline verifiers fetch it with the seal keys: the entry at a show-code's
+    ``status.status_list.idx`` says whether the licence is suspended or revoked. Cached
+    for a minute, so a suspension reaches verifiers within a minute plus their refresh.
+    """
+    wallet: WalletService = request.app.state.services.get(WalletService)
+    if department not in wallet.seals.departments:
+        return JSONResponse(
+            {"error": "no status list for this department"},
+            status_code=404,
+            headers={"cache-control": "public, max-age=60"},
+        )
+    return Response(
+        await wallet.status_list_token(department),
+        media_type=STATUS_LIST_MEDIA_TYPE,
+        headers={"cache-control": "public, max-age=60"},
     )

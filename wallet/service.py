@@ -48,6 +48,7 @@ from wallet.models import (
 )
 from wallet.repository import LicenceRepository
 from wallet.seals import SealKeyring, b64url, b64url_decode
+from wallet.status_list import sign_status_list
 
 logger = logging.getLogger("wallet")
 
@@ -287,6 +288,17 @@ class WalletService:
             status_reason=reason,
             status_index=stored.status_index,
         )
+
+    async def status_list_token(self, department: str) -> str:
+        """The department's signed status list (IETF Token Status List, JWT form).
+
+        :class:`NoSealForDepartment` when the department has no seal (hence no list).
+        """
+        signer = self.seals.current(department)
+        if signer is None:
+            raise NoSealForDepartment(field="department")
+        size, statuses = await self._licences.statuses_of_issuer(department)
+        return sign_status_list(department, size, statuses, signer, now=self.clock())
 
     async def licences_held_by(self, holder: Holder) -> list[Licence]:
         """Every licence of ``holder``, fields decrypted, in URI order (one query)."""

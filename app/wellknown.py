@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from identity.services.sign_in import SignInService
 from kit.registry import ServiceRegistry
 from wallet.service import WalletService
+from wallet.shares import ShareService
 from wallet.status_list import MEDIA_TYPE as STATUS_LIST_MEDIA_TYPE
 
 router = APIRouter(tags=["well-known"])
@@ -56,4 +57,36 @@ async def status_list(request: Request, department: str) -> Response:
         await wallet.status_list_token(department),
         media_type=STATUS_LIST_MEDIA_TYPE,
         headers={"cache-control": "public, max-age=60"},
+    )
+
+
+@router.get("/wallet/shares/{token}")
+async def shared_licence(request: Request, token: str) -> JSONResponse:
+    """A share link opened: the shared fields, the licence's status today, its seal check.
+
+    Logged for the holder like a verification. A revoked, expired or unknown share
+    answers 404 with the same body, so a link tells nothing once it is dead. Never cached.
+    """
+    view = await request.app.state.services.get(ShareService).open(token)
+    headers = {"cache-control": "no-store"}
+    share = view.share
+    if share is None or view.status is None or view.disclosed is None:
+        return JSONResponse({"failure": "share_unavailable"}, status_code=404, headers=headers)
+    return JSONResponse(
+        {
+            "authentic": view.authentic,
+            "status": view.status.value,
+            "licence": {
+                "uri": share.uri,
+                "type": share.type.value,
+                "issuer": view.issuer,
+                "issuedOn": view.issued_on.isoformat() if view.issued_on else None,
+                "expiresOn": view.expires_on.isoformat() if view.expires_on else None,
+            },
+            "disclosed": view.disclosed if view.authentic else {},
+            "party": share.party,
+            "purpose": share.purpose,
+            "shareExpiresAt": share.expires_at.isoformat(),
+        },
+        headers=headers,
     )

@@ -17,6 +17,7 @@ from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
 from resolvers.system import SystemSubscription
 from resolvers.wallet.officers import WalletOfficerMutation
+from resolvers.wallet.shares import WalletShareMutation, WalletShareQuery
 from resolvers.wallet.showcodes import WalletHolderMutation, WalletQuery
 
 
@@ -30,6 +31,7 @@ class Query(
     OfficerQuery,
     CatalogueQuery,
     WalletQuery,
+    WalletShareQuery,
 ):
     """Root query type."""
 
@@ -44,6 +46,7 @@ class Mutation(
     OfficerMutation,
     WalletOfficerMutation,
     WalletHolderMutation,
+    WalletShareMutation,
 ):
     """Root mutation type."""
 

@@ -12,10 +12,12 @@ from infra.crypto import FieldCipher, KeyedHash
 from kit.outbox_repository import OutboxRepository
 from kit.wiring import Wired
 from wallet.presentations import PresentationService
+from wallet.repositories.shares import ShareRepository
 from wallet.repositories.verifications import VerificationRepository
 from wallet.repository import Database, LicenceRepository
 from wallet.seals import SealKeyring
 from wallet.service import WalletService
+from wallet.shares import ShareService
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,4 +52,9 @@ def wire(clients: WalletClients, config: WalletConfig, providers: WalletProvider
     verifications = VerificationRepository(clients.database)
     service = WalletService(licences, config.seals, clients.content_cipher, clients.lookup)
     presentations = PresentationService(service, verifications, clients.content_cipher)
-    return Wired(repositories=[licences, outbox, verifications], services=[service, presentations])
+    shares = ShareRepository(clients.database)
+    sharing = ShareService(service, presentations, shares, clients.content_cipher, clients.lookup)
+    return Wired(
+        repositories=[licences, outbox, verifications, shares],
+        services=[service, presentations, sharing],
+    )

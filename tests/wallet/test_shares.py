@@ -181,14 +181,15 @@ async def test_sharing_another_persons_licence_or_bad_input_is_refused(
     alice, licence = await _alice(client, app)
     bob = await verified(client, app)
     assert (await _share(client, bob, licence.uri))["__typename"] == "NotFound"
-    for changes, field in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"days": 0}, "expiresInDays"),
         ({"days": 31}, "expiresInDays"),
         ({"party": "  "}, "party"),
         ({"purpose": "x" * 201}, "purpose"),
         ({"fields": ["salary"]}, "fields"),
         ({"fields": []}, "fields"),
-    ]:
+    ]
+    for changes, field in cases:
         refused = await _share(client, alice, licence.uri, **changes)
         assert (refused["code"], refused["field"]) == ("INVALID_INPUT", field), changes
     assert await app.state.resources.database["licence_shares"].count_documents({}) == 0

@@ -16,6 +16,7 @@ from resolvers.liferecord.prefill import PrefillQuery
 from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
 from resolvers.system import SystemSubscription
+from resolvers.wallet.enterprise import EnterpriseWalletQuery
 from resolvers.wallet.officers import WalletOfficerMutation
 from resolvers.wallet.shares import WalletShareMutation, WalletShareQuery
 from resolvers.wallet.showcodes import WalletHolderMutation, WalletQuery
@@ -32,6 +33,7 @@ class Query(
     CatalogueQuery,
     WalletQuery,
     WalletShareQuery,
+    EnterpriseWalletQuery,
 ):
     """Root query type."""
 

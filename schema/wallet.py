@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 from schema.common import Connection, LocalizedText
+from schema.enterprise import ActingForbidden
 from schema.officers import RoleRequired
 from schema.payloads import (
     AuthenticationRequired,
@@ -392,4 +393,13 @@ RevokeSharePayload = Annotated[
 LicenceSharesResult = Annotated[
     Connection[LicenceShare] | StepUpRequired | AuthenticationRequired | InvalidInput,
     strawberry.union("LicenceSharesResult", description="Your shares, or what to do first."),
+]
+
+
+EnterpriseWalletResult = Annotated[
+    Connection[WalletLicence] | ActingForbidden | AuthenticationRequired | InvalidInput,
+    strawberry.union(
+        "EnterpriseWalletResult",
+        description="The licences of the enterprise acted for, or why not.",
+    ),
 ]

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from identity.services.sign_in import SignInService
+from kit.errors import RateLimited
 from kit.registry import ServiceRegistry
 from wallet.service import WalletService
 from wallet.shares import ShareService
@@ -67,8 +68,17 @@ async def shared_licence(request: Request, token: str) -> JSONResponse:
     Logged for the holder like a verification. A revoked, expired or unknown share
     answers 404 with the same body, so a link tells nothing once it is dead. Never cached.
     """
-    view = await request.app.state.services.get(ShareService).open(token)
     headers = {"cache-control": "no-store"}
+    client = request.client.host if request.client else None
+    try:
+        view = await request.app.state.services.get(ShareService).open(token, client=client)
+    except RateLimited as limited:
+        wait = limited.retry_after or 60
+        return JSONResponse(
+            {"failure": "rate_limited", "retryAfterSeconds": wait},
+            status_code=429,
+            headers=headers | {"retry-after": str(wait)},
+        )
     share = view.share
     if share is None or view.status is None or view.disclosed is None:
         return JSONResponse({"failure": "share_unavailable"}, status_code=404, headers=headers)

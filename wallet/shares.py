@@ -125,11 +125,13 @@ class ShareService:
         logger.info("wallet.share.created share=%s uri=%s", share.id, licence.uri)
         return CreatedShare(share=share, token=token)
 
-    async def open(self, token: str) -> SharedView:
+    async def open(self, token: str, *, client: str | None = None) -> SharedView:
         """What the link ``token`` shows now; an unknown, revoked or expired share: nothing.
 
-        Opening a live share is logged for the holder in the party's name.
+        Opening a live share is logged for the holder in the party's name. Counted
+        against the client's public checks (:class:`RateLimited` past the limit).
         """
+        await self._presentations.admit(client)
         if not 20 <= len(token) <= 100:
             return SharedView(None)
         found = await self._shares.by_token_hash(self._lookup.digest(f"share|{token}"))

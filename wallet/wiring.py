@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from infra.crypto import FieldCipher, KeyedHash
 from kit.outbox_repository import OutboxRepository
+from kit.ratelimit import Limiter
 from kit.wiring import Wired
 from wallet.presentations import PresentationService
 from wallet.repositories.shares import ShareRepository
@@ -28,7 +29,9 @@ class WalletClients:
     content_cipher: FieldCipher
     """Encrypts each licence's number and fields, bound to its URI."""
     lookup: KeyedHash
-    """Hashes document numbers into the URIs' document ids."""
+    """Hashes document numbers into the URIs' document ids (and share links, addresses)."""
+    limiter: Limiter
+    """Counts public checks per client address (shared by every instance)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,9 @@ def wire(clients: WalletClients, config: WalletConfig, providers: WalletProvider
     licences = LicenceRepository(clients.database, outbox)
     verifications = VerificationRepository(clients.database)
     service = WalletService(licences, config.seals, clients.content_cipher, clients.lookup)
-    presentations = PresentationService(service, verifications, clients.content_cipher)
+    presentations = PresentationService(
+        service, verifications, clients.content_cipher, clients.limiter, clients.lookup
+    )
     shares = ShareRepository(clients.database)
     sharing = ShareService(service, presentations, shares, clients.content_cipher, clients.lookup)
     return Wired(

@@ -9,10 +9,12 @@ import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
 from identity.models import Principal
+from kit.errors import DomainError
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors
 from resolvers.permissions import RequireLevel
 from resolvers.wallet.licences import _text, disclosed_fields, holders_of
+from resolvers.wallet.showcodes import checked_error
 from schema.common import Connection, Edge, connection, decode_time_cursor, encode_time_cursor
 from schema.wallet import (
     LicenceShare,
@@ -171,5 +173,10 @@ class WalletShareQuery:
         token: Annotated[str, strawberry.argument(description="The link's secret.")],
     ) -> LicenceVerification:
         """Open a share."""
-        view = await info.context.service(ShareService).open(token)
+        try:
+            view = await info.context.service(ShareService).open(
+                token, client=info.context.client_ip
+            )
+        except DomainError as error:
+            raise checked_error(error) from error
         return shared_view_type(view, datetime.now(UTC))

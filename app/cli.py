@@ -314,6 +314,44 @@ def wallet_expiry_scan() -> int:
     return 0
 
 
+async def purge_drafts_on(resources: Resources) -> int:
+    """Delete application drafts past their retention; how many went.
+
+    The drafts' TTL index does the same where the database runs TTL monitors; this is
+    the scheduled job for the rest (run it daily; idempotent).
+    """
+    from datetime import UTC, datetime
+
+    from applications.repositories.cases import CaseRepository
+    from infra.crypto import FieldCipher, derive_key
+
+    master = resources.settings.secret_key.get_secret_value().encode()
+    cases = CaseRepository(
+        resources.database, FieldCipher(derive_key(master, "applications-cases/v1"))
+    )
+    return await cases.purge_drafts(datetime.now(UTC))
+
+
+def purge_drafts() -> int:
+    """``purge-drafts``: the scheduled purge of drafts never submitted."""
+    settings = load_settings()
+
+    async def run() -> int:
+        resources = await start_resources(settings)
+        try:
+            return await purge_drafts_on(resources)
+        finally:
+            await resources.close()
+
+    try:
+        purged = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{purged} drafts purged")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m app``."""
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
@@ -344,6 +382,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "wallet-expiry-scan",
         help="append licence expiry notices (30 and 7 days ahead); run daily, idempotent",
     )
+    commands.add_parser(
+        "purge-drafts",
+        help="delete application drafts never submitted within 30 days; run daily, idempotent",
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
@@ -357,6 +399,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return grant_administrator(args.phone)
     if args.command == "wallet-expiry-scan":
         return wallet_expiry_scan()
+    if args.command == "purge-drafts":
+        return purge_drafts()
     if args.command == "dev-liveness-result":
         return development_liveness_result(args.ticket, passed=not args.fail)
     return development_sms_codes(args.limit)

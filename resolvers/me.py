@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.applications.me import ApplicationsMe
 from resolvers.context import Info
 from resolvers.errors import authentication_required
 from resolvers.identity.me import IdentityMe
@@ -18,7 +19,7 @@ from schema.errors import PublicError
 
 
 @strawberry.type(description="The signed-in citizen: account, level, sessions.")
-class Me(IdentityMe, LifeRecordMe, WalletMe):
+class Me(IdentityMe, LifeRecordMe, ApplicationsMe, WalletMe):
     """The caller's own view (built per request from the principal)."""
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.applications.cases import ApplicationMutation, ApplicationQuery
 from resolvers.applications.catalogue import CatalogueQuery
+from resolvers.applications.desk import DeskMutation, DeskQuery
+from resolvers.applications.uploads import UploadMutation
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.officers import OfficerMutation, OfficerQuery
@@ -15,6 +18,7 @@ from resolvers.liferecord.enterprise_record import EnterpriseRecordQuery
 from resolvers.liferecord.prefill import PrefillQuery
 from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
+from resolvers.notifications.subscriptions import NotificationSubscription
 from resolvers.system import SystemSubscription
 from resolvers.wallet.enterprise import EnterpriseWalletQuery
 from resolvers.wallet.officers import WalletOfficerMutation
@@ -31,6 +35,8 @@ class Query(
     EnterpriseRecordQuery,
     OfficerQuery,
     CatalogueQuery,
+    ApplicationQuery,
+    DeskQuery,
     WalletQuery,
     WalletShareQuery,
     EnterpriseWalletQuery,
@@ -46,6 +52,9 @@ class Mutation(
     LifeRecordMutation,
     DisputeMutation,
     OfficerMutation,
+    ApplicationMutation,
+    DeskMutation,
+    UploadMutation,
     WalletOfficerMutation,
     WalletHolderMutation,
     WalletShareMutation,
@@ -54,5 +63,5 @@ class Mutation(
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
-class Subscription(SystemSubscription):
+class Subscription(SystemSubscription, NotificationSubscription):
     """Root subscription type."""

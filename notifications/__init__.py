@@ -1,0 +1,1 @@
+"""Notifications: from domain events to the inbox, push channels and live subscriptions."""

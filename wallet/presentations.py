@@ -10,6 +10,7 @@ gave one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import unicodedata
@@ -155,7 +156,9 @@ class PresentationService:
         signer = self._wallet.seals.current(licence.issuer)
         if signer is None:
             raise NoSealForDepartment(field="licence")
-        token, claims = mint(
+        # Off the event loop: an SM2 signature is tens of milliseconds of pure Python.
+        token, claims = await asyncio.to_thread(
+            mint,
             ShowCodeContent(
                 issuer=licence.issuer,
                 uri=licence.uri,
@@ -189,7 +192,8 @@ class PresentationService:
         name = verifier_name(verifier)
         await self.admit(client)
         now = self.clock()
-        offline = check(token, self._published, now=now)
+        # Off the event loop, as every seal check (SM2 runs in pure Python).
+        offline = await asyncio.to_thread(check, token, self._published, now=now)
         if offline.claims is None:
             return OnlineCheck(False, offline.failure, None, checked_at=now)
         try:
@@ -197,7 +201,7 @@ class PresentationService:
         except LicenceNotFound:
             return OnlineCheck(False, ShowCodeFailure.UNKNOWN_LICENCE, None, checked_at=now)
         failure = offline.failure
-        if failure is None and not self._wallet.check_seal(licence).authentic:
+        if failure is None and not (await self._wallet.check_seal_async(licence)).authentic:
             failure = ShowCodeFailure.TAMPERED_LICENCE
         status = licence.status_on(self._wallet.today())
         await self.record(licence, VerificationChannel.SHOW_CODE, failure, status, name, now)

@@ -145,7 +145,7 @@ class ShareService:
             licence = await self._wallet.licence(share.uri)
         except LicenceNotFound:
             return SharedView(None)
-        authentic = self._wallet.check_seal(licence).authentic
+        authentic = (await self._wallet.check_seal_async(licence)).authentic
         status = licence.status_on(self._wallet.today())
         values = licence_values(licence)
         await self._presentations.record(

@@ -452,6 +452,7 @@ def wallet_clients(resources: Resources) -> wallet_wiring.WalletClients:
         database=resources.database,
         content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
         lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
+        limiter=RateLimiter(resources.redis, prefix=resources.settings.redis_key_prefix),
     )
 
 

@@ -1,4 +1,5 @@
-"""Command line: ``serve``, ``worker``, ``export-schema``, ``grant-administrator``, and the
+"""Command line: ``serve``, ``worker``, ``export-schema``, ``grant-administrator``,
+``purge-uploads``, and the
 development-only
 ``dev-sms-codes`` and ``dev-liveness-result``.
 
@@ -390,6 +391,51 @@ def purge_drafts() -> int:
     return 0
 
 
+async def purge_uploads_on(resources: Resources) -> tuple[int, str]:
+    """Purge material uploads never confirmed within a day (their objects, then records),
+    and sweep files posted again to a decided upload's slot before it expired."""
+    from applications.adapters.storage import MaterialStorage
+    from applications.repositories.catalogue import CatalogueRepository
+    from applications.repositories.uploads import UploadRepository
+    from applications.services.catalogue import CatalogueService
+    from applications.services.uploads import UploadService
+    from applications.uploads_models import MATERIAL_KEY_PURPOSE
+    from infra.crypto import FieldCipher, derive_key
+
+    master = resources.settings.secret_key.get_secret_value().encode()
+    cipher = FieldCipher(derive_key(master, MATERIAL_KEY_PURPOSE))
+    service = UploadService(
+        UploadRepository(resources.database, cipher),
+        MaterialStorage(resources.objects),
+        CatalogueService(CatalogueRepository(resources.database)),
+        cipher,
+    )
+    purged = 0
+    while batch := await service.purge_abandoned():
+        purged += batch
+    return 0, f"purged or swept {purged} uploads"
+
+
+def purge_uploads() -> int:
+    """``purge-uploads``: run it periodically (e.g. hourly, from cron or a scheduler)."""
+    settings = load_settings()
+
+    async def run() -> tuple[int, str]:
+        resources = await start_resources(settings)
+        try:
+            return await purge_uploads_on(resources)
+        finally:
+            await resources.close()
+
+    try:
+        status, line = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(line)
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m app``."""
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
@@ -428,6 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cases-due-scan",
         help="append due-soon notices for sub-cases due within a working day; run daily",
     )
+    commands.add_parser("purge-uploads", help="delete material uploads never confirmed in a day")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
@@ -445,6 +492,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return purge_drafts()
     if args.command == "cases-due-scan":
         return cases_due_scan()
+    if args.command == "purge-uploads":
+        return purge_uploads()
     if args.command == "dev-liveness-result":
         return development_liveness_result(args.ticket, passed=not args.fail)
     return development_sms_codes(args.limit)

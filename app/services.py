@@ -35,6 +35,7 @@ from applications import wiring as applications_wiring
 from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
 from applications.services.uploads import UploadService
+from applications.uploads_models import MATERIAL_KEY_PURPOSE
 from directory import wiring as directory_wiring
 from directory.service import DirectoryService
 from identity.adapters.carrier import CarrierRealNameCheck
@@ -443,7 +444,7 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         applications_wiring.ApplicationsClients(
             database=resources.database,
             objects=resources.objects,
-            material_cipher=FieldCipher(derive_key(master, "application-materials/v1")),
+            material_cipher=FieldCipher(derive_key(master, MATERIAL_KEY_PURPOSE)),
         ),
         applications_wiring.ApplicationsConfig(),
         applications_wiring.ApplicationsProviders(),
@@ -533,6 +534,7 @@ def wallet_clients(resources: Resources) -> wallet_wiring.WalletClients:
         database=resources.database,
         content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
         lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
+        limiter=RateLimiter(resources.redis, prefix=resources.settings.redis_key_prefix),
     )
 
 

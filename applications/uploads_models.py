@@ -27,6 +27,9 @@ MAX_PENDING_PER_ACCOUNT = 50
 MAX_FILE_NAME_LENGTH = 255
 """Longer file names are refused (no file system keeps longer ones)."""
 
+MATERIAL_KEY_PURPOSE = "application-materials/v1"
+"""The derived key (``infra.crypto.derive_key``) that seals materials and their file names."""
+
 INCOMING_PREFIX = "incoming/"
 """Where clients post files; nothing here is trusted or kept."""
 

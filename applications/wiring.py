@@ -15,7 +15,6 @@ from applications.adapters.ports import (
 )
 from applications.adapters.storage import MaterialStorage
 from applications.calendar import WorkingDayCalendar
-from applications.errors import UploadNotUsable
 from applications.repositories import Database
 from applications.repositories.cases import CaseRepository
 from applications.repositories.catalogue import CatalogueRepository
@@ -44,15 +43,12 @@ class VerifiedUploads:
         self._uploads = uploads
 
     async def usable(self, account_id: str, upload_ids: Sequence[str]) -> Mapping[str, UploadFacts]:
-        """Those of ``upload_ids`` the account uploaded and the server verified."""
-        found: dict[str, UploadFacts] = {}
-        for upload_id in dict.fromkeys(upload_ids):
-            try:
-                [upload] = (await self._uploads.verified_uploads(account_id, [upload_id])).values()
-            except UploadNotUsable:
-                continue
-            found[upload_id] = UploadFacts(upload.material_code, upload.content_type)
-        return found
+        """Those of ``upload_ids`` the account uploaded and the server verified (one query)."""
+        found = await self._uploads.usable_uploads(account_id, list(dict.fromkeys(upload_ids)))
+        return {
+            upload_id: UploadFacts(upload.material_code, upload.content_type)
+            for upload_id, upload in found.items()
+        }
 
 
 @dataclass(frozen=True, slots=True)

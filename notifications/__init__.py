@@ -1,1 +1,1 @@
-"""Notifications: from domain events to the inbox, push channels and live subscriptions."""
+"""Notifications: the outbox consumer, the inbox, devices, push channels and preferences."""

@@ -4,33 +4,42 @@ The notifications worker publishes; every API instance holding a subscriber for 
 channel receives the message and hands it to that instance's GraphQL subscriptions
 (``notificationReceived``, ``caseProgress``).
 
-Message contract (the worker publishes exactly this; :class:`RedisLivePublisher` is the
-reference implementation). Each message is one JSON object (UTF-8, compact):
+Message contract (the worker publishes this; :class:`RedisLivePublisher` is the
+reference implementation, and the worker's ``notifications/adapters/redis_live.py`` with
+``services/fanout.py`` publish the same). Each message is one JSON object (UTF-8):
 
-``{redis_key_prefix}live:account:{account_id}``: a notification the account received,
-already rendered in the account's locale::
+``{redis_key_prefix}live:account:{account_id}``: a notification the account received;
+``{redis_key_prefix}live:broadcast``: an announcement to everyone (same shape)::
 
-    {"id": "ntf_…",                                  # the inbox notification's id
-     "kind": "applications.case.approved",           # the outbox event kind
-     "title": "…", "body": "…",                      # rendered text (zh-CN or en)
+    {"type": "notification",                       # optional; anything else is dropped
+     "id": "ntf_…",                                # the inbox notification's id
+     "kind": "applications.case.approved",         # the outbox event kind
+     "category": "cases",                          # optional (inbox categories)
+     "urgent": false,                              # optional, default false
+     "title": {"zh": "…", "en": "…"},              # or one string for both languages
+     "body": {"zh": "…", "en": "…"},               # idem
      "deepLink": "smartzhuzhou://cases/case_…",
-     "createdAt": "2026-12-02T13:49:04.123456+00:00"}  # ISO 8601 with offset
+     "createdAt": "2026-12-02T13:49:04.123456+00:00"}  # ISO 8601 with its offset
 
-``{redis_key_prefix}live:case:{case_id}``: progress of one case, the payload of an
-``applications.case.*`` outbox event (docs: /work/notes/events.md) plus ``kind`` and
-``occurredAt``::
+``{redis_key_prefix}live:case:{case_id}``: progress of one case, from an
+``applications.case.*`` outbox event (its payload: /work/notes/events.md)::
 
-    {"kind": "applications.case.approved", "occurredAt": "2026-12-02T13:49:04+00:00",
-     "case_id": "case_…", "reference": "ZZ20261202-000123", "sub_case_id": "sub_…" | null,
-     "department": "…" | null, "item_code": "…" | null, "bundle_code": "…" | null,
-     "state": "approved",
-     "eventId": "evt_…"}   # optional: the outbox event id, so clients can drop repeats
+    {"type": "case_progress",                      # optional; anything else is dropped
+     "eventId": "evt_…",                           # optional: the outbox event's id
+     "kind": "applications.case.approved",
+     "caseId": "case_…", "reference": "ZZ20261202-000123", "state": "approved",
+     "subCaseId": "sub_…" | null, "department": "…" | null,
+     "itemCode": "…" | null, "bundleCode": "…" | null,   # optional
+     "occurredAt": "2026-12-02T13:49:04+00:00"}
 
-Keys not named here are ignored, so producers may add some. A message that does not
-fit is logged (``notifications.live.message_dropped``) and dropped, never delivered.
-Pub/sub keeps nothing at rest; delivery is at most once per connected subscriber: a
-message published while an instance is cut off from Redis is not replayed (the inbox
-holds every notification; clients re-read it when their subscription restarts).
+The event payload's own snake_case keys (``case_id``, ``sub_case_id``, ``item_code``,
+``bundle_code``) are read too, so a producer may publish the payload as it is plus
+``kind`` and ``occurredAt``. Keys not named here are ignored. A message that does not
+fit (or a case message on another case's channel) is logged
+(``notifications.live.message_dropped``) and dropped, never delivered. Pub/sub keeps
+nothing at rest; delivery is at most once per connected subscriber: a message
+published while an instance is cut off from Redis is not replayed (the inbox holds
+every notification; clients re-read it when their subscription restarts).
 
 Subscribing side: one Redis pub/sub connection per API instance (:class:`LiveRelay`),
 which SUBSCRIBEs to exactly the channels its local subscribers want and fans each
@@ -61,6 +70,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
+from kit.text import Localized
 from kit.wiring import Wired
 
 logger = logging.getLogger("notifications.live")
@@ -68,6 +78,8 @@ logger = logging.getLogger("notifications.live")
 T = TypeVar("T")
 
 CASE_KIND_PREFIX = "applications.case."
+SESSION_CHECK_BATCH = 1000
+"""Sessions asked about in one read when the open streams' sessions are checked."""
 
 
 # --- What a subscriber receives ------------------------------------------------------
@@ -79,10 +91,12 @@ class LiveNotification:
 
     id: str
     kind: str
-    title: str
-    body: str
+    title: Localized
+    body: Localized
     deep_link: str
     created_at: datetime
+    category: str | None = None
+    urgent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +159,11 @@ def case_channel(prefix: str, case_id: str) -> str:
     return f"{prefix}live:case:{case_id}"
 
 
+def broadcast_channel(prefix: str) -> str:
+    """The channel of announcements to everyone."""
+    return f"{prefix}live:broadcast"
+
+
 def encode(message: Mapping[str, Any]) -> bytes:
     """One message as the contract's compact UTF-8 JSON (datetimes as ISO 8601)."""
 
@@ -161,10 +180,13 @@ def encode(message: Mapping[str, Any]) -> bytes:
 def notification_message(notification: LiveNotification) -> dict[str, Any]:
     """The contract's message for ``notification`` (what the worker publishes)."""
     return {
+        "type": "notification",
         "id": notification.id,
         "kind": notification.kind,
-        "title": notification.title,
-        "body": notification.body,
+        "category": notification.category,
+        "urgent": notification.urgent,
+        "title": {"zh": notification.title.zh, "en": notification.title.en},
+        "body": {"zh": notification.body.zh, "en": notification.body.en},
         "deepLink": notification.deep_link,
         "createdAt": notification.created_at.isoformat(),
     }
@@ -193,33 +215,71 @@ def _moment(data: Mapping[str, Any], key: str) -> datetime:
     return moment
 
 
+def _either(data: Mapping[str, Any], key: str, alias: str) -> Any:
+    return data[key] if key in data else data.get(alias)
+
+
+def _localized(data: Mapping[str, Any], key: str) -> Localized:
+    value = data.get(key)
+    if isinstance(value, str) and value:
+        return Localized(value, value)
+    if isinstance(value, Mapping):
+        return Localized(_text(value, "zh"), _text(value, "en"))
+    raise ValueError(f"{key} must be a non-empty string or {{zh, en}}")
+
+
+def _of_type(data: Mapping[str, Any], expected: str) -> None:
+    kind = data.get("type", expected)
+    if kind != expected:
+        raise ValueError(f"type {kind!r} is not {expected!r}")
+
+
 def parse_notification(data: Mapping[str, Any]) -> LiveNotification:
     """A notification from its message; ``ValueError`` when it does not fit the contract."""
+    _of_type(data, "notification")
+    urgent = data.get("urgent", False)
+    if not isinstance(urgent, bool):
+        raise ValueError("urgent must be true or false")
     return LiveNotification(
         id=_text(data, "id"),
         kind=_text(data, "kind"),
-        title=_text(data, "title"),
-        body=_text(data, "body"),
+        title=_localized(data, "title"),
+        body=_localized(data, "body"),
         deep_link=_text(data, "deepLink"),
         created_at=_moment(data, "createdAt"),
+        category=_optional_text(data, "category"),
+        urgent=urgent,
     )
 
 
 def parse_case_progress(data: Mapping[str, Any]) -> CaseProgress:
-    """A case's progress event from its message; ``ValueError`` when it does not fit."""
+    """A case's progress event from its message; ``ValueError`` when it does not fit.
+
+    Reads the contract's camelCase keys, or the event payload's snake_case ones.
+    """
+    _of_type(data, "case_progress")
     kind = _text(data, "kind")
     if not kind.startswith(CASE_KIND_PREFIX):
         raise ValueError(f"kind must start with {CASE_KIND_PREFIX}")
+    fields = {
+        name: _either(data, camel, snake)
+        for name, camel, snake in (
+            ("case_id", "caseId", "case_id"),
+            ("sub_case_id", "subCaseId", "sub_case_id"),
+            ("item_code", "itemCode", "item_code"),
+            ("bundle_code", "bundleCode", "bundle_code"),
+        )
+    }
     return CaseProgress(
-        case_id=_text(data, "case_id"),
+        case_id=_text(fields, "case_id"),
         kind=kind,
         occurred_at=_moment(data, "occurredAt"),
         reference=_text(data, "reference"),
         state=_text(data, "state"),
-        sub_case_id=_optional_text(data, "sub_case_id"),
+        sub_case_id=_optional_text(fields, "sub_case_id"),
         department=_optional_text(data, "department"),
-        item_code=_optional_text(data, "item_code"),
-        bundle_code=_optional_text(data, "bundle_code"),
+        item_code=_optional_text(fields, "item_code"),
+        bundle_code=_optional_text(fields, "bundle_code"),
         event_id=_optional_text(data, "eventId"),
     )
 
@@ -301,12 +361,16 @@ class RedisLivePublisher:
         """Publish a case progress message (see the module's contract) to a case."""
         return await self._redis.publish(case_channel(self._prefix, case_id), encode(message))
 
+    async def to_everyone(self, message: Mapping[str, Any]) -> int:
+        """Publish an announcement (a notification message) to every signed-in account."""
+        return await self._redis.publish(broadcast_channel(self._prefix), encode(message))
+
 
 # --- Subscribing: one connection per instance, fanned out ---------------------------
 
 
 class LiveStream(Generic[T]):
-    """One local subscriber's messages from one channel, in order.
+    """One local subscriber's messages from its channels, in order of arrival.
 
     Iterating waits for the next message; it raises :class:`LiveStreamEnded` when the
     server ends the stream. :meth:`close` (idempotent) unsubscribes.
@@ -315,7 +379,7 @@ class LiveStream(Generic[T]):
     def __init__(
         self,
         relay: LiveRelay,
-        channel: str,
+        channels: tuple[str, ...],
         parse: Callable[[Mapping[str, Any]], T],
         *,
         account_id: str,
@@ -323,7 +387,7 @@ class LiveStream(Generic[T]):
         capacity: int,
         on_close: Callable[[LiveStream[Any]], None] | None = None,
     ) -> None:
-        self.channel = channel
+        self.channels = channels
         self.account_id = account_id
         self.session_id = session_id
         self._relay = relay
@@ -335,8 +399,9 @@ class LiveStream(Generic[T]):
         self.ended: EndReason | None = None
         self.closed = False
 
-    def offer(self, data: Mapping[str, Any]) -> None:
-        """Queue one decoded message (the relay calls this); drop what does not fit."""
+    def offer(self, channel: str, data: Mapping[str, Any]) -> None:
+        """Queue one decoded message of ``channel`` (the relay calls this); drop what
+        does not fit."""
         if self.ended is not None or self.closed:
             return
         try:
@@ -344,7 +409,7 @@ class LiveStream(Generic[T]):
         except (ValueError, TypeError) as error:
             logger.warning(
                 "notifications.live.message_dropped channel_kind=%s reason=%s",
-                self.channel.rsplit(":", 2)[-2],
+                channel.rsplit("live:", 1)[-1].split(":")[0],  # account, case, broadcast
                 error,
             )
             return
@@ -419,13 +484,20 @@ class LiveRelay:
         self._poll = poll_seconds
         self._backoff = backoff or Backoff()
         self._streams: dict[str, set[LiveStream[Any]]] = {}
+        self._changed = False
+        """Channels were added or dropped since the connection last matched them."""
+        self._healthy = False
+        """The current connection has read from Redis at least once."""
         self._task: asyncio.Task[None] | None = None
         self.reconnections = 0
         """Connections lost and opened again since this relay was built (for tests)."""
 
     def join(self, stream: LiveStream[Any]) -> None:
         """Start delivering ``stream``'s channel to it (subscribing within a poll)."""
-        self._streams.setdefault(stream.channel, set()).add(stream)
+        for channel in stream.channels:
+            listeners = self._streams.setdefault(channel, set())
+            self._changed |= not listeners
+            listeners.add(stream)
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(
                 self._run(), name="notifications.live.relay"
@@ -433,12 +505,14 @@ class LiveRelay:
 
     def leave(self, stream: LiveStream[Any]) -> None:
         """Stop delivering to ``stream`` (unsubscribing from its channel when it was the last)."""
-        listeners = self._streams.get(stream.channel)
-        if listeners is None:
-            return
-        listeners.discard(stream)
-        if not listeners:
-            del self._streams[stream.channel]
+        for channel in stream.channels:
+            listeners = self._streams.get(channel)
+            if listeners is None:
+                continue
+            listeners.discard(stream)
+            if not listeners:
+                del self._streams[channel]
+                self._changed = True
 
     @property
     def channels(self) -> set[str]:
@@ -454,7 +528,9 @@ class LiveRelay:
                     await self._serve(pubsub)
                     attempt = 0
                 except Exception as error:  # any failure of the connection: open a new one
-                    attempt += 1
+                    # A connection that worked for a while starts the backoff afresh.
+                    attempt = 1 if self._healthy else attempt + 1
+                    self._healthy = False
                     self.reconnections += 1
                     delay = self._backoff.delay(attempt)
                     logger.warning(
@@ -465,8 +541,8 @@ class LiveRelay:
                     )
                     await _close_quietly(pubsub)
                     await asyncio.sleep(delay)
-                    continue
-                await _close_quietly(pubsub)
+                finally:  # also when cancelled (the process stopping)
+                    await _close_quietly(pubsub)
         finally:
             # No await between the last look at the streams and this: a stream that
             # joins after it starts a new task.
@@ -475,15 +551,19 @@ class LiveRelay:
     async def _serve(self, pubsub: PubSubConnection) -> None:
         """Serve until no stream is left; raises when the connection fails."""
         subscribed: set[str] = set()
+        self._changed = True
         while self._streams:
-            wanted = set(self._streams)
-            if joined := wanted - subscribed:
-                await pubsub.subscribe(*sorted(joined))
-                subscribed |= joined
-            if left := subscribed - wanted:
-                await pubsub.unsubscribe(*sorted(left))
-                subscribed -= left
+            if self._changed:  # only then: a set of every channel costs O(channels)
+                self._changed = False
+                wanted = set(self._streams)
+                if joined := wanted - subscribed:
+                    await pubsub.subscribe(*sorted(joined))
+                    subscribed |= joined
+                if left := subscribed - wanted:
+                    await pubsub.unsubscribe(*sorted(left))
+                    subscribed -= left
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=self._poll)
+            self._healthy = True
             if message is not None and message.get("type") == "message":
                 self._dispatch(message["channel"], message["data"])
 
@@ -500,7 +580,7 @@ class LiveRelay:
             logger.warning("notifications.live.message_dropped reason=%s", error)
             return
         for stream in list(listeners):
-            stream.offer(data)
+            stream.offer(channel, data)
 
 
 async def _close_quietly(pubsub: PubSubConnection) -> None:
@@ -537,12 +617,11 @@ class LiveUpdates:
     async def open_notifications(
         self, account_id: str, session_id: str
     ) -> LiveStream[LiveNotification] | Refusal:
-        """The account's new notifications, from now on."""
+        """The account's new notifications and the announcements to everyone, from now on."""
         if not await self._session_active(session_id):
             return Refusal.SESSION_ENDED
-        return self._open(
-            account_channel(self._prefix, account_id), parse_notification, account_id, session_id
-        )
+        channels = (account_channel(self._prefix, account_id), broadcast_channel(self._prefix))
+        return self._open(channels, parse_notification, account_id, session_id)
 
     async def open_case_progress(
         self, account_id: str, session_id: str, case_id: str
@@ -560,23 +639,28 @@ class LiveUpdates:
                 raise ValueError("case_id differs from the channel's")
             return event
 
-        return self._open(case_channel(self._prefix, case_id), parse, account_id, session_id)
+        return self._open((case_channel(self._prefix, case_id),), parse, account_id, session_id)
 
     @property
     def open_streams(self) -> int:
         """How many streams this instance serves."""
         return len(self._streams)
 
+    @property
+    def channels(self) -> set[str]:
+        """The channels this instance listens to for its streams."""
+        return self._relay.channels
+
     def _open(
         self,
-        channel: str,
+        channels: tuple[str, ...],
         parse: Callable[[Mapping[str, Any]], T],
         account_id: str,
         session_id: str,
     ) -> LiveStream[T]:
         stream = LiveStream(
             self._relay,
-            channel,
+            channels,
             parse,
             account_id=account_id,
             session_id=session_id,
@@ -614,8 +698,13 @@ class LiveUpdates:
 
     async def _end_revoked(self) -> None:
         streams = list(self._streams)
+        ids = sorted({s.session_id for s in streams})
+        active: set[str] = set()
         try:
-            active = await self._sessions.active_among({s.session_id for s in streams})
+            for start in range(0, len(ids), SESSION_CHECK_BATCH):
+                active |= await self._sessions.active_among(
+                    ids[start : start + SESSION_CHECK_BATCH]
+                )
         except Exception as error:  # an outage ends no stream: check again next time
             logger.warning("notifications.live.session_check_failed error=%s", type(error).__name__)
             return

@@ -20,7 +20,9 @@ from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
 from resolvers.notifications.subscriptions import NotificationSubscription
 from resolvers.system import SystemSubscription
+from resolvers.wallet.enterprise import EnterpriseWalletQuery
 from resolvers.wallet.officers import WalletOfficerMutation
+from resolvers.wallet.shares import WalletShareMutation, WalletShareQuery
 from resolvers.wallet.showcodes import WalletHolderMutation, WalletQuery
 
 
@@ -36,6 +38,8 @@ class Query(
     ApplicationQuery,
     DeskQuery,
     WalletQuery,
+    WalletShareQuery,
+    EnterpriseWalletQuery,
 ):
     """Root query type."""
 
@@ -53,6 +57,7 @@ class Mutation(
     UploadMutation,
     WalletOfficerMutation,
     WalletHolderMutation,
+    WalletShareMutation,
 ):
     """Root mutation type."""
 

@@ -6,10 +6,13 @@ from datetime import datetime
 
 import strawberry
 
+from schema.common import LocalizedText
+
 
 @strawberry.type(
-    description="A notification as it reaches the signed-in account, live. The inbox holds "
-    "the same notification under the same `id`, so a client can merge the two."
+    description="A notification as it reaches the signed-in account, live (announcements "
+    "to everyone included). The inbox holds the same notification under the same `id`, so a "
+    "client can merge the two."
 )
 class LiveNotification:
     """One notification, pushed over the live channel."""
@@ -19,8 +22,13 @@ class LiveNotification:
         description="The event it tells of, dotted (e.g. `applications.case.approved`, "
         "`wallet.licence.expiring`, `system.announcement`)."
     )
-    title: str = strawberry.field(description="Title, in the account's language.")
-    body: str = strawberry.field(description="Text, in the account's language.")
+    category: str | None = strawberry.field(
+        description="Its inbox category (`cases`, `disputes`, `licences`, `security`, "
+        "`announcements`), or null when the producer gave none."
+    )
+    urgent: bool = strawberry.field(description="Urgent (pushed even in quiet hours).")
+    title: LocalizedText = strawberry.field(description="Title, zh-CN and en.")
+    body: LocalizedText = strawberry.field(description="Text, zh-CN and en.")
     deep_link: str = strawberry.field(
         description="Where the app opens it (e.g. `smartzhuzhou://cases/<caseId>`)."
     )

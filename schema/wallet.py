@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 from schema.common import Connection, LocalizedText
+from schema.enterprise import ActingForbidden
 from schema.officers import RoleRequired
 from schema.payloads import (
     AuthenticationRequired,
@@ -336,5 +337,69 @@ LicenceVerificationsResult = Annotated[
     Connection[LicenceVerificationEntry] | StepUpRequired | AuthenticationRequired | InvalidInput,
     strawberry.union(
         "LicenceVerificationsResult", description="Checks of your licences, or what to do first."
+    ),
+]
+
+
+@strawberry.type(description="Your consent to show some fields of a licence to a named party.")
+class LicenceShare:
+    """A share, as its holder sees it."""
+
+    id: str = strawberry.field(description="Share id (for `revokeShare`).")
+    licence_uri: str = strawberry.field(description="The licence shared.")
+    licence_type: LicenceType = strawberry.field(description="Its type.")
+    party: str = strawberry.field(description="Who it is shared with.")
+    purpose: str = strawberry.field(description="What for.")
+    fields: list[str] = strawberry.field(description="The fields shown.")
+    created_at: datetime = strawberry.field(description="When it was made.")
+    expires_at: datetime = strawberry.field(description="When the link stops opening.")
+    revoked_at: datetime | None = strawberry.field(description="When you revoked it, if so.")
+
+
+@strawberry.type(
+    description="The licence is shared: send `link` to the party (it is shown this once; "
+    "whoever holds it can open it until it expires or you revoke it)."
+)
+class LicenceShared:
+    """Share made."""
+
+    share: LicenceShare = strawberry.field(description="The share.")
+    token: str = strawberry.field(description="The link's secret (for `sharedLicence`).")
+    link: str = strawberry.field(description="The link's path, e.g. `/wallet/shares/<token>`.")
+
+
+@strawberry.type(description="The share is revoked: its link opens nothing from now on.")
+class ShareRevoked:
+    """Revocation succeeded."""
+
+    share: LicenceShare = strawberry.field(description="The share.")
+
+
+ShareLicencePayload = Annotated[
+    LicenceShared
+    | LicenceNotValid
+    | NotFound
+    | StepUpRequired
+    | AuthenticationRequired
+    | InvalidInput,
+    strawberry.union("ShareLicencePayload", description="Result of `shareLicence`."),
+]
+
+RevokeSharePayload = Annotated[
+    ShareRevoked | NotFound | StepUpRequired | AuthenticationRequired | InvalidInput,
+    strawberry.union("RevokeSharePayload", description="Result of `revokeShare`."),
+]
+
+LicenceSharesResult = Annotated[
+    Connection[LicenceShare] | StepUpRequired | AuthenticationRequired | InvalidInput,
+    strawberry.union("LicenceSharesResult", description="Your shares, or what to do first."),
+]
+
+
+EnterpriseWalletResult = Annotated[
+    Connection[WalletLicence] | ActingForbidden | AuthenticationRequired | InvalidInput,
+    strawberry.union(
+        "EnterpriseWalletResult",
+        description="The licences of the enterprise acted for, or why not.",
     ),
 ]

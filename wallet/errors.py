@@ -57,3 +57,10 @@ class LicenceNotValid(DomainError):
     code = "LICENCE_NOT_VALID"
     message_zh = "证照已过期、暂停或撤销，无法出示或分享"
     message_en = "The licence is expired, suspended or revoked: it cannot be shown or shared"
+
+
+class ShareNotFound(NotFound):
+    """No such share of yours (another holder's share reads the same)."""
+
+    message_zh = "未找到该分享"
+    message_en = "No such share"

@@ -387,3 +387,23 @@ class VerificationEntry:
     at: datetime
     verifier: str | None
     """The verifier's name when it identified itself (stored encrypted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A holder's consent to show some fields of one licence to a named party, until expiry."""
+
+    id: str
+    holder: Holder
+    uri: str
+    type: LicenceType
+    fields: tuple[str, ...]
+    party: str
+    purpose: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        """Whether the link still opens: not revoked and not expired."""
+        return self.revoked_at is None and now < self.expires_at

@@ -10,6 +10,7 @@ gave one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import unicodedata
@@ -17,8 +18,10 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from infra.crypto import FieldCipher, Undecryptable
+from infra.crypto import FieldCipher, KeyedHash, Undecryptable
+from kit.errors import RateLimited
 from kit.paging import Page
+from kit.ratelimit import Limiter
 from wallet.errors import InvalidLicence, LicenceNotFound, LicenceNotValid, NoSealForDepartment
 from wallet.models import (
     Holder,
@@ -44,6 +47,9 @@ from wallet.showcode import (
 logger = logging.getLogger("wallet")
 
 SHOW_CODE_SECONDS = 300
+CHECKS_PER_MINUTE = 120
+"""Public checks (show-codes and share links) per client address and minute: a busy
+counter scans a code every few seconds; an SM2 check costs tens of milliseconds of CPU."""
 MAX_VERIFIER_LENGTH = 100
 MAX_PAGE_SIZE = 50
 
@@ -102,13 +108,29 @@ class PresentationService:
         wallet: WalletService,
         verifications: VerificationRepository,
         cipher: FieldCipher,
+        limiter: Limiter,
+        lookup: KeyedHash,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        checks_per_minute: int = CHECKS_PER_MINUTE,
     ) -> None:
         self._wallet = wallet
         self._verifications = verifications
         self._cipher = cipher
+        self._limiter = limiter
+        self._lookup = lookup
         self.clock = clock
+        self.checks_per_minute = checks_per_minute
+
+    async def admit(self, client: str | None) -> None:
+        """Count one public check from ``client`` (its address, hashed for the key).
+
+        :class:`RateLimited` (with ``retry_after``) past :data:`CHECKS_PER_MINUTE`.
+        """
+        key = f"wallet-check:{self._lookup.digest(client or 'unknown')[:40]}"
+        wait = await self._limiter.hit(key, limit=self.checks_per_minute, window_seconds=60)
+        if wait is not None:
+            raise RateLimited(retry_after=wait)
 
     async def held_licence(self, holders: Collection[Holder], uri: str) -> Licence:
         """The licence ``uri`` when one of ``holders`` holds it; :class:`LicenceNotFound`
@@ -134,7 +156,9 @@ class PresentationService:
         signer = self._wallet.seals.current(licence.issuer)
         if signer is None:
             raise NoSealForDepartment(field="licence")
-        token, claims = mint(
+        # Off the event loop: an SM2 signature is tens of milliseconds of pure Python.
+        token, claims = await asyncio.to_thread(
+            mint,
             ShowCodeContent(
                 issuer=licence.issuer,
                 uri=licence.uri,
@@ -156,15 +180,20 @@ class PresentationService:
         """What an offline verifier with our published keys concludes (no status)."""
         return check(token, self._published, now=self.clock())
 
-    async def verify(self, token: str, verifier: str | None) -> OnlineCheck:
+    async def verify(
+        self, token: str, verifier: str | None, *, client: str | None = None
+    ) -> OnlineCheck:
         """Check a show-code online: signature, expiry, disclosures, the licence on record.
 
-        Anyone may call it. A code whose signature verifies is logged for the licence's
-        holder (also when expired), with ``verifier`` when given.
+        Anyone may call it, within :data:`CHECKS_PER_MINUTE` per client address. A code
+        whose signature verifies is logged for the licence's holder (also when expired),
+        with ``verifier`` when given.
         """
         name = verifier_name(verifier)
+        await self.admit(client)
         now = self.clock()
-        offline = check(token, self._published, now=now)
+        # Off the event loop, as every seal check (SM2 runs in pure Python).
+        offline = await asyncio.to_thread(check, token, self._published, now=now)
         if offline.claims is None:
             return OnlineCheck(False, offline.failure, None, checked_at=now)
         try:
@@ -172,7 +201,7 @@ class PresentationService:
         except LicenceNotFound:
             return OnlineCheck(False, ShowCodeFailure.UNKNOWN_LICENCE, None, checked_at=now)
         failure = offline.failure
-        if failure is None and not self._wallet.check_seal(licence).authentic:
+        if failure is None and not (await self._wallet.check_seal_async(licence)).authentic:
             failure = ShowCodeFailure.TAMPERED_LICENCE
         status = licence.status_on(self._wallet.today())
         await self.record(licence, VerificationChannel.SHOW_CODE, failure, status, name, now)

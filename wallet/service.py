@@ -9,6 +9,7 @@ and stored with its number and fields encrypted.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -48,6 +49,7 @@ from wallet.models import (
 )
 from wallet.repository import LicenceRepository
 from wallet.seals import SealKeyring, b64url, b64url_decode
+from wallet.status_list import sign_status_list
 
 logger = logging.getLogger("wallet")
 
@@ -133,7 +135,8 @@ class WalletService:
             fields=_typed_fields(schema, request.fields),
             seal=Seal(alg="", kid="", signature=""),
         )
-        signature = signer.sign(canonical_json(unsigned.signed_content()))
+        # Off the event loop: an SM2 signature is tens of milliseconds of pure Python.
+        signature = await asyncio.to_thread(signer.sign, canonical_json(unsigned.signed_content()))
         seal = Seal(alg=signer.public.alg.value, kid=signer.public.kid, signature=b64url(signature))
         licence = dataclasses.replace(unsigned, seal=seal)
         stored = await self._licences.insert(
@@ -216,7 +219,7 @@ class WalletService:
 
     async def verify(self, uri: str) -> SealCheck:
         """Whether the stored licence's seal verifies (:meth:`check_seal`)."""
-        return self.check_seal(await self.licence(uri))
+        return await self.check_seal_async(await self.licence(uri))
 
     def check_seal(self, licence: Licence) -> SealCheck:
         """Verify ``licence``'s seal with the published key its ``kid`` names.
@@ -238,6 +241,10 @@ class WalletService:
         if not published.key.verify(canonical_json(licence.signed_content()), signature):
             return SealCheck(False, SealFailure.BAD_SIGNATURE)
         return SealCheck(True)
+
+    async def check_seal_async(self, licence: Licence) -> SealCheck:
+        """:meth:`check_seal` in a worker thread, so a slow (SM2) check never stalls the loop."""
+        return await asyncio.to_thread(self.check_seal, licence)
 
     def published_keys(self) -> dict[str, Any]:
         """Every department's seal keys, JWKS-style (for ``/.well-known/seals.json``)."""
@@ -286,6 +293,19 @@ class WalletService:
             version=stored.version,
             status_reason=reason,
             status_index=stored.status_index,
+        )
+
+    async def status_list_token(self, department: str) -> str:
+        """The department's signed status list (IETF Token Status List, JWT form).
+
+        :class:`NoSealForDepartment` when the department has no seal (hence no list).
+        """
+        signer = self.seals.current(department)
+        if signer is None:
+            raise NoSealForDepartment(field="department")
+        size, statuses = await self._licences.statuses_of_issuer(department)
+        return await asyncio.to_thread(
+            sign_status_list, department, size, statuses, signer, now=self.clock()
         )
 
     async def licences_held_by(self, holder: Holder) -> list[Licence]:

@@ -36,6 +36,12 @@ class UploadRepository:
             [("state", ASCENDING), ("created_at", ASCENDING)], name="state_created"
         )
         await self._uploads.create_index("forget_at", name="forget_at", expireAfterSeconds=0)
+        # Decided uploads whose slot may still have taken a post after the decision.
+        await self._uploads.create_index(
+            [("incoming_open", ASCENDING), ("slot_expires_at", ASCENDING)],
+            name="incoming_open",
+            partialFilterExpression={"incoming_open": True},
+        )
 
     def _context(self, upload_id: str) -> str:
         return f"application-upload:{upload_id}"
@@ -55,6 +61,8 @@ class UploadRepository:
             "sha256": upload.sha256,
             "verified_at": upload.verified_at,
             "rejection": upload.rejection.value if upload.rejection is not None else None,
+            # Until its slot has expired and been swept, a post can land under incoming/.
+            "incoming_open": True,
         }
 
     def _model(self, doc: Document) -> Upload:
@@ -140,6 +148,25 @@ class UploadRepository:
             .limit(limit)
         )
         return [doc["_id"] async for doc in cursor]
+
+    async def unswept(self, slot_expired_before: datetime, limit: int) -> list[str]:
+        """Ids of decided uploads whose slot expired before the time and was not swept."""
+        cursor = self._uploads.find(
+            {
+                "incoming_open": True,
+                "slot_expires_at": {"$lt": slot_expired_before},
+                "state": {"$ne": UploadState.PENDING.value},
+            },
+            {"_id": 1},
+        ).limit(limit)
+        return [doc["_id"] async for doc in cursor]
+
+    async def mark_swept(self, upload_ids: Sequence[str]) -> None:
+        """Record that nothing can land under these uploads' incoming keys any more."""
+        if upload_ids:
+            await self._uploads.update_many(
+                {"_id": {"$in": list(upload_ids)}}, {"$unset": {"incoming_open": ""}}
+            )
 
     async def delete_pending(self, upload_id: str) -> bool:
         """Delete the upload when it is still pending; whether it was."""

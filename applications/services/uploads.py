@@ -209,7 +209,7 @@ class UploadService:
             raise TooManyPendingUploads()
         now = _millis(self._clock())
         upload = Upload(
-            id=uuid.uuid4().hex,
+            id=f"upl_{uuid.uuid4().hex}",
             account_id=account_id,
             item_code=item.code,
             material_code=material.key,
@@ -317,6 +317,21 @@ class UploadService:
         """One of the caller's uploads (any state); :class:`~kit.errors.NotFound` otherwise."""
         return await self._own(account_id, upload_id)
 
+    async def usable_uploads(self, account_id: str, upload_ids: Sequence[str]) -> dict[str, Upload]:
+        """Those of ``upload_ids`` that are ``VERIFIED`` and the account's, by id (one query).
+
+        The others are left out without an error: for a caller that reports each missing
+        material itself.
+        """
+        if len(upload_ids) > MAX_UPLOAD_IDS:
+            raise InvalidInput(field="uploadIds")
+        found = await self._repository.by_ids(upload_ids) if upload_ids else {}
+        return {
+            upload_id: upload
+            for upload_id, upload in found.items()
+            if upload.account_id == account_id and upload.state is UploadState.VERIFIED
+        }
+
     async def verified_uploads(
         self, account_id: str, upload_ids: Sequence[str]
     ) -> dict[str, Upload]:
@@ -325,14 +340,7 @@ class UploadService:
         Raises :class:`UploadNotUsable` listing every id that is unknown, another
         account's or not verified (nothing tells those apart to the caller).
         """
-        if len(upload_ids) > MAX_UPLOAD_IDS:
-            raise InvalidInput(field="uploadIds")
-        found = await self._repository.by_ids(upload_ids) if upload_ids else {}
-        usable = {
-            upload_id: upload
-            for upload_id, upload in found.items()
-            if upload.account_id == account_id and upload.state is UploadState.VERIFIED
-        }
+        usable = await self.usable_uploads(account_id, upload_ids)
         refused = tuple(dict.fromkeys(i for i in upload_ids if i not in usable))
         if refused:
             raise UploadNotUsable(refused)
@@ -356,17 +364,25 @@ class UploadService:
     async def purge_abandoned(self, *, limit: int = 500) -> int:
         """Delete uploads left ``PENDING`` for :data:`ABANDONED_AFTER`, objects first.
 
-        Returns how many were purged; run it periodically (``limit`` bounds one run).
+        Also sweeps ``incoming/`` behind decided uploads once their slot has expired: a
+        slot stays valid for its whole life, so a client may post again after the
+        confirmation, and that file must not rest there in clear. Returns how many
+        uploads were purged or swept; run it periodically (``limit`` bounds one run).
         """
-        cutoff = self._clock() - self._abandoned_after
+        now = self._clock()
         purged = 0
-        for upload_id in await self._repository.abandoned(cutoff, limit):
+        for upload_id in await self._repository.abandoned(now - self._abandoned_after, limit):
             await self._storage.delete(incoming_key(upload_id))
             if await self._repository.delete_pending(upload_id):
                 purged += 1
-        if purged:
-            logger.info("applications.upload.purged count=%d", purged)
-        return purged
+        # A little margin: a POST that started just before expiry may finish after it.
+        swept = await self._repository.unswept(now - timedelta(minutes=1), limit)
+        for upload_id in swept:
+            await self._storage.delete(incoming_key(upload_id))
+        await self._repository.mark_swept(swept)
+        if purged or swept:
+            logger.info("applications.upload.purged abandoned=%d swept=%d", purged, len(swept))
+        return purged + len(swept)
 
 
 def material_context(upload: Upload) -> str:

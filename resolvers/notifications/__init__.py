@@ -1,1 +1,1 @@
-"""The notifications domain's queries, mutations and subscriptions."""
+"""Resolvers of the notifications domain: the inbox, preferences, devices, operations."""

@@ -25,6 +25,7 @@ from notifications.live import (
 )
 from resolvers.context import Info
 from resolvers.errors import authentication_required
+from schema.common import LocalizedText
 from schema.errors import PublicError
 from schema.notifications_live import CaseProgressEvent, LiveNotification
 from schema.payloads import AuthFailure
@@ -86,8 +87,10 @@ def _notification(item: DomainNotification) -> LiveNotification:
     return LiveNotification(
         id=strawberry.ID(item.id),
         kind=item.kind,
-        title=item.title,
-        body=item.body,
+        category=item.category,
+        urgent=item.urgent,
+        title=LocalizedText(zh=item.title.zh, en=item.title.en),
+        body=LocalizedText(zh=item.body.zh, en=item.body.en),
         deep_link=item.deep_link,
         created_at=item.created_at,
     )
@@ -114,8 +117,9 @@ class NotificationSubscription:
     """Live notifications and case progress, delivered by every API instance."""
 
     @strawberry.subscription(
-        description="The signed-in account's new notifications, as they are made (the inbox, "
-        "`me.notifications`, holds them too). " + SUBSCRIPTION_ERRORS
+        description="The signed-in account's new notifications, and announcements to "
+        "everyone, as they are made (the inbox, `me.notifications`, holds them too). "
+        + SUBSCRIPTION_ERRORS
     )
     async def notification_received(self, info: Info) -> AsyncGenerator[LiveNotification, None]:
         """Yield each new notification of the caller's account."""

@@ -13,9 +13,10 @@ from resolvers.context import Info
 from resolvers.errors import ExpectedErrors
 from resolvers.permissions import RequireLevel
 from resolvers.wallet.licences import wallet_of
+from resolvers.wallet.shares import shares_of
 from resolvers.wallet.showcodes import verifications_of
-from schema.wallet import LicenceVerificationsResult, WalletResult
-from wallet import presentations
+from schema.wallet import LicenceSharesResult, LicenceVerificationsResult, WalletResult
+from wallet import presentations, shares
 from wallet import service as wallet_service
 from wallet.models import Holder, HolderKind
 
@@ -62,3 +63,20 @@ class WalletMe:
     ) -> LicenceVerificationsResult:
         """Checks of the caller's licences."""
         return await verifications_of(info, self.principal, first=first, before=before)
+
+    @strawberry.field(
+        description="Your shares of licences (`shareLicence`), newest first, revoked and "
+        f"expired ones included, at most {shares.MAX_PAGE_SIZE} a page.",
+        extensions=[RequireLevel(DomainLevel.REAL_NAME), ExpectedErrors()],
+    )
+    async def licence_shares(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="Page size, 1 to 50.")] = 20,
+        before: Annotated[
+            str | None,
+            strawberry.argument(description="`endCursor` of the previous page: older shares."),
+        ] = None,
+    ) -> LicenceSharesResult:
+        """The caller's shares."""
+        return await shares_of(info, self.principal, first=first, before=before)

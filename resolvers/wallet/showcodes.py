@@ -10,7 +10,7 @@ import strawberry
 
 from identity.models import AssuranceLevel as DomainLevel
 from identity.models import Principal
-from kit.errors import DomainError
+from kit.errors import DomainError, RateLimited
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors, public_error
 from resolvers.permissions import RequireLevel
@@ -22,6 +22,7 @@ from schema.common import (
     decode_time_cursor,
     encode_time_cursor,
 )
+from schema.errors import PublicError
 from schema.payloads import AuthenticationRequired, InvalidInput, NotFound, StepUpRequired
 from schema.wallet import (
     LicenceNotValid,
@@ -85,6 +86,17 @@ CreateShowCodePayload = Annotated[
     | InvalidInput,
     strawberry.union("CreateShowCodePayload", description="Result of `createShowCode`."),
 ]
+
+
+def checked_error(error: DomainError) -> PublicError:
+    """A public check's refusal: bad input, or too many checks (with when to retry)."""
+    if isinstance(error, RateLimited):
+        return PublicError(
+            error.message_en,
+            code=error.code,
+            extra={"retryAfterSeconds": error.retry_after or 60},
+        )
+    return public_error(error)
 
 
 def verification_type(result: OnlineCheck) -> LicenceVerification:
@@ -196,7 +208,9 @@ class WalletQuery:
     ) -> LicenceVerification:
         """Verify a show-code."""
         try:
-            result = await info.context.service(PresentationService).verify(token, verifier)
+            result = await info.context.service(PresentationService).verify(
+                token, verifier, client=info.context.client_ip
+            )
         except DomainError as error:
-            raise public_error(error) from error
+            raise checked_error(error) from error
         return verification_type(result)

@@ -450,3 +450,51 @@ async def test_the_queue_pages_by_due_date_and_filters_by_state_and_due_date(
     assert none_due["data"]["departmentQueue"]["edges"] == []
     assert outsider["data"] is None or outsider["data"].get("departmentQueue") is None
     assert outsider["errors"][0]["extensions"]["code"] == "NOT_AN_OFFICER"
+
+
+WITHDRAW = """
+mutation ($id: String!) {
+  withdrawApplication(id: $id, reason: "不再需要") {
+    __typename
+    ... on ApplicationChanged { application { state subCases { state } } }
+    ... on UserError { code }
+  }
+}
+"""
+
+
+async def test_a_withdrawn_case_is_closed_for_everyone(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # given a submitted seal filing
+    citizen = await real_name_citizen(client, app)
+    case = await seal_case(client, app, citizen)
+    clerk, _head = await officers(client, app)
+
+    # when the citizen withdraws it, twice, and the clerk then accepts it
+    first = await as_caller(client, citizen, WITHDRAW, {"id": case["id"]})
+    second = await as_caller(client, citizen, WITHDRAW, {"id": case["id"]})
+    late = await act(client, clerk, ACCEPT, sub=case["subCases"][0]["id"])
+
+    # then the first closes every part, and the others are illegal transitions
+    assert first["data"]["withdrawApplication"]["application"] == {
+        "state": "WITHDRAWN",
+        "subCases": [{"state": "WITHDRAWN"}],
+    }
+    assert second["data"]["withdrawApplication"]["code"] == "ILLEGAL_TRANSITION"
+    assert late["code"] == "ILLEGAL_TRANSITION"
+
+
+async def test_an_item_needing_a_face_check_refuses_a_real_name_session(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # given a citizen at real-name level (no face check in this session)
+    citizen = await real_name_citizen(client, app)
+
+    # when they submit for a level-3 item (a medical-device business permit)
+    payload = await submit(client, citizen, [], form={}, code="430200-SCJG-004", kind="ITEM")
+
+    # then the refusal says a face check is needed, and nothing is stored
+    assert payload["__typename"] == "ApplicationRefused"
+    assert payload["code"] == "REAL_PERSON_REQUIRED"
+    assert await _count(app, "cases") == 0

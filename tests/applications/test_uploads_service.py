@@ -17,6 +17,7 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 
+from app.cli import purge_uploads_on
 from applications.errors import (
     ContentTypeNotAccepted,
     MaterialUnknown,
@@ -326,6 +327,8 @@ async def test_verified_uploads_returns_only_verified_own_uploads_and_lists_ever
     assert found[second].sha256 == hashlib.sha256(PNG).hexdigest()
     assert (found[first].item_code, found[first].material_code) == (ITEM_CODE, SCAN)
     assert await uploads.verified_uploads(ALICE, []) == {}
+    # and the lenient form leaves the others out, in one query
+    assert set(await uploads.usable_uploads(ALICE, asked)) == {first, second}
 
 
 async def test_open_upload_refuses_an_upload_that_is_not_verified(uploads: UploadService) -> None:
@@ -362,8 +365,9 @@ async def test_uploads_never_confirmed_are_purged_with_their_objects(app: FastAP
     # when the purge runs a day after the first slot
     clock.advance(timedelta(hours=1, minutes=1))
     purged = await service.purge_abandoned()
-    # then only the abandoned upload and its object are gone
-    assert purged == 1
+    # then only the abandoned upload and its object are gone (and the verified one's
+    # expired slot is swept)
+    assert purged == 2
     assert await _stored(app, abandoned.upload.incoming_key) is None
     with pytest.raises(NotFound):
         await service.upload_of(ALICE, abandoned.upload.id)
@@ -380,3 +384,43 @@ async def test_an_account_cannot_hold_more_than_its_share_of_pending_slots(app: 
     with pytest.raises(TooManyPendingUploads):
         await _slot(service)
     assert (await _slot(service, account=BOB)).upload.account_id == BOB
+
+
+async def test_the_purge_command_purges_uploads_abandoned_a_day_ago(app: FastAPI) -> None:
+    # given a slot handed out two days ago, its file posted, and one handed out now
+    await add_test_item(app)
+    clock = Clock()
+    clock.advance(timedelta(days=-2))
+    abandoned = await _slot(upload_service(app, clock=clock))
+    await post_to_slot(abandoned, PDF)
+    fresh = await _slot(upload_service(app))
+    # when the operator's command runs
+    status, line = await purge_uploads_on(resources_of(app))
+    # then the old one is gone with its object, the fresh one is kept
+    assert (status, line) == (0, "purged or swept 1 uploads")
+    assert await _stored(app, abandoned.upload.incoming_key) is None
+    uploads = upload_service(app)
+    with pytest.raises(NotFound):
+        await uploads.upload_of(ALICE, abandoned.upload.id)
+    assert (await uploads.upload_of(ALICE, fresh.upload.id)).state is UploadState.PENDING
+
+
+async def test_a_file_posted_again_after_confirmation_is_swept_once_the_slot_expires(
+    app: FastAPI,
+) -> None:
+    # given a verified upload, and the same file posted again to its still valid slot
+    await add_test_item(app)
+    clock = Clock()
+    service = upload_service(app, clock=clock)
+    slot = await _slot(service)
+    await post_to_slot(slot, PDF)
+    await service.confirm(ALICE, slot.upload.id)
+    assert (await post_to_slot(slot, PDF)).status_code == 204
+    # when the purge runs before and after the slot expired
+    assert await service.purge_abandoned() == 0
+    clock.advance(timedelta(minutes=12))
+    assert await service.purge_abandoned() == 1
+    # then the second post is gone, the verified material stays, and nothing is swept twice
+    assert await _stored(app, slot.upload.incoming_key) is None
+    assert await service.open_upload(slot.upload.id) == PDF
+    assert await service.purge_abandoned() == 0

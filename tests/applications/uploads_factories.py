@@ -17,7 +17,7 @@ from applications.repositories.catalogue import CatalogueRepository
 from applications.repositories.uploads import UploadRepository
 from applications.services.catalogue import CatalogueService
 from applications.services.uploads import UploadService
-from applications.uploads_models import UploadSlot
+from applications.uploads_models import MATERIAL_KEY_PURPOSE, UploadSlot
 from infra.crypto import FieldCipher, derive_key
 from kit.registry import ServiceRegistry
 from kit.text import Localized
@@ -74,7 +74,7 @@ def services_of(app: FastAPI) -> ServiceRegistry:
 def material_cipher(app: FastAPI) -> FieldCipher:
     """The materials' key, derived as the composition root derives it."""
     master = resources_of(app).settings.secret_key.get_secret_value().encode()
-    return FieldCipher(derive_key(master, "application-materials/v1"))
+    return FieldCipher(derive_key(master, MATERIAL_KEY_PURPOSE))
 
 
 async def add_test_item(app: FastAPI) -> None:

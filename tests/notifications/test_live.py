@@ -29,17 +29,20 @@ from app.settings import Settings
 from demo.providers import demo_providers
 from devstack.servers import ServerProcess, free_port, start_redis
 from notifications.live import (
-    LiveRelay,
     LiveUpdates,
     RedisLivePublisher,
     account_channel,
+    broadcast_channel,
     case_channel,
 )
+from tests.app.citizens import real_name_citizen
+from tests.applications.test_case_abuse import seal_case
 from tests.conftest import _drop_test_data, graphql
 from tests.identity.factories import SignedInCaller, lift_code_cooldown, sign_in
 
 NOTIFICATIONS = """
-subscription { notificationReceived { id kind title body deepLink createdAt } }
+subscription { notificationReceived {
+  id kind category urgent title { zh en } body { zh en } deepLink createdAt } }
 """
 CASE_PROGRESS = """
 subscription ($caseId: ID!) {
@@ -76,10 +79,10 @@ class Instance:
         return httpx.AsyncClient(base_url=self.url)
 
     @property
-    def relay(self) -> LiveRelay:
-        """This instance's pub/sub relay."""
-        relay: LiveRelay = self.app.state.services.get(LiveUpdates)._relay
-        return relay
+    def live(self) -> LiveUpdates:
+        """This instance's live-update service."""
+        live: LiveUpdates = self.app.state.services.get(LiveUpdates)
+        return live
 
     @property
     def publisher(self) -> RedisLivePublisher:
@@ -90,9 +93,10 @@ class Instance:
 
 @contextlib.asynccontextmanager
 async def serving(settings: Settings, cases: CasesOfOwners) -> AsyncIterator[Instance]:
-    """An app with the cases stand-in, its lifespan running, behind a real uvicorn."""
+    """An app following ``cases``, its lifespan running, behind a real uvicorn."""
 
     def providers(resources: Resources) -> Providers:
+        # The case-visibility seam: the product wires the applications' own rule.
         return dataclasses.replace(demo_providers(resources), case_visibility=cases)
 
     app = create_app(settings, providers=providers)
@@ -217,10 +221,13 @@ async def signed_in(instance: Instance) -> SignedInCaller:
 def a_notification(number: int = 1) -> dict[str, Any]:
     """A notification message as the worker publishes it."""
     return {
+        "type": "notification",
         "id": f"ntf_{number}",
         "kind": "applications.case.approved",
-        "title": "办件已办结",
-        "body": "您的办件 ZZ20261202-000123 已审批通过",
+        "category": "cases",
+        "urgent": False,
+        "title": {"zh": "办件已办结", "en": "Application approved"},
+        "body": {"zh": "您的办件 ZZ20261202-000123 已审批通过", "en": "ZZ20261202-000123 approved"},
         "deepLink": "smartzhuzhou://cases/case_1",
         "createdAt": datetime(2026, 12, 2, 13, 49, 4, tzinfo=UTC).isoformat(),
     }
@@ -229,16 +236,32 @@ def a_notification(number: int = 1) -> dict[str, Any]:
 def a_progress_event(case_id: str, change: str = "approved") -> dict[str, Any]:
     """A case progress message as the worker publishes it."""
     return {
+        "type": "case_progress",
+        "eventId": "evt_1",
         "kind": f"applications.case.{change}",
+        "change": change,
+        "caseId": case_id,
+        "reference": "ZZ20261202-000123",
+        "subCaseId": "sub_1",
+        "department": "zz-market",
+        "itemCode": "11430200MB1",
+        "state": "approved",
         "occurredAt": "2026-12-02T13:49:04+00:00",
+    }
+
+
+def a_payload_event(case_id: str) -> dict[str, Any]:
+    """The outbox event's own payload (snake_case) plus kind and occurredAt."""
+    return {
+        "kind": "applications.case.supplement_requested",
+        "occurredAt": "2026-12-02T14:00:00+00:00",
         "case_id": case_id,
         "reference": "ZZ20261202-000123",
-        "sub_case_id": "sub_1",
+        "sub_case_id": None,
         "department": "zz-market",
-        "item_code": "11430200MB1",
-        "bundle_code": None,
-        "state": "approved",
-        "eventId": "evt_1",
+        "item_code": None,
+        "bundle_code": "YJS-QYKB",
+        "state": "awaiting_supplement",
     }
 
 
@@ -267,8 +290,13 @@ async def test_subscribers_on_two_instances_all_receive_a_notification_once_per_
             assert message["payload"]["data"]["notificationReceived"] == {
                 "id": "ntf_1",
                 "kind": "applications.case.approved",
-                "title": "办件已办结",
-                "body": "您的办件 ZZ20261202-000123 已审批通过",
+                "category": "cases",
+                "urgent": False,
+                "title": {"zh": "办件已办结", "en": "Application approved"},
+                "body": {
+                    "zh": "您的办件 ZZ20261202-000123 已审批通过",
+                    "en": "ZZ20261202-000123 approved",
+                },
                 "deepLink": "smartzhuzhou://cases/case_1",
                 "createdAt": "2026-12-02T13:49:04+00:00",
             }
@@ -294,6 +322,35 @@ async def test_another_accounts_notifications_never_reach_a_subscriber(
         assert (await receive(a))["payload"]["data"]["notificationReceived"]["id"] == "ntf_2"
 
 
+async def test_an_announcement_reaches_every_signed_in_subscriber_on_every_instance(
+    two: tuple[Instance, Instance],
+) -> None:
+    # given two citizens following their notifications on different instances
+    first, second = two
+    alice, bob = await signed_in(first), await signed_in(second)
+    everyone = broadcast_channel(first.app.state.settings.redis_key_prefix)
+    async with websocket(first, alice) as a, websocket(second, bob) as b:
+        await subscribe(a, NOTIFICATIONS)
+        await subscribe(b, NOTIFICATIONS)
+        await until_listening(first, everyone, 2)
+        # when the city announces something
+        announcement = a_notification(5) | {
+            "kind": "system.announcement",
+            "category": "announcements",
+            "urgent": True,
+            "deepLink": "smartzhuzhou://announcements/ann_1",
+        }
+        assert await first.publisher.to_everyone(announcement) == 2
+        # then both hear it
+        for ws in (a, b):
+            heard = (await receive(ws))["payload"]["data"]["notificationReceived"]
+            assert (heard["id"], heard["kind"], heard["urgent"]) == (
+                "ntf_5",
+                "system.announcement",
+                True,
+            )
+
+
 async def test_a_message_that_breaks_the_contract_is_dropped_and_the_next_one_arrives(
     two: tuple[Instance, Instance],
 ) -> None:
@@ -305,10 +362,14 @@ async def test_a_message_that_breaks_the_contract_is_dropped_and_the_next_one_ar
     async with websocket(first, citizen) as ws:
         await subscribe(ws, NOTIFICATIONS)
         await until_listening(first, channel, 1)
-        # when garbage, a message without a title, a naive timestamp, then a good one arrive
+        # when garbage, a message without a title, a naive timestamp, a message of another
+        # type, then a good one arrive
         redis = first.app.state.resources.redis
         await redis.publish(channel, b"\xff not json")
         await first.publisher.to_account(citizen.account_id, a_notification(1) | {"title": ""})
+        await first.publisher.to_account(
+            citizen.account_id, a_notification(1) | {"type": "case_progress"}
+        )
         await first.publisher.to_account(
             citizen.account_id, a_notification(2) | {"createdAt": "2026-12-02T13:49:04"}
         )
@@ -346,6 +407,16 @@ async def test_case_progress_reaches_the_applicant_on_either_instance(
             "occurredAt": "2026-12-02T13:49:04+00:00",
             "eventId": "evt_1",
         }
+        # and the event payload's own snake_case form is read as well
+        await first.publisher.to_case("case_1", a_payload_event("case_1"))
+        payload = (await receive(ws))["payload"]["data"]["caseProgress"]
+        assert payload["change"] == "supplement_requested"
+        assert (payload["caseId"], payload["subCaseId"], payload["bundleCode"]) == (
+            "case_1",
+            None,
+            "YJS-QYKB",
+        )
+        assert payload["eventId"] is None
 
 
 async def test_another_users_case_and_an_unknown_case_are_refused_alike(
@@ -367,7 +438,7 @@ async def test_another_users_case_and_an_unknown_case_are_refused_alike(
     # then each is refused with the same typed error, naming nothing about Bob's case
     for message in (refused, unknown, too_long):
         assert errors_of(message)[0]["extensions"] == {"code": "CASE_NOT_FOUND", "field": "caseId"}
-    assert first.relay.channels == set()
+    assert first.live.channels == set()
 
 
 async def test_an_anonymous_caller_is_refused_both_subscriptions(
@@ -440,7 +511,7 @@ async def test_closing_the_last_subscription_unsubscribes_the_instance(
         await ws.send(json.dumps({"id": "1", "type": "complete"}))
         # then the instance leaves the channel
         await until_listening(first, channel, 0)
-    assert first.app.state.services.get(LiveUpdates).open_streams == 0
+    assert first.live.open_streams == 0
 
 
 async def test_a_killed_pubsub_connection_is_reopened_and_subscriptions_resume(
@@ -514,3 +585,40 @@ async def test_subscriptions_resume_after_redis_restarts(
         for server in restarted:
             await asyncio.to_thread(server.stop)
         await _drop_test_data(settings)
+
+
+async def test_with_the_products_own_rule_a_case_not_yours_is_refused(
+    app: FastAPI, live_server: str
+) -> None:
+    # given the product's own wiring (the applications' rule: the applicant follows the
+    # case), and a signed-in citizen who applied for nothing
+    instance = Instance(app, live_server)
+    citizen = await signed_in(instance)
+    async with websocket(instance, citizen) as ws:
+        # when they follow a case id
+        await subscribe(ws, CASE_PROGRESS, {"caseId": "case_1"})
+        # then it is refused as not found
+        refused = await receive(ws)
+    assert errors_of(refused)[0]["extensions"] == {"code": "CASE_NOT_FOUND", "field": "caseId"}
+
+
+async def test_with_the_products_own_rule_the_applicant_follows_their_case_and_no_one_else(
+    app: FastAPI, client: httpx.AsyncClient, live_server: str
+) -> None:
+    # given a citizen's submitted application, and another citizen
+    applicant = await real_name_citizen(client, app)
+    case_id = (await seal_case(client, app, applicant))["id"]
+    stranger = await sign_in(client, app)
+    instance = Instance(app, live_server)
+    channel = case_channel(app.state.settings.redis_key_prefix, case_id)
+    async with websocket(instance, applicant) as mine, websocket(instance, stranger) as theirs:
+        # when both follow the case
+        await subscribe(theirs, CASE_PROGRESS, {"caseId": case_id})
+        refused = await receive(theirs)
+        await subscribe(mine, CASE_PROGRESS, {"caseId": case_id})
+        await until_listening(instance, channel, 1)
+        await instance.publisher.to_case(case_id, a_progress_event(case_id, "accepted"))
+        # then the applicant hears its progress, and the stranger is refused
+        heard = (await receive(mine))["payload"]["data"]["caseProgress"]
+    assert (heard["caseId"], heard["change"]) == (case_id, "accepted")
+    assert errors_of(refused)[0]["extensions"] == {"code": "CASE_NOT_FOUND", "field": "caseId"}

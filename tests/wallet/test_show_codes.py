@@ -277,3 +277,24 @@ async def test_every_seal_algorithm_makes_verifiable_show_codes(
     result = await _verify(client, token)
     assert (result["authentic"], result["disclosed"][0]["value"]) == (True, "张三丰")
     assert licence.seal.alg == alg.value
+
+
+async def test_public_checks_are_limited_per_client_address(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # given a genuine show-code and a limit of two checks a minute
+    alice, licence = await _holder_with_licence(client, app)
+    token = (await _show(client, alice, licence.uri, ["name"]))["token"]
+    _presentations(app).checks_per_minute = 2
+    assert (await _verify(client, token))["authentic"] is True
+    assert (await _verify(client, "nonsense"))["failure"] == "MALFORMED"
+    # when the same address checks a third time, online or through a share link
+    body = await graphql(client, VERIFY, {"token": token})
+    page = await client.get("/wallet/shares/" + "x" * 43)
+    # then it is told to wait, and nothing more is logged
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "RATE_LIMITED"
+    assert 1 <= error["extensions"]["retryAfterSeconds"] <= 60
+    assert page.status_code == 429
+    assert page.json()["failure"] == "rate_limited"
+    assert await app.state.resources.database["licence_verifications"].count_documents({}) == 1

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from app.cli import wallet_expiry_scan_on
 from identity.models import OfficerRole
 from kit.outbox_repository import OutboxRepository
-from tests.conftest import graphql
+from tests.conftest import CommandCounter, graphql
 from tests.identity.factories import as_caller, sign_in
 from tests.wallet.factories import (
     GA,
@@ -26,7 +26,7 @@ from tests.wallet.factories import (
     verified,
     wallet,
 )
-from wallet.models import LicenceStatus, StatusChange
+from wallet.models import Holder, HolderKind, LicenceStatus, StatusChange
 
 WALLET = """
 query ($first: Int!, $after: String) {
@@ -314,3 +314,25 @@ async def test_an_enterprise_holders_events_have_no_audience(app: FastAPI) -> No
     licence = await wallet(app).issue(business_licence())
     [event] = await outbox_events(app)
     assert (event["subject"], event["audience"]) == (licence.uri, [])
+
+
+async def test_me_wallet_sends_the_same_database_commands_whatever_the_wallets_size(
+    app: FastAPI, client: httpx.AsyncClient, command_counter: CommandCounter
+) -> None:
+    # given a wallet of one licence, then of twenty
+    alice = await verified(client, app)
+    service = wallet(app)
+    counts = []
+    for size in (1, 20):
+        while (
+            len(await service.licences_held_by(Holder(HolderKind.CITIZEN, alice.account_id))) < size
+        ):
+            await service.issue(driving_licence(alice.account_id))
+        # when she reads it in one page
+        command_counter.reset()
+        body = await as_caller(client, alice, WALLET, {"first": 50})
+        assert len(body["data"]["me"]["wallet"]["edges"]) == size
+        counts.append(list(command_counter.commands))
+    # then the commands are the same: one query for the licences, whatever their number
+    assert counts[0] == counts[1]
+    assert counts[0].count("find") <= 3

@@ -45,6 +45,7 @@ from liferecord import wiring as liferecord_wiring
 from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
+from notifications import wiring as notifications_wiring
 from wallet import wiring as wallet_wiring
 from wallet.models import SEALING_DEPARTMENTS
 from wallet.seals import (
@@ -375,6 +376,24 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             ),
             wallet_wiring.WalletConfig(seals=seals),
             wallet_wiring.WalletProviders(),
+        ),
+        notifications_wiring.wire(
+            notifications_wiring.NotificationsClients(
+                database=resources.database,
+                redis=resources.redis,
+                redis_prefix=prefix,
+                content_cipher=FieldCipher(derive_key(master, "notifications-content/v1")),
+                token_lookup=KeyedHash(derive_key(master, "notifications-token/v1")),
+                firebase=resources.firebase,
+            ),
+            notifications_wiring.NotificationsConfig(
+                device_stale_after=timedelta(days=settings.device_stale_days),
+                lease=timedelta(seconds=settings.notification_lease_seconds),
+                retry_base=timedelta(seconds=settings.notification_retry_base_seconds),
+                max_attempts=settings.notification_max_attempts,
+                fcm_endpoint=settings.fcm_endpoint_url,
+            ),
+            notifications_wiring.NotificationsProviders(),
         ),
     ]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)

@@ -71,6 +71,22 @@ class Settings(BaseSettings):
     s3_timeout_seconds: float = Field(5.0, gt=0)
 
     firebase_credentials_file: Path | None = None
+    fcm_endpoint_url: str | None = Field(
+        None,
+        description="Another FCM host than Google's (the tests' and benchmark's local fake).",
+    )
+    device_stale_days: int = Field(
+        60, ge=1, description="Push devices not seen for this many days are pruned."
+    )
+    notification_retry_base_seconds: float = Field(
+        2.0, gt=0, description="First push retry after about this long (doubling, jittered)."
+    )
+    notification_max_attempts: int = Field(
+        8, ge=1, description="Push attempts before a delivery is dead-lettered."
+    )
+    notification_lease_seconds: float = Field(
+        60.0, gt=0, description="A worker's hold on an event or a delivery it is sending."
+    )
 
     secret_key: SecretStr = Field(
         SecretStr("zhuzhou-dev-secret-key-not-for-production"),

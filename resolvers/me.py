@@ -13,11 +13,12 @@ from resolvers.context import Info
 from resolvers.errors import authentication_required
 from resolvers.identity.me import IdentityMe
 from resolvers.liferecord.me import LifeRecordMe
+from resolvers.notifications.me import NotificationsMe
 from schema.errors import PublicError
 
 
 @strawberry.type(description="The signed-in citizen: account, level, sessions.")
-class Me(IdentityMe, LifeRecordMe):
+class Me(IdentityMe, LifeRecordMe, NotificationsMe):
     """The caller's own view (built per request from the principal)."""
 
 

@@ -15,6 +15,12 @@ from resolvers.liferecord.enterprise_record import EnterpriseRecordQuery
 from resolvers.liferecord.prefill import PrefillQuery
 from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
+from resolvers.notifications.devices import DeviceMutation
+from resolvers.notifications.inbox import InboxMutation
+from resolvers.notifications.operations import (
+    NotificationOperationsMutation,
+    NotificationOperationsQuery,
+)
 from resolvers.system import SystemSubscription
 
 
@@ -27,6 +33,7 @@ class Query(
     EnterpriseRecordQuery,
     OfficerQuery,
     CatalogueQuery,
+    NotificationOperationsQuery,
 ):
     """Root query type."""
 
@@ -39,6 +46,9 @@ class Mutation(
     LifeRecordMutation,
     DisputeMutation,
     OfficerMutation,
+    DeviceMutation,
+    InboxMutation,
+    NotificationOperationsMutation,
 ):
     """Root mutation type."""
 

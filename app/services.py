@@ -377,27 +377,35 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             wallet_wiring.WalletConfig(seals=seals),
             wallet_wiring.WalletProviders(),
         ),
-        notifications_wiring.wire(
-            notifications_wiring.NotificationsClients(
-                database=resources.database,
-                redis=resources.redis,
-                redis_prefix=prefix,
-                content_cipher=FieldCipher(derive_key(master, "notifications-content/v1")),
-                token_lookup=KeyedHash(derive_key(master, "notifications-token/v1")),
-                firebase=resources.firebase,
-            ),
-            notifications_wiring.NotificationsConfig(
-                device_stale_after=timedelta(days=settings.device_stale_days),
-                lease=timedelta(seconds=settings.notification_lease_seconds),
-                retry_base=timedelta(seconds=settings.notification_retry_base_seconds),
-                max_attempts=settings.notification_max_attempts,
-                fcm_endpoint=settings.fcm_endpoint_url,
-            ),
-            notifications_wiring.NotificationsProviders(),
-        ),
+        wire_notifications(resources),
     ]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
     return ServiceRegistry(_services(domains))
+
+
+def wire_notifications(resources: Resources) -> Wired:
+    """The notifications domain over the open clients (also used alone by the operators'
+    commands, which need no other domain)."""
+    settings = resources.settings
+    master = settings.secret_key.get_secret_value().encode()
+    return notifications_wiring.wire(
+        notifications_wiring.NotificationsClients(
+            database=resources.database,
+            redis=resources.redis,
+            redis_prefix=settings.redis_key_prefix,
+            content_cipher=FieldCipher(derive_key(master, "notifications-content/v1")),
+            token_lookup=KeyedHash(derive_key(master, "notifications-token/v1")),
+            firebase=resources.firebase,
+        ),
+        notifications_wiring.NotificationsConfig(
+            device_stale_after=timedelta(days=settings.device_stale_days),
+            lease=timedelta(seconds=settings.notification_lease_seconds),
+            retry_base=timedelta(seconds=settings.notification_retry_base_seconds),
+            max_attempts=settings.notification_max_attempts,
+            fcm_endpoint=settings.fcm_endpoint_url,
+        ),
+        notifications_wiring.NotificationsProviders(),
+    )
 
 
 def _service_of(wired: Wired, kind: type[S]) -> S:

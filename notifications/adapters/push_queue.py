@@ -90,8 +90,8 @@ class RedisPushQueue:
         except ResponseError as error:
             if "NOGROUP" not in str(error):
                 raise
-            await self.start()
-            return []
+            await self.start()  # from id 0: entries queued before are read too
+            return await self._next_batches(consumer, wait_ms=wait_ms)
 
     async def _next_batches(self, consumer: str, *, wait_ms: int) -> list[QueuedBatch]:
         retries = await self._due_retries(consumer)

@@ -3,7 +3,8 @@ push goes through firebase-admin to the local fake Google server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +76,14 @@ def fake_google() -> Iterator[FakeGoogleServer]:
 
 
 @pytest.fixture
+def push_changes() -> dict[str, Any]:
+    """Setting changes of ``push_app`` (a test parametrizes it to change more)."""
+    return {}
+
+
+@pytest.fixture
 async def push_app(
-    settings: Settings, fake_google: FakeGoogleServer, tmp_path: Path
+    settings: Settings, fake_google: FakeGoogleServer, tmp_path: Path, push_changes: dict[str, Any]
 ) -> AsyncIterator[FastAPI]:
     """An app with FCM configured against the fake, quick retries (3 attempts)."""
     credentials = write_service_account(tmp_path, f"{fake_google.url}/token")
@@ -90,7 +97,8 @@ async def push_app(
             "notification_retry_base_seconds": 0.05,
             "notification_max_attempts": 3,
             "notification_lease_seconds": 1.0,
-        },
+        }
+        | push_changes,
     )
     application = create_app(changed, providers=demo_providers)
     try:
@@ -106,3 +114,21 @@ async def push_client(push_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=push_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+async def drain_until(
+    app: FastAPI, done: Callable[[], Awaitable[bool]], *, seconds: float = 10.0
+) -> None:
+    """Drain again and again (retries wait their backoff) until ``done()`` holds."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await done():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the worker did not get there in time")
+        await drain(app)
+        await asyncio.sleep(0.05)
+
+
+async def delivery_statuses(app: FastAPI) -> list[tuple[str, str | None]]:
+    """(status, reason) of every push delivery, sorted."""
+    found = app.state.resources.database["notification_deliveries"].find()
+    return sorted([(doc["status"], doc.get("reason")) async for doc in found], key=str)

@@ -70,6 +70,10 @@ class FakeGoogle:
         self.scripted: dict[str, list[str]] = defaultdict(list)
         self.always: dict[str, str] = {}
         self.bad_auth = 0
+        self.arrivals: list[str] = []
+        """Tokens of every send request, answered or not (in order of arrival)."""
+        self.delay = 0.0
+        """Seconds each send waits before answering (a slow FCM)."""
         self._ids = itertools.count(1)
 
     def fail(self, token: str, *errors: str) -> None:
@@ -105,6 +109,9 @@ class FakeGoogle:
                 return
             message = json.loads(body)["message"]
             token = message.get("token", "")
+            self.arrivals.append(token)
+            if self.delay:
+                await asyncio.sleep(self.delay)
             error = (
                 self.scripted[token].pop(0) if self.scripted.get(token) else self.always.get(token)
             )

@@ -46,6 +46,7 @@ from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
 from notifications import wiring as notifications_wiring
+from notifications.adapters.wechat import WeChatSubscribeChannel
 from wallet import wiring as wallet_wiring
 from wallet.models import SEALING_DEPARTMENTS
 from wallet.seals import (
@@ -404,7 +405,21 @@ def wire_notifications(resources: Resources) -> Wired:
             max_attempts=settings.notification_max_attempts,
             fcm_endpoint=settings.fcm_endpoint_url,
         ),
-        notifications_wiring.NotificationsProviders(),
+        notifications_wiring.NotificationsProviders(channels=_wechat_channels(settings)),
+    )
+
+
+def _wechat_channels(settings: Settings) -> tuple[WeChatSubscribeChannel, ...]:
+    """WeChat subscription messages when a mini-program app id is configured."""
+    if settings.wechat_app_id is None:
+        return ()
+    return (
+        WeChatSubscribeChannel(
+            app_id=settings.wechat_app_id,
+            app_secret=settings.wechat_app_secret.get_secret_value(),
+            template_ids=settings.wechat_template_ids,
+            base_url=settings.wechat_api_url,
+        ),
     )
 
 

@@ -78,6 +78,26 @@ class Settings(BaseSettings):
     device_stale_days: int = Field(
         60, ge=1, description="Push devices not seen for this many days are pruned."
     )
+    wechat_app_id: str | None = Field(
+        None, description="Mini-program app id: WeChat subscription messages are off without it."
+    )
+    wechat_app_secret: SecretStr = SecretStr("")
+    wechat_api_url: str = Field(
+        "https://api.weixin.qq.com", description="WeChat's API host (tests: a local fake)."
+    )
+    wechat_template_ids: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="Subscription message template id per notification category, a JSON "
+        'object, e.g. {"cases": "tmpl-…"}.',
+    )
+
+    @field_validator("wechat_template_ids", mode="before")
+    @classmethod
+    def _parse_wechat_templates(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
     notification_retry_base_seconds: float = Field(
         2.0, gt=0, description="First push retry after about this long (doubling, jittered)."
     )

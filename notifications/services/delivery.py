@@ -116,6 +116,7 @@ class PushDelivery:
                     kind=entry.kind,
                     collapse_key=str(entry.params.get("case_id") or entry.id),
                     urgent=entry.urgent,
+                    data={"category": entry.category.value},
                 )
             )
         gone: list[str] = []

@@ -161,8 +161,9 @@ class FakeGoogleServer:
     """Serves :class:`FakeGoogle` from a thread of its own (its own event loop), so that
     google-auth's blocking token request never waits on the test's loop."""
 
-    def __init__(self, app: FakeGoogle | None = None, port: int | None = None) -> None:
-        self.app = app or FakeGoogle()
+    def __init__(self, app: Any = None, port: int | None = None) -> None:
+        self.app: Any = app or FakeGoogle()
+        """The ASGI app served (a :class:`FakeGoogle` unless another is given)."""
         self.port = port or free_port()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

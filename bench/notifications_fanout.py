@@ -76,6 +76,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def spawn(module: list[str], env: dict[str, str], log: Path | None) -> subprocess.Popen[bytes]:
+    """``python -m <module…>`` from the project's folder, its output to ``log``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", *module],
+        cwd=ROOT,
+        env=env,
+        stdout=None if log is None else log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_for_line(log: Path, needle: str, seconds: float = 60) -> None:
+    """Block until ``log`` holds ``needle``."""
+    deadline = time.monotonic() + seconds
+    while needle not in log.read_text(errors="replace"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no {needle!r} in {log}")
+        time.sleep(0.1)
+
+
 def environment_of(settings: Settings) -> dict[str, str]:
     """``SZ_…`` variables that give a process the same settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SZ_")}
@@ -136,20 +156,12 @@ async def run_once(base: Settings, workers: int, devices: int, folder: Path) -> 
     await seed_devices(settings, devices)
     logs = [folder / f"worker-{suffix}-{n}.log" for n in range(workers)]
     processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.notifications_worker"],
-            cwd=ROOT,
-            env=environment_of(settings),
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        for log in logs
+        spawn(["bench.notifications_worker"], environment_of(settings), log) for log in logs
     ]
     resources = open_resources(settings)
     try:
         for log in logs:
-            while "notifications.worker.started" not in log.read_text(errors="replace"):
-                await asyncio.sleep(0.1)
+            await asyncio.to_thread(wait_for_line, log, "notifications.worker.started")
         wired = wire_notifications(resources)
         [operations] = [s for s in wired.services if isinstance(s, OperationsService)]
         deliveries = resources.database["notification_deliveries"]
@@ -194,9 +206,7 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="sz-bench-push-") as folder_name:
         folder = Path(folder_name)
         port = free_port()
-        fake = subprocess.Popen(
-            [sys.executable, "-m", "bench.notifications_fake", str(port)], cwd=ROOT
-        )
+        fake = spawn(["bench.notifications_fake", str(port)], dict(os.environ), None)
         try:
             await asyncio.to_thread(wait_until_listening, port)
             credentials = write_service_account(folder, f"http://127.0.0.1:{port}/token")

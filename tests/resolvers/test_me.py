@@ -10,6 +10,7 @@ from app.graphql import build_schema
 from resolvers.identity.me import IdentityMe
 from resolvers.liferecord.me import LifeRecordMe
 from resolvers.me import Me
+from resolvers.notifications.me import NotificationsMe
 
 
 def _public_fields(kind: type) -> list[str]:
@@ -37,7 +38,13 @@ def test_me_has_each_domains_fields_identity_first() -> None:
         "officer_roles",
     ]
     assert life_record == ["life_record", "disputes", "access_log"]
-    assert _public_fields(Me) == identity + life_record
+    notifications = _public_fields(NotificationsMe)
+    assert notifications == [
+        "notifications",
+        "unread_notification_count",
+        "notification_preferences",
+    ]
+    assert _public_fields(Me) == identity + life_record + notifications
     published = list(build_schema()._schema.type_map["Me"].fields)  # type: ignore[attr-defined]
     assert published == [
         "id",
@@ -50,6 +57,9 @@ def test_me_has_each_domains_fields_identity_first() -> None:
         "lifeRecord",
         "disputes",
         "accessLog",
+        "notifications",
+        "unreadNotificationCount",
+        "notificationPreferences",
     ]
 
 

@@ -1,7 +1,6 @@
-"""Command line: ``serve``, ``worker``, ``export-schema``, ``grant-administrator``,
-``purge-uploads``, and the
-development-only
-``dev-sms-codes`` and ``dev-liveness-result``.
+"""Command line: ``serve``, ``worker``, ``dead-letters``, ``export-schema``,
+``grant-administrator``, ``purge-uploads``, ``purge-drafts``, ``cases-due-scan``,
+``wallet-expiry-scan``, and the development-only ``dev-sms-codes`` and ``dev-liveness-result``.
 
 The embedded default and the demo data are the demo's commands: ``python -m demo dev``
 and ``python -m demo seed``."""
@@ -130,31 +129,35 @@ def serve(
     return 0
 
 
-def worker() -> int:
-    """Background worker. PARTIAL: no job kinds exist yet.
+def worker(*, settings: Settings | None = None, providers: ProviderWiring | None = None) -> int:
+    """The notifications worker until SIGINT/SIGTERM (any number of instances).
 
-    The notifications issue adds the outbox consumers; until then the worker only
-    proves its connections and waits for a stop signal, so deployments can run it.
+    It claims outbox events, turns them into notifications (inbox, live subscriptions,
+    push deliveries) and sends the push batches. ``providers`` as for :func:`serve`: the
+    worker is wired like the API, so the same refusals apply.
     """
+    from app.resources import start_opened
     from app.services import build_services, wire_providers
+    from notifications.services.worker import NotificationWorker
 
-    settings = load_settings()
+    settings = settings or load_settings()
+    providers = providers or wire_providers
 
     async def run() -> None:
-        resources = await start_resources(settings)
+        resources = open_resources(settings)
         try:
-            # The worker will send through the same providers: the same refusals apply.
-            build_services(resources, wire_providers(resources))
+            services = build_services(resources, providers(resources))
         except BaseException:
             await resources.close()
             raise
-        stop = asyncio.Event()
+        await start_opened(resources)
+        notifications = services.get(NotificationWorker)
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        logger.info("worker.started job_kinds=[]")
+            loop.add_signal_handler(signum, notifications.stop)
+        logger.info("worker.started name=%s", notifications.name)
         try:
-            await stop.wait()
+            await notifications.run()
         finally:
             await resources.close()
             logger.info("worker.stopped")
@@ -164,6 +167,44 @@ def worker() -> int:
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    return 0
+
+
+async def dead_letters_on(resources: Resources, retry: Sequence[str]) -> list[str]:
+    """The dead-letter list as lines, after queueing ``retry`` (delivery ids) again."""
+    from app.services import wire_notifications
+    from notifications.services.operations import OperationsService
+
+    wired = wire_notifications(resources)
+    [operations] = [s for s in wired.services if isinstance(s, OperationsService)]
+    lines = []
+    if retry:
+        lines.append(f"queued again: {await operations.retry_dead(list(retry))} of {len(retry)}")
+    for delivery in await operations.dead_letters():
+        lines.append(
+            f"{delivery.id}  {delivery.channel.value}  attempts={delivery.attempts}  "
+            f"reason={delivery.reason}  at={delivery.updated_at.isoformat()}"
+        )
+    return lines or ["no dead-lettered deliveries"]
+
+
+def dead_letters(retry: Sequence[str]) -> int:
+    """``dead-letters [--retry ID …]``: the operators' view of failed deliveries."""
+    settings = load_settings()
+
+    async def run() -> list[str]:
+        resources = await start_resources(settings)
+        try:
+            return await dead_letters_on(resources, retry)
+        finally:
+            await resources.close()
+
+    try:
+        lines = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
     return 0
 
 
@@ -443,7 +484,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve_parser = commands.add_parser("serve", help="serve the API")
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
-    commands.add_parser("worker", help="run the background worker")
+    commands.add_parser("worker", help="run the notifications worker (outbox, push)")
+    dead = commands.add_parser(
+        "dead-letters", help="list dead-lettered notification deliveries, or queue them again"
+    )
+    dead.add_argument("--retry", nargs="*", default=[], metavar="ID", help="delivery ids to retry")
     export = commands.add_parser("export-schema", help="write schema.graphql")
     export.add_argument("--output", type=Path, default=SCHEMA_FILE, help="file, or - for stdout")
     liveness = commands.add_parser(
@@ -482,6 +527,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args.host, args.port)
     if args.command == "worker":
         return worker()
+    if args.command == "dead-letters":
+        return dead_letters(args.retry)
     if args.command == "export-schema":
         return export_schema(args.output)
     if args.command == "grant-administrator":

@@ -126,8 +126,9 @@ class Resources:
         with contextlib.suppress(Exception):
             self.objects.close()
         if self.firebase is not None:
+            # delete_app closes FCM's async client with asyncio.run: not on this loop.
             with contextlib.suppress(Exception):
-                firebase_admin.delete_app(self.firebase)
+                await asyncio.to_thread(firebase_admin.delete_app, self.firebase)
 
 
 def open_resources(

@@ -66,6 +66,8 @@ from liferecord.models import Section
 from liferecord.services.corrections import RecordCorrections
 from liferecord.services.data_tracker import DataTracker
 from liferecord.services.disputes import DisputeService
+from notifications import wiring as notifications_wiring
+from notifications.adapters.wechat import WeChatSubscribeChannel
 from notifications.live import CaseVisibility, LiveClients, LiveConfig, LiveProviders, wire_live
 from wallet import wiring as wallet_wiring
 from wallet.models import SEALING_DEPARTMENTS
@@ -520,7 +522,16 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             or CaseFollowers(_service_of(cases, ApplicationService)),
         ),
     )
-    domains = [directory, identity, liferecord, applications, wallet, cases, live]
+    domains = [
+        directory,
+        identity,
+        liferecord,
+        applications,
+        wallet,
+        cases,
+        live,
+        wire_notifications(resources),
+    ]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
     # What /readyz reports of the providers' last calls (those that keep one).
     outcomes = ProviderOutcomes(wired for _, wired in slots)
@@ -535,6 +546,45 @@ def wallet_clients(resources: Resources) -> wallet_wiring.WalletClients:
         content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
         lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
         limiter=RateLimiter(resources.redis, prefix=resources.settings.redis_key_prefix),
+    )
+
+
+def wire_notifications(resources: Resources) -> Wired:
+    """The notifications domain over the open clients (also used alone by the operators'
+    commands, which need no other domain)."""
+    settings = resources.settings
+    master = settings.secret_key.get_secret_value().encode()
+    return notifications_wiring.wire(
+        notifications_wiring.NotificationsClients(
+            database=resources.database,
+            redis=resources.redis,
+            redis_prefix=settings.redis_key_prefix,
+            content_cipher=FieldCipher(derive_key(master, "notifications-content/v1")),
+            token_lookup=KeyedHash(derive_key(master, "notifications-token/v1")),
+            firebase=resources.firebase,
+        ),
+        notifications_wiring.NotificationsConfig(
+            device_stale_after=timedelta(days=settings.device_stale_days),
+            lease=timedelta(seconds=settings.notification_lease_seconds),
+            retry_base=timedelta(seconds=settings.notification_retry_base_seconds),
+            max_attempts=settings.notification_max_attempts,
+            fcm_endpoint=settings.fcm_endpoint_url,
+        ),
+        notifications_wiring.NotificationsProviders(channels=_wechat_channels(settings)),
+    )
+
+
+def _wechat_channels(settings: Settings) -> tuple[WeChatSubscribeChannel, ...]:
+    """WeChat subscription messages when a mini-program app id is configured."""
+    if settings.wechat_app_id is None:
+        return ()
+    return (
+        WeChatSubscribeChannel(
+            app_id=settings.wechat_app_id,
+            app_secret=settings.wechat_app_secret.get_secret_value(),
+            template_ids=settings.wechat_template_ids,
+            base_url=settings.wechat_api_url,
+        ),
     )
 
 

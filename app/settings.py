@@ -71,6 +71,42 @@ class Settings(BaseSettings):
     s3_timeout_seconds: float = Field(5.0, gt=0)
 
     firebase_credentials_file: Path | None = None
+    fcm_endpoint_url: str | None = Field(
+        None,
+        description="Another FCM host than Google's (the tests' and benchmark's local fake).",
+    )
+    device_stale_days: int = Field(
+        60, ge=1, description="Push devices not seen for this many days are pruned."
+    )
+    wechat_app_id: str | None = Field(
+        None, description="Mini-program app id: WeChat subscription messages are off without it."
+    )
+    wechat_app_secret: SecretStr = SecretStr("")
+    wechat_api_url: str = Field(
+        "https://api.weixin.qq.com", description="WeChat's API host (tests: a local fake)."
+    )
+    wechat_template_ids: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict,
+        description="Subscription message template id per notification category, a JSON "
+        'object, e.g. {"cases": "tmpl-…"}.',
+    )
+
+    @field_validator("wechat_template_ids", mode="before")
+    @classmethod
+    def _parse_wechat_templates(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    notification_retry_base_seconds: float = Field(
+        2.0, gt=0, description="First push retry after about this long (doubling, jittered)."
+    )
+    notification_max_attempts: int = Field(
+        8, ge=1, description="Push attempts before a delivery is dead-lettered."
+    )
+    notification_lease_seconds: float = Field(
+        60.0, gt=0, description="A worker's hold on an event or a delivery it is sending."
+    )
 
     secret_key: SecretStr = Field(
         SecretStr("zhuzhou-dev-secret-key-not-for-production"),

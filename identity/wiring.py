@@ -38,6 +38,7 @@ from identity.services.real_name import RealNameBinder, RealNameService
 from identity.services.sign_in import SignInService
 from identity.tokens import AccessTokens
 from infra.ratelimit import RateLimiter
+from kit.outbox_repository import OutboxRepository
 from kit.wiring import HasIndexes, Wired
 
 
@@ -87,7 +88,7 @@ def wire(clients: IdentityClients, config: IdentityConfig, providers: IdentityPr
     prefix = config.redis_prefix
     limiter = RateLimiter(redis, prefix=prefix)
     accounts = AccountRepository(database, keys.field_cipher, keys.lookup)
-    sessions = SessionRepository(database)
+    sessions = SessionRepository(database, outbox=OutboxRepository(database))
     enterprises = EnterpriseRepository(database)
     audit = IdentityAudit(database)
     links = MiniProgramLinkRepository(database, accounts)

@@ -14,12 +14,13 @@ from resolvers.context import Info
 from resolvers.errors import authentication_required
 from resolvers.identity.me import IdentityMe
 from resolvers.liferecord.me import LifeRecordMe
+from resolvers.notifications.me import NotificationsMe
 from resolvers.wallet.me import WalletMe
 from schema.errors import PublicError
 
 
 @strawberry.type(description="The signed-in citizen: account, level, sessions.")
-class Me(IdentityMe, LifeRecordMe, ApplicationsMe, WalletMe):
+class Me(IdentityMe, LifeRecordMe, ApplicationsMe, WalletMe, NotificationsMe):
     """The caller's own view (built per request from the principal)."""
 
 

@@ -18,6 +18,12 @@ from resolvers.liferecord.enterprise_record import EnterpriseRecordQuery
 from resolvers.liferecord.prefill import PrefillQuery
 from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
+from resolvers.notifications.devices import DeviceMutation
+from resolvers.notifications.inbox import InboxMutation
+from resolvers.notifications.operations import (
+    NotificationOperationsMutation,
+    NotificationOperationsQuery,
+)
 from resolvers.notifications.subscriptions import NotificationSubscription
 from resolvers.system import SystemSubscription
 from resolvers.wallet.enterprise import EnterpriseWalletQuery
@@ -40,6 +46,7 @@ class Query(
     WalletQuery,
     WalletShareQuery,
     EnterpriseWalletQuery,
+    NotificationOperationsQuery,
 ):
     """Root query type."""
 
@@ -58,6 +65,9 @@ class Mutation(
     WalletOfficerMutation,
     WalletHolderMutation,
     WalletShareMutation,
+    DeviceMutation,
+    InboxMutation,
+    NotificationOperationsMutation,
 ):
     """Root mutation type."""
 

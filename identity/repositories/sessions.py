@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from identity.models import Device, DevicePlatform, Session
 from identity.repositories import Database, Document
+from kit.outbox import OutboxEvent
+from kit.outbox_repository import OutboxRepository
 from kit.text import Localized
 
 # Sessions stay readable (for the session list and audits) this long after expiry.
@@ -38,8 +41,9 @@ def _session(doc: Document) -> Session:
 class SessionRepository:
     """Signed-in sessions and the hash of each one's current refresh token."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, outbox: OutboxRepository | None = None) -> None:
         self._sessions = database["sessions"]
+        self._outbox = outbox
 
     async def ensure_indexes(self) -> None:
         """List by account; purge a month after expiry."""
@@ -53,24 +57,57 @@ class SessionRepository:
         )
 
     async def create(self, session: Session, refresh_hash: str) -> None:
-        """Store a new session with its first refresh-token hash."""
-        await self._sessions.insert_one(
-            {
-                "_id": session.id,
-                "account_id": session.account_id,
-                "device": {"name": session.device.name, "platform": session.device.platform.value},
-                "created_at": session.created_at,
-                "last_used_at": session.last_used_at,
-                "expires_at": session.expires_at,
-                "ip_masked": session.ip_masked,
-                "ip_region": {"zh": session.ip_region.zh, "en": session.ip_region.en},
-                "methods": list(session.methods),
-                "refresh_hash": refresh_hash,
-                "used_hashes": [],
-                "revoked_at": None,
-                "real_person_at": None,
-            }
+        """Store a new session with its first refresh-token hash.
+
+        A sign-in on a device (name and platform) the account never used, by an account
+        signed in before, also appends ``identity.session.new_device`` to the outbox, in
+        the same transaction (the notifications worker alerts the citizen).
+        """
+        doc: Document = {
+            "_id": session.id,
+            "account_id": session.account_id,
+            "device": {"name": session.device.name, "platform": session.device.platform.value},
+            "created_at": session.created_at,
+            "last_used_at": session.last_used_at,
+            "expires_at": session.expires_at,
+            "ip_masked": session.ip_masked,
+            "ip_region": {"zh": session.ip_region.zh, "en": session.ip_region.en},
+            "methods": list(session.methods),
+            "refresh_hash": refresh_hash,
+            "used_hashes": [],
+            "revoked_at": None,
+            "real_person_at": None,
+        }
+        if self._outbox is None:
+            await self._sessions.insert_one(doc)
+            return
+        outbox = self._outbox
+        event = OutboxEvent(
+            kind="identity.session.new_device",
+            subject=session.id,
+            audience=(session.account_id,),
+            payload={"session_id": session.id, "platform": session.device.platform.value},
+            occurred_at=session.created_at,
         )
+
+        async def write(transaction: AsyncClientSession) -> None:
+            account = {"account_id": session.account_id}
+            before = await self._sessions.find_one(account, {"_id": 1}, session=transaction)
+            same_device = await self._sessions.find_one(
+                account
+                | {
+                    "device.name": session.device.name,
+                    "device.platform": session.device.platform.value,
+                },
+                {"_id": 1},
+                session=transaction,
+            )
+            await self._sessions.insert_one(doc, session=transaction)
+            if before is not None and same_device is None:
+                await outbox.append(event, session=transaction)
+
+        async with self._sessions.database.client.start_session() as transaction:
+            await transaction.with_transaction(write)
 
     async def get(self, session_id: str) -> Session | None:
         """The session with this id."""

@@ -11,6 +11,7 @@ from resolvers.applications.me import ApplicationsMe
 from resolvers.identity.me import IdentityMe
 from resolvers.liferecord.me import LifeRecordMe
 from resolvers.me import Me
+from resolvers.notifications.me import NotificationsMe
 from resolvers.wallet.me import WalletMe
 
 
@@ -41,7 +42,13 @@ def test_me_has_each_domains_fields_identity_first() -> None:
     assert life_record == ["life_record", "disputes", "access_log"]
     applications, wallet = _public_fields(ApplicationsMe), _public_fields(WalletMe)
     assert applications == ["applications"]
-    assert _public_fields(Me) == identity + life_record + applications + wallet
+    notifications = _public_fields(NotificationsMe)
+    assert notifications == [
+        "notifications",
+        "unread_notification_count",
+        "notification_preferences",
+    ]
+    assert _public_fields(Me) == identity + life_record + applications + wallet + notifications
     published = list(build_schema()._schema.type_map["Me"].fields)  # type: ignore[attr-defined]
     assert published == [
         "id",
@@ -56,6 +63,9 @@ def test_me_has_each_domains_fields_identity_first() -> None:
         "accessLog",
         "applications",
         *[_camel(name) for name in wallet],
+        "notifications",
+        "unreadNotificationCount",
+        "notificationPreferences",
     ]
 
 

@@ -1,0 +1,139 @@
+"""Sends one queued batch of deliveries through its push channels (the second half of
+the worker), records each outcome, and decides whether the batch is done.
+
+A batch is acknowledged when none of its deliveries waits any more; a delivery failed
+for now (quota, outage) stays ``retrying`` and the batch unacknowledged, so the queue
+hands it out again after an exponential backoff with jitter; after the last attempt
+what still waits is dead-lettered. A device whose token the provider says is gone is
+removed at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import timedelta
+
+from notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    PushMessage,
+    PushOutcome,
+)
+from notifications.ports import PushChannel, PushQueue, QueuedBatch
+from notifications.repositories.deliveries import DeliveryRepository, Outcome
+from notifications.repositories.devices import DeviceRepository
+from notifications.repositories.inbox import InboxRepository
+from notifications.services import Clock, utc_now
+from notifications.services.inbox import InboxService
+
+logger = logging.getLogger("notifications.delivery")
+
+STATUS_OF = {
+    PushOutcome.ACCEPTED: DeliveryStatus.ACCEPTED,
+    PushOutcome.RETRY: DeliveryStatus.RETRYING,
+    PushOutcome.FAILED: DeliveryStatus.FAILED,
+    PushOutcome.TOKEN_GONE: DeliveryStatus.FAILED,
+}
+
+
+class PushDelivery:
+    """Processes batches from the push queue."""
+
+    def __init__(
+        self,
+        deliveries: DeliveryRepository,
+        devices: DeviceRepository,
+        inbox: InboxRepository,
+        inbox_service: InboxService,
+        *,
+        queue: PushQueue,
+        channels: Sequence[PushChannel],
+        lease: timedelta,
+        max_attempts: int,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._deliveries = deliveries
+        self._devices = devices
+        self._inbox = inbox
+        self._inbox_service = inbox_service
+        self._queue = queue
+        self._channels = {c.channel: c for c in channels}
+        self._lease = lease
+        self._max_attempts = max_attempts
+        self._clock = clock
+
+    async def process(self, batch: QueuedBatch) -> None:
+        """Send what is due in ``batch``, record outcomes, then acknowledge it or leave it
+        for a retry."""
+        claim, claimed = await self._deliveries.claim(
+            batch.delivery_ids, now=self._clock(), lease=self._lease
+        )
+        if claimed:
+            outcomes = await self._send(claimed)
+            await self._deliveries.finish(claim, outcomes, now=self._clock())
+        waiting = await self._deliveries.unfinished(batch.delivery_ids)
+        if not waiting:
+            await self._queue.ack(batch)
+            return
+        in_flight = [d for d in waiting if d.status is DeliveryStatus.SENT]
+        if batch.deliveries >= self._max_attempts:
+            buried = await self._deliveries.bury([d.id for d in waiting], now=self._clock())
+            if buried:
+                logger.warning(
+                    "notifications.delivery.dead_lettered count=%d entry=%s", buried, batch.entry_id
+                )
+            if not in_flight:
+                await self._queue.ack(batch)
+
+    async def _send(self, claimed: Sequence[Delivery]) -> list[Outcome]:
+        devices = await self._devices.by_ids(sorted({d.target for d in claimed}))
+        entries = await self._inbox.by_ids(sorted({d.notification_id for d in claimed}))
+        texts = await self._inbox_service.rendered(list(entries.values()))
+        outcomes: list[Outcome] = []
+        messages: dict[Channel, list[PushMessage]] = defaultdict(list)
+        for delivery in claimed:
+            device = devices.get(delivery.target)
+            entry = entries.get(delivery.notification_id)
+            channel = self._channels.get(delivery.channel)
+            if device is None or entry is None or channel is None:
+                reason = "DEVICE_REMOVED" if device is None else "NOT_SENDABLE"
+                outcomes.append(Outcome(delivery.id, DeliveryStatus.FAILED, reason))
+                continue
+            text = texts[entry.id]
+            english = device.locale == "en"
+            messages[delivery.channel].append(
+                PushMessage(
+                    delivery_id=delivery.id,
+                    token=device.token,
+                    platform=device.platform,
+                    title=text.title.en if english else text.title.zh,
+                    body=text.body.en if english else text.body.zh,
+                    deep_link=text.deep_link,
+                    notification_id=entry.id,
+                    kind=entry.kind,
+                    collapse_key=str(entry.params.get("case_id") or entry.id),
+                    urgent=entry.urgent,
+                    data={"category": entry.category.value},
+                )
+            )
+        gone: list[str] = []
+        targets = {d.id: d.target for d in claimed}
+        for channel_name, batch in messages.items():
+            for result in await self._channels[channel_name].send(batch):
+                outcomes.append(
+                    Outcome(
+                        result.delivery_id,
+                        STATUS_OF[result.outcome],
+                        result.reason,
+                        result.provider_id,
+                    )
+                )
+                if result.outcome is PushOutcome.TOKEN_GONE:
+                    gone.append(targets[result.delivery_id])
+        if gone:
+            removed = await self._devices.remove(gone)
+            logger.info("notifications.push.token_unregistered removed=%d", removed)
+        return outcomes

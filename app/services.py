@@ -13,7 +13,7 @@ is not there.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
@@ -46,6 +46,7 @@ from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
 from wallet import wiring as wallet_wiring
+from wallet.adapters.sources import DepartmentLicenceSource
 from wallet.models import SEALING_DEPARTMENTS
 from wallet.seals import (
     KEY_FILE_SUFFIX,
@@ -76,6 +77,8 @@ class Providers:
     life_record_sources: Mapping[Section, SectionSource]
     enterprise_register: EntityRegister
     enterprise_data_sets: EnterpriseDataSets
+    licence_sources: Sequence[DepartmentLicenceSource] = ()
+    """Departments whose own systems hold licences the wallet loads (none wired: none)."""
 
 
 ProviderWiring = Callable[[Resources], Providers]
@@ -91,6 +94,7 @@ SLOT_SETTINGS = {
     "life_record_sources": "SZ_LIFE_RECORD_SOURCES",
     "enterprise_register": "SZ_ENTERPRISE_RECORD_SOURCES",
     "enterprise_data_sets": "SZ_ENTERPRISE_RECORD_SOURCES",
+    "licence_sources": "SZ_LICENCE_SOURCES",
 }
 """The setting that names each slot's provider, for the refusal message."""
 
@@ -102,6 +106,7 @@ DEMO_ONLY_SLOTS = (
     "life_record_sources",
     "enterprise_register",
     "enterprise_data_sets",
+    "licence_sources",
 )
 """Slots only the demo has an adapter for so far (``demo.providers``)."""
 
@@ -374,7 +379,7 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
                 lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
             ),
             wallet_wiring.WalletConfig(seals=seals),
-            wallet_wiring.WalletProviders(),
+            wallet_wiring.WalletProviders(licence_sources=providers.licence_sources),
         ),
     ]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)

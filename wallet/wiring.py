@@ -6,10 +6,13 @@ wallet repository or service.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra.crypto import FieldCipher, KeyedHash
 from kit.wiring import Wired
+from wallet.adapters.sources import DepartmentLicenceSource
+from wallet.loading import LicenceSourceLoader
 from wallet.repository import Database, LicenceRepository
 from wallet.seals import SealKeyring
 from wallet.service import WalletService
@@ -36,12 +39,15 @@ class WalletConfig:
 
 @dataclass(frozen=True, slots=True)
 class WalletProviders:
-    """The wallet's adapter slots: none yet (department sources arrive with their slice)."""
+    """The wallet's adapter slots."""
+
+    licence_sources: Sequence[DepartmentLicenceSource] = ()
+    """The departments whose own systems hold licences (loaded by :class:`LicenceSourceLoader`)."""
 
 
 def wire(clients: WalletClients, config: WalletConfig, providers: WalletProviders) -> Wired:
     """The wallet's repositories (for index creation) and services (for the registry)."""
-    del providers  # no slot yet
     licences = LicenceRepository(clients.database)
     service = WalletService(licences, config.seals, clients.content_cipher, clients.lookup)
-    return Wired(repositories=[licences], services=[service])
+    loader = LicenceSourceLoader(service, providers.licence_sources)
+    return Wired(repositories=[licences], services=[service, loader])

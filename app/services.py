@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.catalogue_prefill import CataloguePrefill
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
+from app.wallet_licences import WalletEnterpriseLicences, WalletLicencesSection
 from applications import wiring as applications_wiring
 from applications.services.catalogue import CatalogueService
 from directory import wiring as directory_wiring
@@ -60,6 +61,7 @@ from wallet.seals import (
     public_of,
     write_new_key,
 )
+from wallet.service import WalletService
 
 S = TypeVar("S")
 
@@ -333,6 +335,22 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         applications_wiring.ApplicationsConfig(),
         applications_wiring.ApplicationsProviders(),
     )
+    wallet = wallet_wiring.wire(
+        wallet_wiring.WalletClients(
+            database=resources.database,
+            content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
+            lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
+        ),
+        wallet_wiring.WalletConfig(seals=seals),
+        wallet_wiring.WalletProviders(licence_sources=providers.licence_sources),
+    )
+    # The life record's licences, and the enterprise record's, are the wallet's.
+    wallet_service = _service_of(wallet, WalletService)
+    directory_service = _service_of(directory, DirectoryService)
+    life_record_sources = {
+        **providers.life_record_sources,
+        Section.LICENCES: WalletLicencesSection(wallet_service, directory_service),
+    }
     domains = [
         directory,
         wire_identity(
@@ -364,23 +382,16 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             ),
             liferecord_wiring.LifeRecordConfig(),
             liferecord_wiring.LifeRecordProviders(
-                sources=providers.life_record_sources,
+                sources=life_record_sources,
                 enterprise_register=providers.enterprise_register,
                 enterprise_data_sets=providers.enterprise_data_sets,
                 # Prefill reads the applications domain's catalogue; neither imports the other.
                 catalogue=CataloguePrefill(_service_of(applications, CatalogueService)),
+                enterprise_licences=WalletEnterpriseLicences(wallet_service, directory_service),
             ),
         ),
         applications,
-        wallet_wiring.wire(
-            wallet_wiring.WalletClients(
-                database=resources.database,
-                content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
-                lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
-            ),
-            wallet_wiring.WalletConfig(seals=seals),
-            wallet_wiring.WalletProviders(licence_sources=providers.licence_sources),
-        ),
+        wallet,
     ]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
     return ServiceRegistry(_services(domains))

@@ -18,7 +18,7 @@ from demo.data.enterprise_records import NOODLES, RAIL, SCOPES
 from demo.data.enterprises import ENTERPRISES
 from demo.data.liferecord.accounts import provident_fund_account
 from demo.data.liferecord.profiles import Month, Profile, add_years, age_on, demo_random, profiles
-from demo.data.liferecord.registrations import _current_card, _driving_licence_term
+from demo.data.liferecord.registrations import current_card, driving_licence_term
 from demo.data.people import LIU_JIANJUN, TANG_YAQIN
 from demo.exchange.models import (
     EntityStatus,
@@ -74,7 +74,7 @@ def _citizen_licences(profile: Profile, today: date) -> list[DemoLicence]:
         age = age_on(resident, issued)
         return 10 if age < 26 else 20 if age < 46 else None
 
-    issued, until = _current_card(resident, first, today, id_card_term)
+    issued, until = current_card(resident, first, today, id_card_term)
     found.append(
         DemoLicence(
             LicenceType.RESIDENT_ID,
@@ -93,7 +93,7 @@ def _citizen_licences(profile: Profile, today: date) -> list[DemoLicence]:
         )
     )
     if profile.driving_since is not None:
-        issued, until = _current_card(resident, profile.driving_since, today, _driving_licence_term)
+        issued, until = current_card(resident, profile.driving_since, today, driving_licence_term)
         found.append(
             DemoLicence(
                 LicenceType.DRIVING_LICENCE,

@@ -4,9 +4,11 @@ Each licence a source yields is issued through :meth:`WalletService.issue` (chec
 against its type's schema and sealed by the department's current key). A licence
 whose URI exists already (issued by an earlier load, another instance loading at the
 same time, or twice in one answer) is counted, not issued again: the URI is the
-licence's identity and the store refuses a second one. A request that names another
-issuer than its source's department, or that the schema refuses, is counted as
-refused and logged by type and reason only (never its fields: they are personal).
+licence's identity and the store refuses a second one. A licence the wallet holds is
+found by its URI before anything is signed, so a reload costs one read per licence.
+A request that names another issuer than its source's department, or that the schema
+refuses, is counted as refused and logged by type and reason only (never its fields:
+they are personal).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from dataclasses import dataclass
 
 from kit.errors import DomainError
 from wallet.adapters.sources import DepartmentLicenceSource
-from wallet.errors import LicenceAlreadyIssued
-from wallet.service import WalletService
+from wallet.errors import LicenceAlreadyIssued, LicenceNotFound
+from wallet.service import IssueRequest, WalletService
 
 logger = logging.getLogger("wallet.sources")
 
@@ -67,6 +69,9 @@ class LicenceSourceLoader:
                     refused += 1
                     self._refused(department, request.type.value, "WRONG_ISSUER")
                     continue
+                if await self._held(request):
+                    already += 1
+                    continue
                 try:
                     await self._wallet.issue(request)
                 except LicenceAlreadyIssued:
@@ -91,6 +96,19 @@ class LicenceSourceLoader:
             failed,
         )
         return report
+
+    async def _held(self, request: IssueRequest) -> bool:
+        """Whether the wallet holds the licence already (one read, no signing).
+
+        Only a shortcut: a licence the check misses (stored meanwhile by another
+        loader) is still refused by the store as already issued.
+        """
+        uri = self._wallet.licence_uri(request.issuer, request.type, request.number.strip())
+        try:
+            await self._wallet.licence(uri)
+        except LicenceNotFound:
+            return False
+        return True
 
     @staticmethod
     def _refused(department: str, type_: str, reason: str) -> None:

@@ -15,6 +15,7 @@ from demo.data.people import LIU_JIANJUN, ZENG_ZIXUAN
 from demo.data.wallet import demo_licences
 from demo.seed import seed, seed_wallet
 from kit.registry import ServiceRegistry
+from tests.conftest import CommandCounter
 from tests.identity.factories import sign_in
 from tests.identity.verification_factories import resources_of
 from tests.wallet.test_licences import business_licence, resident_id
@@ -51,17 +52,21 @@ async def _stored(app: FastAPI, query: Mapping[str, object] | None = None) -> in
     return await resources_of(app).database["licences"].count_documents(dict(query or {}))
 
 
-async def test_loading_a_source_twice_issues_each_licence_once(app: FastAPI) -> None:
+async def test_loading_a_source_twice_issues_each_licence_once(
+    app: FastAPI, command_counter: CommandCounter
+) -> None:
     # given a department source that answers two licences, one of them twice
     loader = _services(app).get(LicenceSourceLoader)
     first, second = resident_id("acct-0001"), resident_id("acct-0002", "430202199202021236")
     source = ListedSource(GA, [first, second, first])
     # when it is loaded, then loaded again
     report = await loader.load(source)
+    command_counter.reset()
     again = await loader.load(source)
     # then each licence is issued once: the repeat in one answer and the reload add nothing
     assert report == LoadReport(GA, issued=2, already_issued=1)
     assert again == LoadReport(GA, issued=0, already_issued=3)
+    assert command_counter.commands == ["find"] * 3, "a reload reads each licence, writes none"
     assert await _stored(app) == 2
     wallet = _services(app).get(WalletService)
     uri = wallet.licence_uri(GA, LicenceType.RESIDENT_ID, first.number)

@@ -156,7 +156,9 @@ def _citizen_licences(profile: Profile, today: date) -> list[DemoLicence]:
                 DemoLicence(
                     LicenceType.MARRIAGE_CERTIFICATE,
                     MZ,
-                    f"J430204-{registered:%Y}-{resident.id_number[-6:]}",
+                    # A registry serial, not derived from the ID number.
+                    f"J430204-{registered:%Y}-"
+                    f"{demo_random(resident, 'marriage').randint(10**5, 10**6 - 1)}",
                     registered,
                     None,
                     {

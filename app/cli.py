@@ -1,4 +1,5 @@
-"""Command line: ``serve``, ``worker``, ``export-schema``, ``grant-administrator``, and the
+"""Command line: ``serve``, ``worker``, ``export-schema``, ``grant-administrator``,
+``purge-uploads``, and the
 development-only
 ``dev-sms-codes`` and ``dev-liveness-result``.
 
@@ -273,6 +274,168 @@ def grant_administrator(phone: str) -> int:
     return status
 
 
+async def wallet_expiry_scan_on(resources: Resources) -> int:
+    """Append ``wallet.licence.expiring`` 30 and 7 days before expiry; how many were new.
+
+    Idempotent per licence and threshold: run it daily (cron, a Kubernetes CronJob) on
+    any number of instances.
+    """
+    from app.services import seal_keyring, wallet_clients
+    from wallet import wiring as wallet_wiring
+    from wallet.service import WalletService
+
+    wired = wallet_wiring.wire(
+        wallet_clients(resources),
+        wallet_wiring.WalletConfig(seals=seal_keyring(resources.settings)),
+        wallet_wiring.WalletProviders(),
+    )
+    for repository in wired.repositories:
+        await repository.ensure_indexes()
+    [service] = [s for s in wired.services if isinstance(s, WalletService)]
+    return await service.scan_expiring()
+
+
+def wallet_expiry_scan() -> int:
+    """``wallet-expiry-scan``: the scheduled job of licence expiry notices."""
+    settings = load_settings()
+
+    async def run() -> int:
+        resources = await start_resources(settings)
+        try:
+            return await wallet_expiry_scan_on(resources)
+        finally:
+            await resources.close()
+
+    try:
+        appended = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{appended} expiry notices appended")
+    return 0
+
+
+async def purge_drafts_on(resources: Resources) -> int:
+    """Delete application drafts past their retention; how many went.
+
+    The drafts' TTL index does the same where the database runs TTL monitors; this is
+    the scheduled job for the rest (run it daily; idempotent).
+    """
+    from datetime import UTC, datetime
+
+    from applications.repositories.cases import CaseRepository
+    from infra.crypto import FieldCipher, derive_key
+
+    master = resources.settings.secret_key.get_secret_value().encode()
+    cases = CaseRepository(
+        resources.database, FieldCipher(derive_key(master, "applications-cases/v1"))
+    )
+    return await cases.purge_drafts(datetime.now(UTC))
+
+
+async def cases_due_scan_on(resources: Resources) -> int:
+    """Append ``applications.case.due_soon`` once per open sub-case due within a working
+    day; how many were new (idempotent: run it daily on any number of instances)."""
+    from datetime import UTC, datetime
+
+    from applications.calendar import WorkingDayCalendar
+    from applications.repositories.cases import CaseRepository
+    from applications.services.reminders import DueSoonScan
+    from infra.crypto import FieldCipher, derive_key
+
+    master = resources.settings.secret_key.get_secret_value().encode()
+    cases = CaseRepository(
+        resources.database, FieldCipher(derive_key(master, "applications-cases/v1"))
+    )
+    scan = DueSoonScan(cases, WorkingDayCalendar(), clock=lambda: datetime.now(UTC))
+    return await scan.run()
+
+
+def cases_due_scan() -> int:
+    """``cases-due-scan``: the scheduled due-soon notices."""
+    settings = load_settings()
+
+    async def run() -> int:
+        resources = await start_resources(settings)
+        try:
+            return await cases_due_scan_on(resources)
+        finally:
+            await resources.close()
+
+    try:
+        appended = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{appended} due-soon notices appended")
+    return 0
+
+
+def purge_drafts() -> int:
+    """``purge-drafts``: the scheduled purge of drafts never submitted."""
+    settings = load_settings()
+
+    async def run() -> int:
+        resources = await start_resources(settings)
+        try:
+            return await purge_drafts_on(resources)
+        finally:
+            await resources.close()
+
+    try:
+        purged = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"{purged} drafts purged")
+    return 0
+
+
+async def purge_uploads_on(resources: Resources) -> tuple[int, str]:
+    """Purge material uploads never confirmed within a day (their objects, then records),
+    and sweep files posted again to a decided upload's slot before it expired."""
+    from applications.adapters.storage import MaterialStorage
+    from applications.repositories.catalogue import CatalogueRepository
+    from applications.repositories.uploads import UploadRepository
+    from applications.services.catalogue import CatalogueService
+    from applications.services.uploads import UploadService
+    from applications.uploads_models import MATERIAL_KEY_PURPOSE
+    from infra.crypto import FieldCipher, derive_key
+
+    master = resources.settings.secret_key.get_secret_value().encode()
+    cipher = FieldCipher(derive_key(master, MATERIAL_KEY_PURPOSE))
+    service = UploadService(
+        UploadRepository(resources.database, cipher),
+        MaterialStorage(resources.objects),
+        CatalogueService(CatalogueRepository(resources.database)),
+        cipher,
+    )
+    purged = 0
+    while batch := await service.purge_abandoned():
+        purged += batch
+    return 0, f"purged or swept {purged} uploads"
+
+
+def purge_uploads() -> int:
+    """``purge-uploads``: run it periodically (e.g. hourly, from cron or a scheduler)."""
+    settings = load_settings()
+
+    async def run() -> tuple[int, str]:
+        resources = await start_resources(settings)
+        try:
+            return await purge_uploads_on(resources)
+        finally:
+            await resources.close()
+
+    try:
+        status, line = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(line)
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m app``."""
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
@@ -299,6 +462,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="make a signed-in, real-name verified account an administrator (audit-logged)",
     )
     administrator.add_argument("--phone", required=True, help="the account's sign-in phone")
+    commands.add_parser(
+        "wallet-expiry-scan",
+        help="append licence expiry notices (30 and 7 days ahead); run daily, idempotent",
+    )
+    commands.add_parser(
+        "purge-drafts",
+        help="delete application drafts never submitted within 30 days; run daily, idempotent",
+    )
+    commands.add_parser(
+        "cases-due-scan",
+        help="append due-soon notices for sub-cases due within a working day; run daily",
+    )
+    commands.add_parser("purge-uploads", help="delete material uploads never confirmed in a day")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
@@ -310,6 +486,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return export_schema(args.output)
     if args.command == "grant-administrator":
         return grant_administrator(args.phone)
+    if args.command == "wallet-expiry-scan":
+        return wallet_expiry_scan()
+    if args.command == "purge-drafts":
+        return purge_drafts()
+    if args.command == "cases-due-scan":
+        return cases_due_scan()
+    if args.command == "purge-uploads":
+        return purge_uploads()
     if args.command == "dev-liveness-result":
         return development_liveness_result(args.ticket, passed=not args.fail)
     return development_sms_codes(args.limit)

@@ -13,19 +13,29 @@ is not there.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from app.applications_ports import (
+    AccessLogReads,
+    CaseFollowers,
+    DisputeCases,
+    RecordDisputeResolutions,
+    WalletLicences,
+)
 from app.catalogue_prefill import CataloguePrefill
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
 from app.wallet_licences import WalletEnterpriseLicences, WalletLicencesSection
 from applications import wiring as applications_wiring
+from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
+from applications.services.uploads import UploadService
+from applications.uploads_models import MATERIAL_KEY_PURPOSE
 from directory import wiring as directory_wiring
 from directory.service import DirectoryService
 from identity.adapters.carrier import CarrierRealNameCheck
@@ -34,6 +44,9 @@ from identity.adapters.liveness import DevelopmentLiveness, LivenessProvider
 from identity.adapters.mini_program import DevelopmentMiniProgram, MiniProgramProvider
 from identity.adapters.population import PopulationRegister
 from identity.adapters.sms import DevelopmentSms, SmsSender
+from identity.repositories.sessions import SessionRepository
+from identity.services.officers import OfficerService
+from identity.services.sign_in import SignInService
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
 from identity.wiring import IdentityClients, IdentityConfig, IdentityProviders
 from identity.wiring import wire as wire_identity
@@ -46,6 +59,10 @@ from liferecord import wiring as liferecord_wiring
 from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
+from liferecord.services.corrections import RecordCorrections
+from liferecord.services.data_tracker import DataTracker
+from liferecord.services.disputes import DisputeService
+from notifications.live import CaseVisibility, LiveClients, LiveConfig, LiveProviders, wire_live
 from wallet import wiring as wallet_wiring
 from wallet.adapters.sources import DepartmentLicenceSource
 from wallet.models import SEALING_DEPARTMENTS
@@ -79,8 +96,22 @@ class Providers:
     life_record_sources: Mapping[Section, SectionSource]
     enterprise_register: EntityRegister
     enterprise_data_sets: EnterpriseDataSets
+    case_visibility: CaseVisibility | None = None
+    """Which cases an account may follow live (``caseProgress``); ``None``: the
+    applications' own rule (the applicant only). Tests put a stand-in here."""
     licence_sources: Sequence[DepartmentLicenceSource] = ()
     """Departments whose own systems hold licences the wallet loads (none wired: none)."""
+
+
+class IdentitySessions:
+    """The live channel's view of identity's sessions: which are still signed in."""
+
+    def __init__(self, sessions: SessionRepository) -> None:
+        self._sessions = sessions
+
+    async def active_among(self, session_ids: Collection[str]) -> set[str]:
+        """The ids among ``session_ids`` of sessions neither revoked nor signed out."""
+        return await self._sessions.active_ids(list(session_ids))
 
 
 ProviderWiring = Callable[[Resources], Providers]
@@ -99,6 +130,11 @@ SLOT_SETTINGS = {
     "licence_sources": "SZ_LICENCE_SOURCES",
 }
 """The setting that names each slot's provider, for the refusal message."""
+
+
+INTERNAL_SEAMS = frozenset({"case_visibility"})
+"""Fields of :class:`Providers` that are no vendor or register slot: ``None`` wires the
+product's own rule, and tests put a stand-in there (no staging check applies)."""
 
 
 DEMO_ONLY_SLOTS = (
@@ -331,16 +367,33 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
     limiter = RateLimiter(resources.redis, prefix=prefix)
     directory = directory_wiring.wire(resources.database)
     applications = applications_wiring.wire(
-        applications_wiring.ApplicationsClients(database=resources.database),
+        applications_wiring.ApplicationsClients(
+            database=resources.database,
+            objects=resources.objects,
+            material_cipher=FieldCipher(derive_key(master, MATERIAL_KEY_PURPOSE)),
+        ),
         applications_wiring.ApplicationsConfig(),
         applications_wiring.ApplicationsProviders(),
     )
-    wallet = wallet_wiring.wire(
-        wallet_wiring.WalletClients(
-            database=resources.database,
-            content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
-            lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
+    identity = wire_identity(
+        IdentityClients(database=resources.database, redis=resources.redis, keys=resources.keys),
+        IdentityConfig(
+            tokens=tokens,
+            refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
+            redis_prefix=prefix,
         ),
+        IdentityProviders(
+            sms=providers.sms,
+            liveness=providers.liveness,
+            mini_program=providers.mini_program,
+            population_register=providers.population_register,
+            legal_entity_register=providers.legal_entity_register,
+            carrier_check=providers.carrier_check,
+            departments=DirectoryDepartments(_service_of(directory, DirectoryService)),
+        ),
+    )
+    wallet = wallet_wiring.wire(
+        wallet_clients(resources),
         wallet_wiring.WalletConfig(seals=seals),
         wallet_wiring.WalletProviders(licence_sources=providers.licence_sources),
     )
@@ -351,50 +404,70 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         **providers.life_record_sources,
         Section.LICENCES: WalletLicencesSection(wallet_service, directory_service),
     }
-    domains = [
-        directory,
-        wire_identity(
-            IdentityClients(
-                database=resources.database, redis=resources.redis, keys=resources.keys
-            ),
-            IdentityConfig(
-                tokens=tokens,
-                refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
-                redis_prefix=prefix,
-            ),
-            IdentityProviders(
-                sms=providers.sms,
-                liveness=providers.liveness,
-                mini_program=providers.mini_program,
-                population_register=providers.population_register,
-                legal_entity_register=providers.legal_entity_register,
-                carrier_check=providers.carrier_check,
-                departments=DirectoryDepartments(_service_of(directory, DirectoryService)),
+    liferecord = liferecord_wiring.wire(
+        liferecord_wiring.LifeRecordClients(
+            database=resources.database,
+            redis=resources.redis,
+            key_prefix=prefix,
+            cache_cipher=resources.keys.record_cache,
+            limiter=limiter,
+        ),
+        liferecord_wiring.LifeRecordConfig(),
+        liferecord_wiring.LifeRecordProviders(
+            sources=life_record_sources,
+            enterprise_register=providers.enterprise_register,
+            enterprise_data_sets=providers.enterprise_data_sets,
+            # Prefill reads the applications domain's catalogue; neither imports the other.
+            catalogue=CataloguePrefill(_service_of(applications, CatalogueService)),
+            enterprise_licences=WalletEnterpriseLicences(wallet_service, directory_service),
+        ),
+    )
+    cases = applications_wiring.wire_cases(
+        applications_wiring.ApplicationsClients(
+            database=resources.database,
+            objects=resources.objects,
+            material_cipher=FieldCipher(derive_key(master, "application-materials/v1")),
+            cipher=FieldCipher(derive_key(master, "applications-cases/v1")),
+        ),
+        applications_wiring.ApplicationsConfig(),
+        applications_wiring.ApplicationsProviders(
+            officers=_service_of(identity, OfficerService),
+            licences=WalletLicences(wallet_service),
+            reads=AccessLogReads(_service_of(liferecord, DataTracker)),
+            disputes=RecordDisputeResolutions(
+                _service_of(liferecord, RecordCorrections), _service_of(identity, SignInService)
             ),
         ),
-        liferecord_wiring.wire(
-            liferecord_wiring.LifeRecordClients(
-                database=resources.database,
-                redis=resources.redis,
-                key_prefix=prefix,
-                cache_cipher=resources.keys.record_cache,
-                limiter=limiter,
-            ),
-            liferecord_wiring.LifeRecordConfig(),
-            liferecord_wiring.LifeRecordProviders(
-                sources=life_record_sources,
-                enterprise_register=providers.enterprise_register,
-                enterprise_data_sets=providers.enterprise_data_sets,
-                # Prefill reads the applications domain's catalogue; neither imports the other.
-                catalogue=CataloguePrefill(_service_of(applications, CatalogueService)),
-                enterprise_licences=WalletEnterpriseLicences(wallet_service, directory_service),
-            ),
+        catalogue=_service_of(applications, CatalogueService),
+        uploads=_service_of(applications, UploadService),
+    )
+    # Disputes are worked as correction cases: close the loop once both are wired.
+    _service_of(liferecord, DisputeService).attach_desk(
+        DisputeCases(_service_of(cases, ApplicationService))
+    )
+    live = wire_live(
+        LiveClients(redis=resources.redis),
+        LiveConfig(redis_prefix=prefix, session_check_seconds=settings.live_session_check_seconds),
+        LiveProviders(
+            sessions=IdentitySessions(SessionRepository(resources.database)),
+            case_visibility=providers.case_visibility
+            or CaseFollowers(_service_of(cases, ApplicationService)),
         ),
-        applications,
-        wallet,
-    ]
+    )
+    domains = [directory, identity, liferecord, applications, wallet, cases, live]
     resources.repositories.extend(repo for wired in domains for repo in wired.repositories)
     return ServiceRegistry(_services(domains))
+
+
+def wallet_clients(resources: Resources) -> wallet_wiring.WalletClients:
+    """The wallet's database and the keys derived for it (the API and the CLI use these)."""
+    master = resources.settings.secret_key.get_secret_value().encode()
+    return wallet_wiring.WalletClients(
+        database=resources.database,
+        content_cipher=FieldCipher(derive_key(master, "wallet-content/v1")),
+        lookup=KeyedHash(derive_key(master, "wallet-docid/v1")),
+        limiter=RateLimiter(resources.redis, prefix=resources.settings.redis_key_prefix),
+    )
 
 
 def _service_of(wired: Wired, kind: type[S]) -> S:

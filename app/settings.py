@@ -226,6 +226,13 @@ class Settings(BaseSettings):
         description="Open WebSockets per client address; generous because carrier NAT "
         "puts many phones behind one address.",
     )
+    live_session_check_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=60,
+        description="How often live subscriptions check that their session is still signed "
+        "in (a revoked or signed-out session's subscriptions end within this time).",
+    )
 
 
 def redact_url(url: str) -> str:

@@ -59,6 +59,21 @@ class Fee:
 
 
 @dataclass(frozen=True, slots=True)
+class ResultLicence:
+    """The e-licence an approval issues into the applicant's wallet.
+
+    ``fields`` maps each licence field to where its value comes from: ``form:<key>``
+    (the application form), ``const:<text>`` or ``today`` (the date of approval).
+    ``holder_field`` names the form key holding the enterprise's USCC when an
+    enterprise holds the licence and no agent applied for it.
+    """
+
+    licence_type: str
+    fields: dict[str, str]
+    holder_field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceItem:
     """A service item of the catalogue, the same under its code across the city and counties."""
 
@@ -81,6 +96,8 @@ class ServiceItem:
     agent_scope: str | None = None
     """The scope an enterprise agent must hold to apply (``applications:submit``); ``None``
     when enterprise agents may not apply for it."""
+    result: ResultLicence | None = None
+    """The e-licence an approval issues, if any."""
 
     @property
     def free(self) -> bool:

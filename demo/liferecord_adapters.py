@@ -13,8 +13,11 @@ Real adapters (the exchange's HTTP service) arrive with the providers issue.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from pymongo.errors import PyMongoError
 
@@ -25,7 +28,7 @@ from demo.exchange.repository import RegisterRepository
 from infra.providers import DevelopmentOnly
 from liferecord.adapters.enterprise import CONTRIBUTION_MONTHS
 from liferecord.adapters.payloads import validate_payload
-from liferecord.adapters.sources import SectionSource, SourceError
+from liferecord.adapters.sources import MalformedAnswer, SectionSource, SourceError
 from liferecord.models import (
     Citizen,
     ContributionTotals,
@@ -71,6 +74,41 @@ class ExchangeSectionSource(DevelopmentOnly):
         if record is None:
             return None
         return validate_payload(self.section, record.payload)
+
+    async def correct(
+        self, citizen: Citizen, steps: Sequence[tuple[str, int | None]], value: str
+    ) -> None:
+        """DEMO: set one value of the seeded record, as the department would in its system.
+
+        The corrected payload must still fit the section's model (:class:`MalformedAnswer`
+        otherwise, with nothing stored).
+        """
+        record = await self._repository.get(self.section.value, citizen.id_number)
+        if record is None:
+            raise MalformedAnswer(f"{self.section.value}: no record to correct")
+        payload = copy.deepcopy(record.payload)
+        current: Any = payload
+        for number, (name, index) in enumerate(steps):
+            last = number == len(steps) - 1
+            if not isinstance(current, dict) or name not in current:
+                raise MalformedAnswer(f"{self.section.value}: no such field")
+            if index is None:
+                if last:
+                    current[name] = value
+                else:
+                    current = current[name]
+                continue
+            items = current[name]
+            if not isinstance(items, list) or index >= len(items):
+                raise MalformedAnswer(f"{self.section.value}: no such item")
+            if last:
+                items[index] = value
+            else:
+                current = items[index]
+        checked = validate_payload(self.section, payload)
+        await self._repository.replace_payload(
+            self.section.value, citizen.id_number, checked.model_dump(mode="json")
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -10,6 +11,14 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectHead:
+    """What the store says about an object without reading it."""
+
+    size: int
+    content_type: str
 
 
 class ObjectStore:
@@ -81,6 +90,43 @@ class ObjectStore:
             return await asyncio.to_thread(body.read)
         finally:
             body.close()
+
+    async def head(self, key: str) -> ObjectHead | None:
+        """The size and content type stored under ``key``, or ``None`` when nothing is."""
+        from botocore.exceptions import ClientError
+
+        try:
+            response = await self._call("head_object", Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return None
+            raise
+        return ObjectHead(
+            size=int(response["ContentLength"]), content_type=response.get("ContentType", "")
+        )
+
+    def presigned_post(
+        self,
+        key: str,
+        *,
+        fields: dict[str, str],
+        conditions: list[Any],
+        expires_in_seconds: int,
+    ) -> dict[str, Any]:
+        """A browser-style POST upload of ``key``: ``{"url": …, "fields": {…}}``.
+
+        Signing is local (no request is sent), so it runs on the caller's thread. The
+        policy holds ``conditions`` besides the bucket and key; ``fields`` are sent back
+        by the client as they are.
+        """
+        signed: dict[str, Any] = self._client.generate_presigned_post(
+            Bucket=self.bucket,
+            Key=key,
+            Fields=fields,
+            Conditions=conditions,
+            ExpiresIn=expires_in_seconds,
+        )
+        return signed
 
     async def delete(self, key: str) -> None:
         """Delete ``key`` (no error when it is already gone)."""

@@ -80,3 +80,11 @@ class InvalidPage(LifeRecordError):
     code = "INVALID_INPUT"
     message_zh = "分页参数无效"
     message_en = "The page size or cursor is not valid"
+
+
+class CorrectionNotPossible(LifeRecordError):
+    """The department's source cannot take this value, or cannot be corrected here."""
+
+    code = "CORRECTION_NOT_POSSIBLE"
+    message_zh = "该数据无法按此值更正（格式不符或来源不支持更正）"
+    message_en = "The value cannot be corrected to this (wrong format, or the source cannot)"

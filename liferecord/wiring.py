@@ -27,6 +27,7 @@ from liferecord.repositories import Database, Redis
 from liferecord.repositories.access_log import AccessLogRepository
 from liferecord.repositories.cache import SectionCache
 from liferecord.repositories.disputes import DisputeRepository
+from liferecord.services.corrections import RecordCorrections
 from liferecord.services.data_tracker import DataTracker
 from liferecord.services.disputes import DisputeService
 from liferecord.services.enterprise_record import DEFAULT_TIMEOUT_SECONDS, EnterpriseRecordService
@@ -79,12 +80,14 @@ def wire(
     disputes = DisputeRepository(clients.database)
     cache = SectionCache(clients.redis, clients.cache_cipher, prefix=clients.key_prefix)
     life_record = LifeRecordService(providers.sources, cache, access_log, clients.limiter)
+    dispute_service = DisputeService(disputes, life_record, clients.limiter)
     return Wired(
         repositories=[access_log, disputes],
         services=[
             life_record,
             PrefillService(life_record, catalogue=providers.catalogue),
-            DisputeService(disputes, life_record, clients.limiter),
+            dispute_service,
+            RecordCorrections(life_record, cache, disputes, dispute_service),
             DataTracker(access_log),
             EnterpriseRecordService(
                 providers.enterprise_register,

@@ -16,6 +16,7 @@ from identity.models import OfficerRole as DomainOfficerRole
 from infra.outages import Unavailable
 from kit.errors import DomainError
 from resolvers.context import Context
+from schema.cases import FieldProblem
 from schema.enterprise import ActingForbidden
 from schema.errors import PublicError
 from schema.officers import OfficerRole, RoleRequired
@@ -44,6 +45,12 @@ def user_error(error: DomainError, members: Sequence[type[UserError]]) -> UserEr
     if kind is None:
         raise RuntimeError(f"no member of the payload union stands for {error.code}")
     extra: dict[str, Any] = {}
+    if getattr(kind, "takes_problems", False):
+        # FormInvalid and MaterialsInvalid list every problem (path, code, zh/en message).
+        extra["problems"] = [
+            FieldProblem(path=p.path, code=p.code, message=p.message_zh, message_en=p.message_en)
+            for p in getattr(error, "problems", [])
+        ]
     if kind is RateLimited:
         extra["retry_after_seconds"] = error.retry_after or 60
     return kind(

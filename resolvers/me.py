@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.applications.me import ApplicationsMe
 from resolvers.context import Info
 from resolvers.errors import authentication_required
 from resolvers.identity.me import IdentityMe
 from resolvers.liferecord.me import LifeRecordMe
+from resolvers.wallet.me import WalletMe
 from schema.errors import PublicError
 
 
 @strawberry.type(description="The signed-in citizen: account, level, sessions.")
-class Me(IdentityMe, LifeRecordMe):
+class Me(IdentityMe, LifeRecordMe, ApplicationsMe, WalletMe):
     """The caller's own view (built per request from the principal)."""
 
 

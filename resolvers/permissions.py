@@ -16,6 +16,7 @@ from resolvers.errors import (
     role_required,
     step_up_required,
 )
+from schema.errors import PublicError
 
 
 class FieldGuard(FieldExtension):
@@ -62,6 +63,28 @@ class RequireLevel(FieldGuard):
         if principal.level < self.level:
             return step_up_required(self.level, principal.level)
         return None
+
+
+class RequireLevelRaising(RequireLevel):
+    """:class:`RequireLevel` for a query field whose type is no union (a list, an object).
+
+    The refusal cannot be a union member there, so it is raised as a coded GraphQL
+    error (``extensions.code`` ``AUTHENTICATION_REQUIRED`` with ``reason``, or
+    ``STEP_UP_REQUIRED`` with ``requiredLevel``) and the field is null.
+    """
+
+    def refusal(self, context: Context) -> object | None:
+        """Raise the refusal instead of returning it."""
+        refused = super().refusal(context)
+        if refused is None:
+            return None
+        code = "AUTHENTICATION_REQUIRED" if context.principal is None else "STEP_UP_REQUIRED"
+        extra: dict[str, object] = {}
+        if context.principal is None:
+            extra["reason"] = authentication_required(context).reason.value
+        else:
+            extra["requiredLevel"] = self.level.name
+        raise PublicError(getattr(refused, "message_en", "Not allowed"), code=code, extra=extra)
 
 
 class RequireScope(FieldGuard):

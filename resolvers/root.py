@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.applications.cases import ApplicationMutation, ApplicationQuery
 from resolvers.applications.catalogue import CatalogueQuery
+from resolvers.applications.desk import DeskMutation, DeskQuery
+from resolvers.applications.uploads import UploadMutation
 from resolvers.directory import DirectoryQuery
 from resolvers.identity.enterprises import EnterpriseMutation, EnterpriseQuery
 from resolvers.identity.officers import OfficerMutation, OfficerQuery
@@ -15,7 +18,12 @@ from resolvers.liferecord.enterprise_record import EnterpriseRecordQuery
 from resolvers.liferecord.prefill import PrefillQuery
 from resolvers.liferecord.refresh import LifeRecordMutation
 from resolvers.me import MeQuery
+from resolvers.notifications.subscriptions import NotificationSubscription
 from resolvers.system import SystemSubscription
+from resolvers.wallet.enterprise import EnterpriseWalletQuery
+from resolvers.wallet.officers import WalletOfficerMutation
+from resolvers.wallet.shares import WalletShareMutation, WalletShareQuery
+from resolvers.wallet.showcodes import WalletHolderMutation, WalletQuery
 
 
 @strawberry.type(description="Everything a client can read.")
@@ -27,6 +35,11 @@ class Query(
     EnterpriseRecordQuery,
     OfficerQuery,
     CatalogueQuery,
+    ApplicationQuery,
+    DeskQuery,
+    WalletQuery,
+    WalletShareQuery,
+    EnterpriseWalletQuery,
 ):
     """Root query type."""
 
@@ -39,10 +52,16 @@ class Mutation(
     LifeRecordMutation,
     DisputeMutation,
     OfficerMutation,
+    ApplicationMutation,
+    DeskMutation,
+    UploadMutation,
+    WalletOfficerMutation,
+    WalletHolderMutation,
+    WalletShareMutation,
 ):
     """Root mutation type."""
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
-class Subscription(SystemSubscription):
+class Subscription(SystemSubscription, NotificationSubscription):
     """Root subscription type."""

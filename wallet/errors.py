@@ -41,3 +41,26 @@ class LicenceNotFound(NotFound):
 
     message_zh = "未找到该证照"
     message_en = "No such licence"
+
+
+class LicenceStatusConflict(DomainError):
+    """The licence's status does not allow this change (e.g. reinstating a valid licence)."""
+
+    code = "LICENCE_STATUS_CONFLICT"
+    message_zh = "证照当前状态不允许此操作"
+    message_en = "The licence's current status does not allow this change"
+
+
+class LicenceNotValid(DomainError):
+    """The licence is expired, suspended or revoked: no show-code or share is made for it."""
+
+    code = "LICENCE_NOT_VALID"
+    message_zh = "证照已过期、暂停或撤销，无法出示或分享"
+    message_en = "The licence is expired, suspended or revoked: it cannot be shown or shared"
+
+
+class ShareNotFound(NotFound):
+    """No such share of yours (another holder's share reads the same)."""
+
+    message_zh = "未找到该分享"
+    message_en = "No such share"

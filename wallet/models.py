@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from kit.text import Localized
@@ -265,6 +265,10 @@ class Licence:
     status: LicenceStatus = LicenceStatus.VALID
     """As stored: valid, suspended or revoked (see :meth:`status_on`)."""
     version: int = field(default=1)
+    status_reason: str | None = None
+    """Why the issuer last suspended, reinstated or revoked it (``None`` if never)."""
+    status_index: int | None = None
+    """Its position in the issuer's status list (offline revocation checks)."""
 
     def signed_content(self) -> dict[str, Canonical]:
         """What the seal signs, before canonical serialisation (status is not signed)."""
@@ -306,6 +310,39 @@ class StoredLicence:
     seal: Seal
     status: LicenceStatus
     version: int
+    sealed_reason: str | None = None
+    """AES-GCM of the last status change's reason, bound to the URI."""
+    status_index: int | None = None
+
+
+class StatusChange(StrEnum):
+    """What an issuing department does to a licence's status (the outbox event's change)."""
+
+    SUSPEND = "suspended"
+    REINSTATE = "reinstated"
+    REVOKE = "revoked"
+
+    @property
+    def allowed_from(self) -> frozenset[LicenceStatus]:
+        """The stored statuses this change applies to."""
+        if self is StatusChange.SUSPEND:
+            return frozenset({LicenceStatus.VALID})
+        if self is StatusChange.REINSTATE:
+            return frozenset({LicenceStatus.SUSPENDED})
+        return frozenset({LicenceStatus.VALID, LicenceStatus.SUSPENDED})
+
+    @property
+    def to(self) -> LicenceStatus:
+        """The stored status after the change."""
+        return {
+            StatusChange.SUSPEND: LicenceStatus.SUSPENDED,
+            StatusChange.REINSTATE: LicenceStatus.VALID,
+            StatusChange.REVOKE: LicenceStatus.REVOKED,
+        }[self]
+
+
+EXPIRY_NOTICE_DAYS = (30, 7)
+"""How many days before expiry the holder is told (``wallet.licence.expiring``)."""
 
 
 class SealFailure(StrEnum):
@@ -327,3 +364,46 @@ class SealCheck:
 
     authentic: bool
     failure: SealFailure | None = None
+
+
+class VerificationChannel(StrEnum):
+    """How a licence was checked: a show-code scanned, or a share link opened."""
+
+    SHOW_CODE = "show_code"
+    SHARE = "share"
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationEntry:
+    """One check of a holder's licence, for the holder's log ("who checked my licence")."""
+
+    id: str
+    holder: Holder
+    uri: str
+    type: LicenceType
+    channel: VerificationChannel
+    outcome: str
+    """``valid``/``expired``/``suspended``/``revoked`` when authentic, else the failure."""
+    at: datetime
+    verifier: str | None
+    """The verifier's name when it identified itself (stored encrypted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A holder's consent to show some fields of one licence to a named party, until expiry."""
+
+    id: str
+    holder: Holder
+    uri: str
+    type: LicenceType
+    fields: tuple[str, ...]
+    party: str
+    purpose: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        """Whether the link still opens: not revoked and not expired."""
+        return self.revoked_at is None and now < self.expires_at

@@ -26,6 +26,7 @@ import base64
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -118,6 +119,9 @@ class Sm2PublicKey:
             raise ValueError("not an SM2 public key on the curve")
         self.point = point
         self._verifier = SM2(pk=point, uid=SM2_DEFAULT_ID)
+        # gmalg keeps one SM3 object per SM2 instance and resets it on every hash, so
+        # two threads using the same instance would mix their digests: one at a time.
+        self._lock = threading.Lock()
         self.kid = thumbprint_kid(self.jwk())
 
     def verify(self, message: bytes, signature: bytes) -> bool:
@@ -130,7 +134,8 @@ class Sm2PublicKey:
             0 < int.from_bytes(r, "big") < SM2_ORDER and 0 < int.from_bytes(s, "big") < SM2_ORDER
         ):
             return False
-        return bool(self._verifier.verify(message, r, s))
+        with self._lock:
+            return bool(self._verifier.verify(message, r, s))
 
     def jwk(self) -> dict[str, str]:
         """``kty`` EC, ``crv`` SM2 (not registered with IANA; the usual spelling)."""
@@ -151,6 +156,7 @@ class Sm2PrivateKey:
         self._secret = secret
         public = SM2().generate_pk(secret)
         self._signer = SM2(sk=secret, uid=SM2_DEFAULT_ID, pk=public)
+        self._lock = threading.Lock()  # see Sm2PublicKey: gmalg's hash state is shared
         self.public = Sm2PublicKey(public)
 
     @classmethod
@@ -162,7 +168,8 @@ class Sm2PrivateKey:
 
     def sign(self, message: bytes) -> bytes:
         """``r || s`` over SM3(Z || message)."""
-        r, s = self._signer.sign(message)
+        with self._lock:
+            r, s = self._signer.sign(message)
         return bytes(r).rjust(32, b"\0") + bytes(s).rjust(32, b"\0")
 
     def export(self) -> bytes:
@@ -409,3 +416,26 @@ KEY_FILE_SUFFIX = {
     SealAlgorithm.ES256: "pem",
 }
 """The suffix of a generated key file: hex for SM2, PEM otherwise."""
+
+
+def key_from_jwk(jwk: Mapping[str, Any]) -> VerifyingKey:
+    """The public key a published JWK describes (as ``/.well-known/seals.json`` lists them).
+
+    What an offline verifier does with the published keys; ``ValueError`` for a JWK that
+    is none of ours (another curve, a bad point).
+    """
+    try:
+        kty, crv = jwk["kty"], jwk["crv"]
+        if kty == "OKP" and crv == "Ed25519":
+            return Ed25519Public(Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"])))
+        x, y = b64url_decode(jwk["x"]), b64url_decode(jwk["y"])
+        if kty == "EC" and crv == "SM2":
+            return Sm2PublicKey(b"\x04" + x + y)
+        if kty == "EC" and crv == "P-256":
+            numbers = ec.EllipticCurvePublicNumbers(
+                int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
+            )
+            return P256Public(numbers.public_key())
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"not a seal key JWK ({type(error).__name__})") from None
+    raise ValueError("not a seal key JWK (unknown kty/crv)")

@@ -9,19 +9,31 @@ and stored with its number and fields encrypted.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
+import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from infra.crypto import FieldCipher, KeyedHash, Undecryptable
+from kit.paging import Page
 from wallet.canonical import canonical_json
-from wallet.errors import InvalidLicence, LicenceNotFound, LicenceTypeNotIssued, NoSealForDepartment
+from wallet.errors import (
+    InvalidLicence,
+    LicenceNotFound,
+    LicenceStatusConflict,
+    LicenceTypeNotIssued,
+    NoSealForDepartment,
+)
+from wallet.events import EXPIRING, ISSUED, licence_event
 from wallet.models import (
+    EXPIRY_NOTICE_DAYS,
     SCHEMAS,
     FieldKind,
     Holder,
@@ -32,10 +44,19 @@ from wallet.models import (
     Seal,
     SealCheck,
     SealFailure,
+    StatusChange,
     StoredLicence,
 )
 from wallet.repository import LicenceRepository
 from wallet.seals import SealKeyring, b64url, b64url_decode
+from wallet.status_list import sign_status_list
+
+logger = logging.getLogger("wallet")
+
+CITY_ZONE = ZoneInfo("Asia/Shanghai")
+"""Licences expire by the city's calendar: 'today' is today in Zhuzhou."""
+MAX_PAGE_SIZE = 50
+MAX_REASON_LENGTH = 500
 
 URI_PREFIX = "urn:zhuzhou:licence"
 _USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -66,11 +87,18 @@ class WalletService:
         seals: SealKeyring,
         cipher: FieldCipher,
         lookup: KeyedHash,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._licences = licences
         self.seals = seals
         self._cipher = cipher
         self._lookup = lookup
+        self.clock = clock
+
+    def today(self) -> date:
+        """Today in the city (the day statuses are computed for)."""
+        return self.clock().astimezone(CITY_ZONE).date()
 
     def licence_uri(self, issuer: str, type_: LicenceType, number: str) -> str:
         """The stable URI of a licence; its last part is a keyed hash of the number."""
@@ -107,11 +135,80 @@ class WalletService:
             fields=_typed_fields(schema, request.fields),
             seal=Seal(alg="", kid="", signature=""),
         )
-        signature = signer.sign(canonical_json(unsigned.signed_content()))
+        # Off the event loop: an SM2 signature is tens of milliseconds of pure Python.
+        signature = await asyncio.to_thread(signer.sign, canonical_json(unsigned.signed_content()))
         seal = Seal(alg=signer.public.alg.value, kid=signer.public.kid, signature=b64url(signature))
         licence = dataclasses.replace(unsigned, seal=seal)
-        await self._licences.insert(self._stored(licence))
-        return licence
+        stored = await self._licences.insert(
+            self._stored(licence), lambda slotted: licence_event(slotted, ISSUED)
+        )
+        logger.info("wallet.licence.issued uri=%s issuer=%s", licence.uri, licence.issuer)
+        return dataclasses.replace(licence, status_index=stored.status_index)
+
+    async def wallet_page(self, holder: Holder, *, first: int, after: str | None) -> Page[Licence]:
+        """One page of ``holder``'s licences in URI order, fields decrypted (one query)."""
+        if not 1 <= first <= MAX_PAGE_SIZE:
+            raise InvalidLicence(field="first")
+        rows = await self._licences.page_of_holder(holder, after=after, limit=first + 1)
+        return Page.of([self._opened(row) for row in rows], first)
+
+    async def issuer_of(self, uri: str) -> str:
+        """The department that issued ``uri`` (to check an officer's grant there)."""
+        if len(uri) > 200:
+            raise LicenceNotFound(field="uri")
+        stored = await self._licences.get(uri)
+        if stored is None:
+            raise LicenceNotFound(field="uri")
+        return stored.issuer
+
+    async def change_status(
+        self, uri: str, change: StatusChange, reason: str, *, by: str
+    ) -> Licence:
+        """Suspend, reinstate or revoke ``uri`` with a reason; its event goes with it.
+
+        The caller has checked that ``by`` is an officer of the issuing department.
+        Raises :class:`InvalidLicence` (``reason``), :class:`LicenceNotFound` or
+        :class:`LicenceStatusConflict` when the status does not allow the change.
+        """
+        why = _text(reason, "reason")
+        if len(why) > MAX_REASON_LENGTH:
+            raise InvalidLicence(field="reason")
+        changed = await self._licences.change_status(
+            uri,
+            change,
+            sealed_reason=self._cipher.encrypt(why, context=f"{uri}|reason"),
+            by=by,
+            now=self.clock(),
+            event=lambda stored: licence_event(stored, change.value),
+        )
+        if changed is None:
+            if await self._licences.get(uri) is None:
+                raise LicenceNotFound(field="uri")
+            raise LicenceStatusConflict(field="uri")
+        logger.info("wallet.licence.%s uri=%s by=%s", change.value, uri, by)
+        return self._opened(changed)
+
+    async def scan_expiring(self) -> int:
+        """Append ``wallet.licence.expiring`` 30 and 7 days before each licence's expiry.
+
+        Idempotent per licence and threshold: each notice is recorded on the licence
+        with its event, so running the scan again (or on two workers) sends nothing
+        twice. A licence first seen inside 7 days gets the 7-day notice only. Returns
+        how many events were appended.
+        """
+        today = self.today()
+        appended = 0
+        for stored in await self._licences.expiring_on_or_before(
+            today + timedelta(days=max(EXPIRY_NOTICE_DAYS)), today=today
+        ):
+            assert stored.expires_on is not None
+            left = (stored.expires_on - today).days
+            days = min(d for d in EXPIRY_NOTICE_DAYS if left <= d)
+            event = licence_event(stored, EXPIRING, days=days)
+            if await self._licences.note_expiry_notice(stored, days, event):
+                appended += 1
+        logger.info("wallet.expiry_scan.done appended=%d", appended)
+        return appended
 
     async def licence(self, uri: str) -> Licence:
         """The licence with ``uri``, fields decrypted; :class:`LicenceNotFound` otherwise."""
@@ -122,7 +219,7 @@ class WalletService:
 
     async def verify(self, uri: str) -> SealCheck:
         """Whether the stored licence's seal verifies (:meth:`check_seal`)."""
-        return self.check_seal(await self.licence(uri))
+        return await self.check_seal_async(await self.licence(uri))
 
     def check_seal(self, licence: Licence) -> SealCheck:
         """Verify ``licence``'s seal with the published key its ``kid`` names.
@@ -145,6 +242,10 @@ class WalletService:
             return SealCheck(False, SealFailure.BAD_SIGNATURE)
         return SealCheck(True)
 
+    async def check_seal_async(self, licence: Licence) -> SealCheck:
+        """:meth:`check_seal` in a worker thread, so a slow (SM2) check never stalls the loop."""
+        return await asyncio.to_thread(self.check_seal, licence)
+
     def published_keys(self) -> dict[str, Any]:
         """Every department's seal keys, JWKS-style (for ``/.well-known/seals.json``)."""
         return self.seals.jwks()
@@ -162,6 +263,7 @@ class WalletService:
             seal=licence.seal,
             status=licence.status,
             version=licence.version,
+            status_index=licence.status_index,
         )
 
     def _opened(self, stored: StoredLicence) -> Licence:
@@ -171,6 +273,12 @@ class WalletService:
             # Another key or a copied ciphertext: the licence reads as empty, and its
             # seal then fails, which is what a verifier must see.
             content = {"number": "", "fields": {}}
+        reason = None
+        if stored.sealed_reason is not None:
+            try:
+                reason = self._cipher.decrypt(stored.sealed_reason, context=f"{stored.uri}|reason")
+            except Undecryptable:
+                reason = None
         return Licence(
             uri=stored.uri,
             type=stored.type,
@@ -183,12 +291,28 @@ class WalletService:
             seal=stored.seal,
             status=stored.status,
             version=stored.version,
+            status_reason=reason,
+            status_index=stored.status_index,
+        )
+
+    async def status_list_token(self, department: str) -> str:
+        """The department's signed status list (IETF Token Status List, JWT form).
+
+        :class:`NoSealForDepartment` when the department has no seal (hence no list).
+        """
+        signer = self.seals.current(department)
+        if signer is None:
+            raise NoSealForDepartment(field="department")
+        size, statuses = await self._licences.statuses_of_issuer(department)
+        return await asyncio.to_thread(
+            sign_status_list, department, size, statuses, signer, now=self.clock()
         )
 
     async def licences_held_by(self, holder: Holder) -> list[Licence]:
         """Every licence of ``holder``, fields decrypted, newest issue first (one query).
 
-        Licences issued the same day come in URI order, so the order is stable.
+        Licences issued the same day come in URI order (the store's), so the order is
+        stable.
         """
         stored = await self._licences.of_holder(holder)
         stored.sort(key=lambda licence: licence.uri)

@@ -10,12 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra.crypto import FieldCipher, KeyedHash
+from kit.outbox_repository import OutboxRepository
+from kit.ratelimit import Limiter
 from kit.wiring import Wired
 from wallet.adapters.sources import DepartmentLicenceSource
 from wallet.loading import LicenceSourceLoader
+from wallet.presentations import PresentationService
+from wallet.repositories.shares import ShareRepository
+from wallet.repositories.verifications import VerificationRepository
 from wallet.repository import Database, LicenceRepository
 from wallet.seals import SealKeyring
 from wallet.service import WalletService
+from wallet.shares import ShareService
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +32,9 @@ class WalletClients:
     content_cipher: FieldCipher
     """Encrypts each licence's number and fields, bound to its URI."""
     lookup: KeyedHash
-    """Hashes document numbers into the URIs' document ids."""
+    """Hashes document numbers into the URIs' document ids (and share links, addresses)."""
+    limiter: Limiter
+    """Counts public checks per client address (shared by every instance)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +55,17 @@ class WalletProviders:
 
 def wire(clients: WalletClients, config: WalletConfig, providers: WalletProviders) -> Wired:
     """The wallet's repositories (for index creation) and services (for the registry)."""
-    licences = LicenceRepository(clients.database)
+    outbox = OutboxRepository(clients.database)
+    licences = LicenceRepository(clients.database, outbox)
+    verifications = VerificationRepository(clients.database)
     service = WalletService(licences, config.seals, clients.content_cipher, clients.lookup)
+    presentations = PresentationService(
+        service, verifications, clients.content_cipher, clients.limiter, clients.lookup
+    )
+    shares = ShareRepository(clients.database)
+    sharing = ShareService(service, presentations, shares, clients.content_cipher, clients.lookup)
     loader = LicenceSourceLoader(service, providers.licence_sources)
-    return Wired(repositories=[licences], services=[service, loader])
+    return Wired(
+        repositories=[licences, outbox, verifications, shares],
+        services=[service, presentations, sharing, loader],
+    )

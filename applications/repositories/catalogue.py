@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from pymongo import ASCENDING, ReplaceOne
 
-from applications.models import Bundle, Fee, FormField, Material, ServiceItem
+from applications.models import Bundle, Fee, FormField, Material, ResultLicence, ServiceItem
 from applications.repositories import Database, Document
 from kit.text import Localized
 
@@ -68,6 +68,13 @@ def item_document(item: ServiceItem) -> Document:
         ],
         "needs_assurance_level_3": item.needs_assurance_level_3,
         "agent_scope": item.agent_scope,
+        "result": None
+        if item.result is None
+        else {
+            "licence_type": item.result.licence_type,
+            "fields": item.result.fields,
+            "holder_field": item.result.holder_field,
+        },
     }
 
 
@@ -106,6 +113,13 @@ def item_model(doc: Document) -> ServiceItem:
         ),
         needs_assurance_level_3=doc["needs_assurance_level_3"],
         agent_scope=doc.get("agent_scope"),
+        result=None
+        if doc.get("result") is None
+        else ResultLicence(
+            licence_type=doc["result"]["licence_type"],
+            fields=doc["result"]["fields"],
+            holder_field=doc["result"].get("holder_field"),
+        ),
     )
 
 

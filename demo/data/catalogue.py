@@ -9,10 +9,11 @@ and fees are plausible, not official. The four codes the prefill demo started wi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from applications.models import Bundle, Fee, FormField, Material, ServiceItem
+from applications.models import Bundle, Fee, FormField, Material, ResultLicence, ServiceItem
 from kit.text import Localized
 
 MB = 1024 * 1024
@@ -66,10 +67,10 @@ def choice(key: str, zh: str, en: str, options: tuple[str, ...]) -> FormField:
 
 # Materials several items ask for: one key each, so a bundle asks once.
 ID_CARD = material(
-    "id-card", "居民身份证", "Resident ID card", licence="resident-id-card", max_mb=5, formats=SCAN
+    "id-card", "居民身份证", "Resident ID card", licence="resident_id", max_mb=5, formats=SCAN
 )
 BUSINESS_LICENCE = material(
-    "business-licence", "营业执照", "Business licence", licence="business-licence"
+    "business-licence", "营业执照", "Business licence", licence="business_licence"
 )
 SITE_PROOF = material(
     "site-proof", "经营场所使用证明（租赁合同或产权证明）", "Proof of the premises (lease or title)"
@@ -84,7 +85,7 @@ PROPERTY_CERTIFICATE = material(
     "property-certificate",
     "不动产权证书",
     "Real estate title certificate",
-    licence="real-estate-certificate",
+    licence="real_estate_certificate",
 )
 PLANNING_PERMIT = material(
     "planning-permit",
@@ -180,25 +181,44 @@ def item(
 ENTERPRISE_FIELDS = (APPLICANT_NAME, APPLICANT_ID, APPLICANT_PHONE, ENTERPRISE_NAME, USCC)
 
 # Enterprise start-up (企业开办).
-BUSINESS_LICENCE_ITEM = item(
-    "430200-SCJG-001",
-    "企业设立登记（营业执照）",
-    "Company registration (business licence)",
-    "430200-SCJG",
-    (15, 3),
-    4,
-    (ID_CARD, ARTICLES, SITE_PROOF),
-    (
-        APPLICANT_NAME,
-        APPLICANT_ID,
-        APPLICANT_PHONE,
-        ENTERPRISE_NAME,
-        SITE_ADDRESS,
-        BUSINESS_SCOPE,
-        number("enterprise.registeredCapital", "注册资本（万元）", "Registered capital (10k CNY)"),
+BUSINESS_LICENCE_ITEM = replace(
+    item(
+        "430200-SCJG-001",
+        "企业设立登记（营业执照）",
+        "Company registration (business licence)",
+        "430200-SCJG",
+        (15, 3),
+        4,
+        (ID_CARD, ARTICLES, SITE_PROOF),
+        (
+            APPLICANT_NAME,
+            APPLICANT_ID,
+            APPLICANT_PHONE,
+            ENTERPRISE_NAME,
+            SITE_ADDRESS,
+            BUSINESS_SCOPE,
+            number(
+                "enterprise.registeredCapital", "注册资本（万元）", "Registered capital (10k CNY)"
+            ),
+        ),
+        agents=True,
     ),
-    agents=True,
+    # Approval issues the business licence into the enterprise's wallet.
+    result=ResultLicence(
+        "business_licence",
+        {
+            "name": "form:enterprise.name",
+            "legalForm": "const:有限责任公司",
+            "legalRepresentative": "form:applicant.name",
+            "registeredCapital": "form:enterprise.registeredCapital",
+            "establishedOn": "today",
+            "address": "form:site.address",
+            "scope": "form:enterprise.businessScope",
+        },
+        holder_field="enterprise.uscc",
+    ),
 )
+
 SEAL = item(
     "430200-GA-001",
     "印章刻制备案",

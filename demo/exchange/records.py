@@ -91,3 +91,7 @@ class DepartmentRecordRepository:
         """The data set of ``kind`` about this resident, or ``None`` (one ``find``)."""
         doc = await self._collection(kind).find_one({"_id": id_number})
         return None if doc is None else _record(doc)
+
+    async def replace_payload(self, kind: str, id_number: str, payload: dict[str, Any]) -> None:
+        """Replace one resident's data set of ``kind`` (a department's correction)."""
+        await self._collection(kind).update_one({"_id": id_number}, {"$set": {"payload": payload}})

@@ -161,3 +161,10 @@ class SessionRepository:
             .limit(limit)
         )
         return [_session(doc) async for doc in cursor]
+
+    async def active_ids(self, session_ids: list[str]) -> set[str]:
+        """The ids among ``session_ids`` of sessions not revoked (one read, for live checks)."""
+        cursor = self._sessions.find(
+            {"_id": {"$in": session_ids}, "revoked_at": None}, projection={"_id": 1}
+        )
+        return {doc["_id"] async for doc in cursor}

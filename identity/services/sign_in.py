@@ -292,6 +292,11 @@ class SignInService:
             principal.account_id, now=self._clock(), limit=MAX_SESSIONS_LISTED
         )
 
+    async def account_by_id(self, account_id: str) -> Account | None:
+        """An account by id, for another domain's workflow about its holder (a correction
+        case names the citizen whose record is corrected)."""
+        return await self._accounts.get(account_id)
+
     async def account_of(self, principal: Principal) -> Account:
         """The caller's account."""
         account = await self._accounts.get(principal.account_id)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from liferecord.models import Citizen, Record, Section
 
@@ -33,3 +34,21 @@ class SectionSource(Protocol):
         Raises :class:`SourceError` (or anything else) when the source fails; the
         service turns failures into "source unavailable" for this section only.
         """
+
+
+@runtime_checkable
+class CorrectableSource(Protocol):
+    """A source whose department can correct a value it holds (a dispute's outcome)."""
+
+    section: Section
+    department_code: str
+
+    async def correct(
+        self, citizen: Citizen, steps: Sequence[tuple[str, int | None]], value: str
+    ) -> None:
+        """Set the value at ``steps`` (field names, list indexes) to ``value``.
+
+        Raises :class:`MalformedAnswer` when the corrected payload no longer fits the
+        section's model (e.g. a date that is no date), and changes nothing then.
+        """
+        ...

@@ -47,6 +47,19 @@ class AccessLogRepository:
             }
         )
 
+    async def record_read(self, account_id: str, reader: Reader, at: datetime) -> None:
+        """Append one entry for a read of data outside the record's sections (an
+        officer reading an application the citizen filed)."""
+        await self._entries.insert_one(
+            {
+                "account_id": account_id,
+                "reader": {"kind": reader.kind, "id": reader.id, "name": reader.display_name},
+                "purpose": reader.purpose,
+                "sections": [],
+                "at": at,
+            }
+        )
+
     async def recent(
         self,
         account_id: str,

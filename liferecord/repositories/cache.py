@@ -97,6 +97,11 @@ class SectionCache:
         except RedisError as error:
             logger.warning("liferecord.cache.unavailable op=put error=%s", type(error).__name__)
 
+    async def drop(self, account_id: str, section: Section) -> None:
+        """Forget a cached section (its source changed); a Redis outage is re-raised, since
+        a stale value would then outlive the correction."""
+        await self._redis.delete(self._key(account_id, section))
+
     async def drop_unsealed(self, *, batch: int = 500) -> int:
         """Delete cached values written in clear by earlier releases; returns how many.
 

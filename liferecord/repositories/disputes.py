@@ -85,6 +85,14 @@ class DisputeRepository:
         await self._disputes.insert_one(doc)
         return _dispute(doc)
 
+    async def get(self, dispute_id: str) -> Dispute | None:
+        """The dispute with this id, or ``None``."""
+        object_id = _object_id(dispute_id)
+        if object_id is None:
+            return None
+        doc = await self._disputes.find_one({"_id": object_id})
+        return None if doc is None else _dispute(doc)
+
     async def newest_of(
         self, account_id: str, *, limit: int, after: tuple[datetime, str] | None = None
     ) -> list[Dispute]:

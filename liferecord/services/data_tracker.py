@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from liferecord.errors import InvalidPage
-from liferecord.models import AccessPage
+from liferecord.models import AccessPage, Reader
 from liferecord.repositories.access_log import AccessLogRepository
 
 MAX_PAGE_SIZE = 50
@@ -22,6 +22,10 @@ class DataTracker:
 
     def __init__(self, log: AccessLogRepository) -> None:
         self._log = log
+
+    async def record_read(self, account_id: str, reader: Reader, at: datetime) -> None:
+        """Log a read of the citizen's data by someone else (a failure fails the read)."""
+        await self._log.record_read(account_id, reader, at)
 
     async def page_of(
         self, account_id: str, *, first: int, before: tuple[datetime, str] | None = None

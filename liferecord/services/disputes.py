@@ -68,6 +68,14 @@ def checked_reason(raw: str) -> str:
     return reason
 
 
+class DisputeDesk(Protocol):
+    """Where a new dispute goes to be worked (the applications' correction cases)."""
+
+    async def opened(self, dispute: Dispute) -> None:
+        """Put the dispute in its department's queue (idempotent per dispute)."""
+        ...
+
+
 class DisputeService:
     """Opens citizens' disputes, lists them for their owner, and records departments' answers."""
 
@@ -78,11 +86,18 @@ class DisputeService:
         limiter: Limiter,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        desk: DisputeDesk | None = None,
     ) -> None:
         self._disputes = disputes
         self._record = record
         self._limiter = limiter
         self._clock = clock
+        self._desk = desk
+
+    def attach_desk(self, desk: DisputeDesk) -> None:
+        """Where new disputes are worked (the composition root attaches the applications'
+        correction cases once both are wired)."""
+        self._desk = desk
 
     async def open(self, citizen: Citizen, section: Section, field: str, reason: str) -> Dispute:
         """File a dispute about ``field`` of ``section``, addressed to its department.
@@ -120,6 +135,11 @@ class DisputeService:
             path.text,
             department,
         )
+        if self._desk is not None:
+            # The dispute is stored first and the desk is idempotent per dispute: a
+            # failure here leaves a dispute without its case until the desk is called
+            # again for it (no repair job does that yet; the error reaches the caller).
+            await self._desk.opened(dispute)
         return dispute
 
     async def _owner(self, citizen: Citizen, path: FieldPath, section_owner: str) -> str:

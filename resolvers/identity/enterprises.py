@@ -16,6 +16,7 @@ from kit.text import Localized
 from resolvers.context import Info
 from resolvers.errors import ExpectedErrors
 from resolvers.permissions import RequireLevel, RequireScope
+from resolvers.wallet.enterprise import EnterpriseWalletFields
 from schema.common import LocalizedText
 from schema.enterprise import (
     ActingAs,
@@ -65,7 +66,7 @@ def acting_as_type(option: models.ActingOption) -> ActingAs:
 
 
 @strawberry.type(description="The registered profile of the enterprise a request acts for.")
-class EnterpriseProfile:
+class EnterpriseProfile(EnterpriseWalletFields):
     """Built from the register of legal entities at request time."""
 
     entity: strawberry.Private[RegisteredEntity]

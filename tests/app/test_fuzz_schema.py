@@ -53,6 +53,25 @@ _date_times = st.one_of(
 CUSTOM_SCALARS = {
     "DateTime": _date_times.map(lambda text: graphql.StringValueNode(value=text)),
     "Date": st.dates().map(lambda day: graphql.StringValueNode(value=day.isoformat())),
+    # JSON (forms): an object literal with a few string and number fields, or null.
+    "JSON": st.one_of(
+        st.just(graphql.NullValueNode()),
+        st.dictionaries(
+            st.from_regex(r"\A[a-z][a-zA-Z]{0,8}\Z"),
+            st.one_of(
+                st.text(max_size=12).map(lambda text: graphql.StringValueNode(value=text)),
+                st.integers(-1000, 10**6).map(lambda n: graphql.IntValueNode(value=str(n))),
+            ),
+            max_size=3,
+        ).map(
+            lambda fields: graphql.ObjectValueNode(
+                fields=tuple(
+                    graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=v)
+                    for k, v in fields.items()
+                )
+            )
+        ),
+    ),
 }
 
 DOCUMENTS = st.one_of(

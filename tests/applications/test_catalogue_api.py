@@ -164,7 +164,7 @@ async def test_an_item_reads_in_full_without_signing_in(
     assert item["agentScope"] is None
     id_card = item["materials"][0]
     assert id_card["key"] == "id-card"
-    assert id_card["eLicenceType"] == "resident-id-card"
+    assert id_card["eLicenceType"] == "resident_id"
     assert id_card["maxBytes"] == 5 * 1024 * 1024
     assert id_card["formats"] == ["image/jpeg", "image/png"]
     schema = item["formSchema"]

@@ -7,9 +7,11 @@ import subprocess
 import sys
 
 from app.graphql import build_schema
+from resolvers.applications.me import ApplicationsMe
 from resolvers.identity.me import IdentityMe
 from resolvers.liferecord.me import LifeRecordMe
 from resolvers.me import Me
+from resolvers.wallet.me import WalletMe
 
 
 def _public_fields(kind: type) -> list[str]:
@@ -37,7 +39,9 @@ def test_me_has_each_domains_fields_identity_first() -> None:
         "officer_roles",
     ]
     assert life_record == ["life_record", "disputes", "access_log"]
-    assert _public_fields(Me) == identity + life_record
+    applications, wallet = _public_fields(ApplicationsMe), _public_fields(WalletMe)
+    assert applications == ["applications"]
+    assert _public_fields(Me) == identity + life_record + applications + wallet
     published = list(build_schema()._schema.type_map["Me"].fields)  # type: ignore[attr-defined]
     assert published == [
         "id",
@@ -50,6 +54,8 @@ def test_me_has_each_domains_fields_identity_first() -> None:
         "lifeRecord",
         "disputes",
         "accessLog",
+        "applications",
+        *[_camel(name) for name in wallet],
     ]
 
 
@@ -70,3 +76,8 @@ def test_identity_and_life_record_resolvers_do_not_import_each_other() -> None:
         assert _modules_loaded_by(module, "resolvers.liferecord") == [], module
     for module in ("resolvers.liferecord.me", "resolvers.liferecord.disputes"):
         assert _modules_loaded_by(module, "resolvers.identity") == [], module
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

@@ -102,6 +102,7 @@ async def test_issuing_stores_no_personal_data_in_clear(app: FastAPI) -> None:
         "seal",
         "status",
         "version",
+        "statusIndex",
         "createdAt",
     }
     assert raw["holder"] == {"kind": "citizen", "id": "acct-0001"}

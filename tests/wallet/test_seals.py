@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,22 @@ def test_a_generated_sm2_key_with_a_leading_zero_byte_keeps_its_32_bytes(
     # then the key is the 32-byte secret, and it signs what its public key verifies
     assert key.export().strip() == (b"\0" + short).hex().encode()
     assert key.public.verify(b"seal", key.sign(b"seal"))
+
+
+@pytest.mark.parametrize("alg", list(SealAlgorithm))
+def test_one_key_signs_and_verifies_from_many_threads_at_once(alg: SealAlgorithm) -> None:
+    # given one key, shared as the service shares it between worker threads
+    key = generate_key(alg)
+    messages = [f"licence {n}".encode() for n in range(24)]
+
+    def sign_and_verify(message: bytes) -> bool:
+        signature = key.sign(message)
+        return key.public.verify(message, signature) and not key.public.verify(
+            message + b"!", signature
+        )
+
+    # when eight threads sign and verify with it at the same time
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(sign_and_verify, messages))
+    # then every signature is right (no thread's digest mixed into another's)
+    assert all(results)

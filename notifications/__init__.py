@@ -1,0 +1,1 @@
+"""Notifications: the outbox consumer, the inbox, devices, push channels and preferences."""

@@ -1,0 +1,1 @@
+"""Resolvers of the notifications domain: the inbox, preferences, devices, operations."""

@@ -1,0 +1,1 @@
+"""The wallet's collections besides ``licences`` (see :mod:`wallet.repository`)."""

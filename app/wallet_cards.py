@@ -1,11 +1,13 @@
 """REST: a licence's pictures, for its holder only (``/wallet/licences/{uri}/card.png|pdf``).
 
-The caller signs in as for GraphQL (``Authorization: Bearer <access token>``). A
-citizen gets the licences their account holds; a licence of an enterprise is given to
-a caller acting for it (``X-Acting-For: <uscc>``) with ``wallet:read``, as the
-enterprise's wallet is. Anyone else, and any URI that is not a licence, gets the same
-404: the answer never tells whether someone else's licence exists. The pictures are
-drawn by :mod:`wallet.cards` (off the event loop) and never cached by intermediaries.
+The caller signs in as for GraphQL (``Authorization: Bearer <access token>``) and,
+as for ``me.wallet``, holds a verified real name (level ``REAL_NAME``; a phone-only
+session gets 403 ``STEP_UP_REQUIRED``). A citizen gets the licences their account
+holds; a licence of an enterprise is given to a caller acting for it
+(``X-Acting-For: <uscc>``) with ``wallet:read``, as the enterprise's wallet is. Anyone
+else, and any URI that is not a licence, gets the same 404: the answer never tells
+whether someone else's licence exists. The pictures are drawn by :mod:`wallet.cards`
+(off the event loop) and never cached by intermediaries.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.context import get_context
 from directory.service import DirectoryService
-from identity.models import AgentScope, Principal
+from identity.models import AgentScope, AssuranceLevel, Principal
 from kit.registry import ServiceRegistry
 from wallet.cards import render_pdf, render_png
 from wallet.errors import LicenceNotFound
@@ -68,6 +70,17 @@ async def _picture(request: Request, uri: str, kind: Literal["png", "pdf"]) -> R
             },
             status_code=401,
             headers={"WWW-Authenticate": "Bearer"},
+        )
+    if principal.level < AssuranceLevel.REAL_NAME:
+        return JSONResponse(
+            {
+                "code": "STEP_UP_REQUIRED",
+                "requiredLevel": AssuranceLevel.REAL_NAME.name,
+                "currentLevel": principal.level.name,
+                "message": "请先完成实名认证",
+                "messageEn": "Verify your real name first",
+            },
+            status_code=403,
         )
     services: ServiceRegistry = request.app.state.services
     try:

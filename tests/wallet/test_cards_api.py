@@ -14,7 +14,7 @@ from PIL import Image
 from demo.data.enterprise_records import RAIL
 from demo.data.people import LI_XIAOYAN, LIU_JIANJUN
 from demo.seed import seed
-from tests.identity.factories import SignedInCaller
+from tests.identity.factories import SignedInCaller, sign_in
 from tests.identity.verification_factories import resources_of
 from tests.liferecord.documents import verified_caller
 from tests.liferecord.test_enterprise_record import _agent_of_rail
@@ -99,6 +99,21 @@ async def test_an_anonymous_or_forged_caller_must_sign_in(
         assert answer.headers["www-authenticate"] == "Bearer"
         assert answer.json()["code"] == "AUTHENTICATION_REQUIRED"
         assert "Traceback" not in answer.text
+
+
+async def test_a_phone_only_session_must_verify_its_real_name_first(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # given a licence held by an account that signed in with its phone only
+    await seed(resources_of(app))
+    caller = await sign_in(client, app)
+    licence = await _wallet(app).issue(resident_id(caller.account_id))
+    # when it asks for the card
+    answer = await client.get(_url(licence.uri), headers=_bearer(caller))
+    # then it is asked to step up, before anything about the licence is read
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "STEP_UP_REQUIRED"
+    assert answer.json()["requiredLevel"] == "REAL_NAME"
 
 
 async def test_an_enterprise_licence_is_for_agents_with_wallet_read_only(

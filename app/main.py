@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from pymongo import monitoring
 from starlette.types import ExceptionHandler
 
-from app import graphiql, health, wellknown
+from app import graphiql, health, wallet_cards, wellknown
 from app.context import get_context, unavailable_response
 from app.cors import add_cors
 from app.graphql import GraphQLLimits, LiveLimits, build_schema, graphql_router
@@ -100,6 +100,7 @@ def create_app(
         app.include_router(graphiql.router, prefix="/graphql/assets")
     app.include_router(health.router)
     app.include_router(wellknown.router)
+    app.include_router(wallet_cards.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Raised while building a request's context (the session check needs the database).
     # Starlette calls it with a Request or a WebSocket; it answers each its own way.

@@ -13,7 +13,7 @@ is not there.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
@@ -31,6 +31,7 @@ from app.catalogue_prefill import CataloguePrefill
 from app.health import ProviderOutcomes
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
+from app.wallet_licences import WalletEnterpriseLicences, WalletLicencesSection
 from applications import wiring as applications_wiring
 from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
@@ -70,6 +71,7 @@ from notifications import wiring as notifications_wiring
 from notifications.adapters.wechat import WeChatSubscribeChannel
 from notifications.live import CaseVisibility, LiveClients, LiveConfig, LiveProviders, wire_live
 from wallet import wiring as wallet_wiring
+from wallet.adapters.sources import DepartmentLicenceSource
 from wallet.models import SEALING_DEPARTMENTS
 from wallet.seals import (
     KEY_FILE_SUFFIX,
@@ -104,6 +106,8 @@ class Providers:
     case_visibility: CaseVisibility | None = None
     """Which cases an account may follow live (``caseProgress``); ``None``: the
     applications' own rule (the applicant only). Tests put a stand-in here."""
+    licence_sources: Sequence[DepartmentLicenceSource] = ()
+    """Departments whose own systems hold licences the wallet loads (none wired: none)."""
 
 
 class IdentitySessions:
@@ -130,6 +134,7 @@ SLOT_SETTINGS = {
     "life_record_sources": "SZ_LIFE_RECORD_SOURCES",
     "enterprise_register": "SZ_ENTERPRISE_RECORD_SOURCES",
     "enterprise_data_sets": "SZ_ENTERPRISE_RECORD_SOURCES",
+    "licence_sources": "SZ_LICENCE_SOURCES",
 }
 """The setting that names each slot's provider, for the refusal message."""
 
@@ -146,6 +151,7 @@ DEMO_ONLY_SLOTS = (
     "life_record_sources",
     "enterprise_register",
     "enterprise_data_sets",
+    "licence_sources",
 )
 """Slots only the demo has an adapter for so far (``demo.providers``)."""
 
@@ -468,6 +474,18 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             departments=DirectoryDepartments(_service_of(directory, DirectoryService)),
         ),
     )
+    wallet = wallet_wiring.wire(
+        wallet_clients(resources),
+        wallet_wiring.WalletConfig(seals=seals),
+        wallet_wiring.WalletProviders(licence_sources=providers.licence_sources),
+    )
+    # The life record's licences, and the enterprise record's, are the wallet's.
+    wallet_service = _service_of(wallet, WalletService)
+    directory_service = _service_of(directory, DirectoryService)
+    life_record_sources = {
+        **providers.life_record_sources,
+        Section.LICENCES: WalletLicencesSection(wallet_service, directory_service),
+    }
     liferecord = liferecord_wiring.wire(
         liferecord_wiring.LifeRecordClients(
             database=resources.database,
@@ -478,17 +496,13 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         ),
         liferecord_wiring.LifeRecordConfig(),
         liferecord_wiring.LifeRecordProviders(
-            sources=providers.life_record_sources,
+            sources=life_record_sources,
             enterprise_register=providers.enterprise_register,
             enterprise_data_sets=providers.enterprise_data_sets,
             # Prefill reads the applications domain's catalogue; neither imports the other.
             catalogue=CataloguePrefill(_service_of(applications, CatalogueService)),
+            enterprise_licences=WalletEnterpriseLicences(wallet_service, directory_service),
         ),
-    )
-    wallet = wallet_wiring.wire(
-        wallet_clients(resources),
-        wallet_wiring.WalletConfig(seals=seals),
-        wallet_wiring.WalletProviders(),
     )
     cases = applications_wiring.wire_cases(
         applications_wiring.ApplicationsClients(
@@ -500,7 +514,7 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         applications_wiring.ApplicationsConfig(),
         applications_wiring.ApplicationsProviders(
             officers=_service_of(identity, OfficerService),
-            licences=WalletLicences(_service_of(wallet, WalletService)),
+            licences=WalletLicences(wallet_service),
             reads=AccessLogReads(_service_of(liferecord, DataTracker)),
             disputes=RecordDisputeResolutions(
                 _service_of(liferecord, RecordCorrections), _service_of(identity, SignInService)

@@ -121,9 +121,6 @@ class SourceSettings:
 
 DEMO_SOURCES: dict[Section, SourceSettings] = {
     Section.HOUSEHOLD: SourceSettings("430200-GA", timedelta(days=1)),
-    # The e-licence library is run by the approval service bureau; each licence's own
-    # provenance names the department that issued it.
-    Section.LICENCES: SourceSettings("430200-XZSP", timedelta(days=1)),
     Section.SOCIAL_INSURANCE: SourceSettings("430200-RS", timedelta(hours=6)),
     Section.MEDICAL_INSURANCE: SourceSettings("430200-YB", timedelta(hours=1)),
     Section.PROVIDENT_FUND: SourceSettings("430200-GJJ", timedelta(hours=1)),
@@ -133,7 +130,8 @@ DEMO_SOURCES: dict[Section, SourceSettings] = {
     Section.UTILITIES: SourceSettings("430200-XZSP", timedelta(hours=1)),
     Section.INCOME: SourceSettings("430200-SW", timedelta(days=1)),
 }
-"""Owning department and freshness of each section's demo source."""
+"""Owning department and freshness of each section's demo source (the licences section
+is the licence wallet's, wired by the app itself)."""
 
 
 def demo_sources(
@@ -182,7 +180,7 @@ class ExchangeEntityRegister(DevelopmentOnly):
 class ExchangeEnterpriseDataSets(DevelopmentOnly):
     """DEMO: the departments' data sets about enterprises, as seeded."""
 
-    label = "demo enterprise data sets (tax, licences, social insurance, utilities; seeded)"
+    label = "demo enterprise data sets (tax, social insurance, utilities; seeded)"
 
     def __init__(self, records: EnterpriseRecordRepository) -> None:
         self._records = records

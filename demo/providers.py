@@ -33,6 +33,8 @@ from demo.liferecord_adapters import (
     ExchangeEntityRegister,
     demo_sources,
 )
+from demo.wallet_adapters import demo_licence_sources
+from identity.repositories.accounts import AccountRepository
 from kit.wiring import HasIndexes
 
 
@@ -84,4 +86,9 @@ def demo_providers(resources: Resources) -> Providers:
         life_record_sources=demo_sources(exchange.department_records),
         enterprise_register=ExchangeEntityRegister(exchange.registers),
         enterprise_data_sets=ExchangeEnterpriseDataSets(exchange.enterprise_records),
+        licence_sources=demo_licence_sources(
+            AccountRepository(
+                resources.database, resources.keys.field_cipher, resources.keys.lookup
+            )
+        ),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.resources import Resources, StartupError, start_resources
-from app.services import DirectoryDepartments
+from app.services import DirectoryDepartments, build_services
 from app.settings import Environment, Settings
 from applications.repositories.catalogue import CatalogueRepository
 from demo.data.catalogue import BUNDLES, ITEMS
@@ -18,13 +18,15 @@ from demo.data.enterprises import ENTERPRISES
 from demo.data.liferecord import city_today, exchange_records
 from demo.data.people import RESIDENTS
 from demo.data.staff import STAFF
-from demo.providers import DemoExchange
+from demo.providers import DemoExchange, demo_providers
 from directory.repository import DepartmentRepository
 from directory.service import DirectoryService
 from identity.models import Gender, RealName
 from identity.repositories.accounts import AccountRepository
 from identity.repositories.role_grants import RoleGrantRepository
 from identity.wiring import officer_service
+from kit.registry import ServiceRegistry
+from wallet.loading import LicenceSourceLoader
 
 DEMO_SEED = "demo-seed"
 """The actor the audit records for the demo staff's grants."""
@@ -91,6 +93,18 @@ async def seed_staff(resources: Resources) -> None:
         )
 
 
+async def seed_wallet(services: ServiceRegistry) -> int:
+    """Load the demo departments' licences into the wallet (idempotent); how many it holds.
+
+    Goes through the app's own services (``services``: the registry the app runs, wired
+    with :func:`demo.providers.demo_providers`), so the licences are sealed with the
+    very keys the app publishes. The demo citizens with a phone get their account here,
+    as on their first sign-in, to hold their licences.
+    """
+    reports = await services.get(LicenceSourceLoader).load_all()
+    return sum(report.issued + report.already_issued for report in reports)
+
+
 async def seed_settings(settings: Settings) -> dict[str, int]:
     """Open the clients ``settings`` name, seed, and close them.
 
@@ -104,6 +118,10 @@ async def seed_settings(settings: Settings) -> dict[str, int]:
         )
     resources = await start_resources(settings)
     try:
-        return await seed(resources)
+        counts = await seed(resources)
+        services = build_services(resources, demo_providers(resources))
+        for repository in resources.repositories:
+            await repository.ensure_indexes()
+        return counts | {"wallet_licences": await seed_wallet(services)}
     finally:
         await resources.close()

@@ -16,7 +16,11 @@ from infra.crypto import FieldCipher
 from kit.ratelimit import Limiter
 from kit.wiring import Wired
 from liferecord.adapters.catalogue import PrefillCatalogue
-from liferecord.adapters.enterprise import EnterpriseDataSets, EntityRegister
+from liferecord.adapters.enterprise import (
+    EnterpriseDataSets,
+    EnterpriseLicenceSource,
+    EntityRegister,
+)
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Section
 from liferecord.repositories import Database, Redis
@@ -64,6 +68,8 @@ class LifeRecordProviders:
     enterprise_data_sets: EnterpriseDataSets
     catalogue: PrefillCatalogue
     """The service catalogue prefill reads (the applications domain's, through an adapter)."""
+    enterprise_licences: EnterpriseLicenceSource
+    """The enterprises' licences: the licence wallet's, through an adapter."""
 
 
 def wire(
@@ -86,6 +92,7 @@ def wire(
             EnterpriseRecordService(
                 providers.enterprise_register,
                 providers.enterprise_data_sets,
+                providers.enterprise_licences,
                 timeout_seconds=config.enterprise_timeout_seconds,
             ),
         ],

@@ -309,8 +309,15 @@ class WalletService:
         )
 
     async def licences_held_by(self, holder: Holder) -> list[Licence]:
-        """Every licence of ``holder``, fields decrypted, in URI order (one query)."""
-        return [self._opened(row) for row in await self._licences.of_holder(holder)]
+        """Every licence of ``holder``, fields decrypted, newest issue first (one query).
+
+        Licences issued the same day come in URI order (the store's), so the order is
+        stable.
+        """
+        stored = await self._licences.of_holder(holder)
+        stored.sort(key=lambda licence: licence.uri)
+        stored.sort(key=lambda licence: licence.issued_on, reverse=True)
+        return [self._opened(licence) for licence in stored]
 
 
 def _check_holder(schema: LicenceSchema, holder: Holder) -> None:

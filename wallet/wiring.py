@@ -6,12 +6,15 @@ wallet repository or service.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra.crypto import FieldCipher, KeyedHash
 from kit.outbox_repository import OutboxRepository
 from kit.ratelimit import Limiter
 from kit.wiring import Wired
+from wallet.adapters.sources import DepartmentLicenceSource
+from wallet.loading import LicenceSourceLoader
 from wallet.presentations import PresentationService
 from wallet.repositories.shares import ShareRepository
 from wallet.repositories.verifications import VerificationRepository
@@ -44,12 +47,14 @@ class WalletConfig:
 
 @dataclass(frozen=True, slots=True)
 class WalletProviders:
-    """The wallet's adapter slots: none yet (department sources arrive with their slice)."""
+    """The wallet's adapter slots."""
+
+    licence_sources: Sequence[DepartmentLicenceSource] = ()
+    """The departments whose own systems hold licences (loaded by :class:`LicenceSourceLoader`)."""
 
 
 def wire(clients: WalletClients, config: WalletConfig, providers: WalletProviders) -> Wired:
     """The wallet's repositories (for index creation) and services (for the registry)."""
-    del providers  # no slot yet
     outbox = OutboxRepository(clients.database)
     licences = LicenceRepository(clients.database, outbox)
     verifications = VerificationRepository(clients.database)
@@ -59,7 +64,8 @@ def wire(clients: WalletClients, config: WalletConfig, providers: WalletProvider
     )
     shares = ShareRepository(clients.database)
     sharing = ShareService(service, presentations, shares, clients.content_cipher, clients.lookup)
+    loader = LicenceSourceLoader(service, providers.licence_sources)
     return Wired(
         repositories=[licences, outbox, verifications, shares],
-        services=[service, presentations, sharing],
+        services=[service, presentations, sharing, loader],
     )

@@ -1,10 +1,11 @@
 """Fictional departments' data about the demo enterprises, as the exchange shares it.
 
-Licences, tax credit ratings and utility accounts are published per enterprise with
-provenance. The social insurance bureau publishes monthly contribution rolls, one
-line per employee: the demo citizens who work there (the same jobs as in their own
-life records, see ``demo.data.liferecord``) and a few fictional colleagues who are not
-app users. Enterprises are only ever shown the totals.
+Tax credit ratings and utility accounts are published per enterprise with provenance
+(their licences are the licence wallet's, see ``demo.data.wallet``). The social
+insurance bureau publishes monthly contribution rolls, one line per employee: the demo
+citizens who work there (the same jobs as in their own life records, see
+``demo.data.liferecord``) and a few fictional colleagues who are not app users.
+Enterprises are only ever shown the totals.
 
 Like the citizens' data, everything is a pure function of ``today`` (the city's date).
 """
@@ -27,7 +28,7 @@ from demo.exchange.enterprise_records import (
     EnterpriseDataSet,
     EnterpriseRecordRepository,
 )
-from demo.exchange.models import EntityStatus, EntityType, Gender, LegalEntityRecord
+from demo.exchange.models import EntityStatus, Gender, LegalEntityRecord
 
 RAIL, APPAREL, CERAMICS, AERO, SOFTWARE, NOODLES, HARDWARE = ENTERPRISES
 assert "米粉" in NOODLES.name.zh
@@ -58,7 +59,7 @@ def _rng(entity: LegalEntityRecord, purpose: str) -> random.Random:
     return random.Random(f"{entity.uscc}:{purpose}")  # noqa: S311
 
 
-# --- licences -----------------------------------------------------------------------
+# --- business scopes (on the business licences, see demo.data.wallet) -----------------
 
 
 SCOPES = {
@@ -69,57 +70,6 @@ SCOPES = {
     SOFTWARE.uscc: "软件开发；信息技术咨询服务（演示）",
     NOODLES.uscc: "餐饮服务（演示）",
 }
-
-
-def _issuer(entity: LegalEntityRecord) -> str:
-    county = {"430223": "攸县", "430281": "醴陵市"}.get(entity.uscc[2:8])
-    return f"{county}市场监督管理局" if county else "株洲市市场监督管理局"
-
-
-def _licences(entity: LegalEntityRecord, today: date) -> dict[str, Any]:
-    as_of = _at(today - timedelta(days=1))
-    individual = entity.entity_type is EntityType.INDIVIDUAL_BUSINESS
-    items: list[dict[str, Any]] = [
-        {
-            "kind_zh": "营业执照" + ("（个体工商户）" if individual else ""),
-            "kind_en": "Business licence" + (" (individual business)" if individual else ""),
-            "number": entity.uscc,
-            "issuer": _issuer(entity),
-            "issued_on": entity.established_on.isoformat(),
-            "valid_until": None,
-            "scope_zh": SCOPES.get(entity.uscc),
-            "provenance": _provenance(SCJG, as_of),
-        }
-    ]
-    if entity is NOODLES:
-        issued = date(2020, 7, 10)
-        items.append(
-            {
-                "kind_zh": "食品经营许可证",
-                "kind_en": "Food business licence",
-                "number": "JY24302230035816",
-                "issuer": _issuer(entity),
-                "issued_on": issued.isoformat(),
-                "valid_until": issued.replace(year=issued.year + 5).isoformat(),
-                "scope_zh": "热食类食品制售（演示）",
-                "provenance": _provenance(SCJG, as_of),
-            }
-        )
-    if entity is RAIL:
-        issued = date(2021, 9, 1)
-        items.append(
-            {
-                "kind_zh": "建筑业企业资质证书",
-                "kind_en": "Construction enterprise qualification certificate",
-                "number": "D343091827",
-                "issuer": "株洲市住房和城乡建设局",
-                "issued_on": issued.isoformat(),
-                "valid_until": date(2026, 8, 31).isoformat(),
-                "scope_zh": "电子与智能化工程专业承包二级（演示）",
-                "provenance": _provenance(ZJ, as_of),
-            }
-        )
-    return {"items": items}
 
 
 # --- tax credit ---------------------------------------------------------------------
@@ -258,7 +208,6 @@ async def seed_enterprise_records(repository: EnterpriseRecordRepository, today:
     as_of = _at(today - timedelta(days=1))
     published = 0
     for kind, build in (
-        ("licences", _licences),
         ("tax_credit", _tax_credit),
         ("utilities", _utilities),
     ):

@@ -30,8 +30,8 @@ from liferecord.models import MonthTotals as MonthTotals
 
 Document = dict[str, Any]
 
-ENTERPRISE_RECORD_KINDS: frozenset[str] = frozenset({"licences", "tax_credit", "utilities"})
-"""Kinds of enterprise data set carried as a JSON payload."""
+ENTERPRISE_RECORD_KINDS: frozenset[str] = frozenset({"tax_credit", "utilities"})
+"""Kinds of enterprise data set carried as a JSON payload (licences are the wallet's)."""
 
 CONTRIBUTIONS_COLLECTION = "exchange_enterprise_social_insurance"
 MAX_MONTHS = 24

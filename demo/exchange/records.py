@@ -21,7 +21,6 @@ Document = dict[str, Any]
 RECORD_KINDS: frozenset[str] = frozenset(
     {
         "household",
-        "licences",
         "social_insurance",
         "medical_insurance",
         "provident_fund",
@@ -30,7 +29,8 @@ RECORD_KINDS: frozenset[str] = frozenset(
         "income",
     }
 )
-"""The kinds of data set the exchange carries (the life record's sections)."""
+"""The kinds of data set the exchange carries (the life record's sections but licences,
+which are the licence wallet's)."""
 
 
 class UnknownRecordKind(ValueError):

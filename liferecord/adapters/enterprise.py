@@ -1,14 +1,22 @@
-"""What the enterprise record needs of the register and the departments' data sets.
+"""What the enterprise record needs of the register, the departments' data sets and
+the licence wallet.
 
-Production reaches both through the city's data-sharing exchange (the providers issue
-adds those adapters); development and the demo wire the demo exchange's, from ``demo/``.
+Production reaches the register and the data sets through the city's data-sharing
+exchange (the providers issue adds those adapters); development and the demo wire the
+demo exchange's, from ``demo/``. The enterprise's licences are the licence wallet's,
+read through an adapter of the composition root (the life record never imports it).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from liferecord.models.enterprise import ContributionTotals, EnterpriseDataSet, RegisteredEnterprise
+from liferecord.models.enterprise import (
+    ContributionTotals,
+    EnterpriseDataSet,
+    EnterpriseLicences,
+    RegisteredEnterprise,
+)
 
 CONTRIBUTION_MONTHS = 12
 """How many months of social insurance totals the enterprise record shows."""
@@ -22,12 +30,22 @@ class EntityRegister(Protocol):
 
 
 class EnterpriseDataSets(Protocol):
-    """The departments' data sets about enterprises (licences, tax credit, utilities …)."""
+    """The departments' data sets about enterprises (tax credit, utilities …)."""
 
     async def get(self, kind: str, uscc: str) -> EnterpriseDataSet | None:
-        """One department's data set (``licences``, ``tax_credit``, ``utilities``), or ``None``."""
+        """One department's data set (``tax_credit``, ``utilities``), or ``None``."""
 
     async def contribution_totals(
         self, uscc: str, *, months: int = CONTRIBUTION_MONTHS
     ) -> ContributionTotals | None:
         """Monthly contribution totals, computed where the rolls are kept (no one named)."""
+
+
+class EnterpriseLicenceSource(Protocol):
+    """The enterprise's licences, as the licence wallet holds them."""
+
+    async def licences(self, uscc: str) -> EnterpriseLicences | None:
+        """Every licence the enterprise holds (``None``: it holds none).
+
+        Each licence's provenance names the department that issued it.
+        """

@@ -22,7 +22,7 @@ class Section(StrEnum):
     HOUSEHOLD = "household"
     """户籍 — population register (public security)."""
     LICENCES = "licences"
-    """电子证照 — the licence wallet (until the wallet issue lands: the exchange's copy)."""
+    """电子证照 — the licence wallet's licences (issuer and dates; the sealed original is there)."""
     SOCIAL_INSURANCE = "social_insurance"
     """社保 — pension, unemployment and work-injury insurance (HR & social security)."""
     MEDICAL_INSURANCE = "medical_insurance"

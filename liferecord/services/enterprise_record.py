@@ -25,6 +25,7 @@ from identity.models import AgentScope, Principal
 from liferecord.adapters.enterprise import (
     CONTRIBUTION_MONTHS,
     EnterpriseDataSets,
+    EnterpriseLicenceSource,
     EntityRegister,
 )
 from liferecord.models.enterprise import (
@@ -53,7 +54,8 @@ RETRY_AFTER_SECONDS = 30
 REGISTER_DEPARTMENT = "430200-SCJG"
 """Market regulation keeps the register of legal entities."""
 LICENCES_DEPARTMENT = "430200-XZSP"
-"""The e-licence library (each licence's provenance names its issuer)."""
+"""The e-licence library, that is the licence wallet (each licence's provenance names
+its issuer)."""
 TAX_DEPARTMENT = "430200-SW"
 SOCIAL_INSURANCE_DEPARTMENT = "430200-RS"
 UTILITIES_DEPARTMENT = "430200-XZSP"
@@ -121,12 +123,14 @@ class EnterpriseRecordService:
         self,
         register: EntityRegister,
         data_sets: EnterpriseDataSets,
+        licences: EnterpriseLicenceSource,
         *,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._register = register
         self._data_sets = data_sets
+        self._licences = licences
         self._timeout = timeout_seconds
         self._clock = clock
 
@@ -147,7 +151,7 @@ class EnterpriseRecordService:
             return _registration(await self._register.entity_by_uscc(uscc), now)
 
         async def licences() -> EnterpriseLicences | None:
-            return _validated(EnterpriseLicences, await sets.get("licences", uscc))
+            return await self._licences.licences(uscc)
 
         async def tax_credit() -> TaxCredit | None:
             return _validated(TaxCredit, await sets.get("tax_credit", uscc))

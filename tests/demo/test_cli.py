@@ -20,7 +20,7 @@ EXCHANGE = [
     "exchange_population",
     "exchange_legal_entities",
     "exchange_household",
-    "exchange_enterprise_licences",
+    "exchange_enterprise_tax_credit",
 ]
 
 
@@ -72,6 +72,9 @@ async def test_seed_loads_the_demo_data_in_a_test_environment(
     assert await DepartmentRepository(resources.database).by_codes(["430200-GA"])
     names = await resources.database.list_collection_names()
     assert set(EXCHANGE) <= set(names)
+    # and the wallet holds the departments' licences, loaded through their sources
+    assert "wallet_licences " in stdout
+    assert await resources.database["licences"].count_documents({}) > 0
 
 
 @pytest.mark.parametrize("environment", ["staging", "production"])

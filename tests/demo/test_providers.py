@@ -18,6 +18,7 @@ DEMO_LABELS = [
     "demo register of legal entities",
     "demo life-record sources",
     "demo enterprise data sets",
+    "demo department licence sources",
 ]
 
 
@@ -30,7 +31,13 @@ def test_every_slot_of_the_demo_wiring_is_a_labelled_stand_in(resources: Resourc
         if field.name in INTERNAL_SEAMS:
             continue
         wired = getattr(providers, field.name)
-        leaves = list(wired.values()) if isinstance(wired, dict) else [wired]
+        leaves = (
+            list(wired.values())
+            if isinstance(wired, dict)
+            else list(wired)
+            if isinstance(wired, list | tuple)
+            else [wired]
+        )
         assert leaves, field.name
         for provider in leaves:
             assert isinstance(provider, DevelopmentOnly), field.name

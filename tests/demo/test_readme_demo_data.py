@@ -9,6 +9,7 @@ from demo.data.enterprises import ENTERPRISES
 from demo.data.liferecord import city_today, life_records
 from demo.data.people import RESIDENTS
 from demo.data.staff import STAFF
+from demo.data.wallet import demo_licences
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 SECTIONS = [
@@ -59,6 +60,9 @@ def test_citizens_table_matches_the_demo_register_and_life_records() -> None:
     held: dict[str, set[str]] = {}
     for demo in life_records(city_today()):
         held.setdefault(demo.resident.id_number, set()).add(SNAKE[demo.section.value])
+    for licence in demo_licences(city_today()):  # the licences section is the wallet's
+        if licence.citizen is not None:
+            held.setdefault(licence.citizen.id_number, set()).add("licences")
     represented: dict[str, set[str]] = {}
     for entity in ENTERPRISES:
         represented.setdefault(entity.legal_representative_id_number, set()).add(entity.uscc)

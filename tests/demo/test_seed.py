@@ -111,7 +111,9 @@ async def test_seeding_twice_leaves_the_same_data_and_counts(resources: Resource
     assert first_counts["residents"] == len(RESIDENTS)
     assert first_counts["legal_entities"] == len(ENTERPRISES)
     sections = [
-        await resources.database[f"exchange_{s.value}"].count_documents({}) for s in Section
+        await resources.database[f"exchange_{s.value}"].count_documents({})
+        for s in Section
+        if s is not Section.LICENCES  # the licence wallet's, seeded by seed_wallet
     ]
     assert min(sections) > 0, "every life-record section is seeded"
     assert sum(sections) == first_counts["life_record_sections"]

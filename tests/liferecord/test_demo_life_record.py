@@ -1,4 +1,5 @@
-"""The full life record of a seeded demo citizen, through the demo exchange adapters."""
+"""The full life record of a seeded demo citizen, through the demo exchange adapters and
+the licence wallet."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import httpx
 from fastapi import FastAPI
 
 from demo.data.people import LIU_JIANJUN, ZENG_ZIXUAN
-from demo.seed import seed
+from demo.seed import seed, seed_wallet
 from tests.liferecord.documents import (
     SECTION_FIELDS,
     life_record,
@@ -17,6 +18,8 @@ from tests.liferecord.documents import (
 # Each section's owning department in the demo directory (provenance names them).
 DEPARTMENTS = {
     "household": {"430200-GA"},
+    # the wallet's licences: each names the department that issued it
+    "licences": {"430200-GA", "430200-ZRZY", "430200-MZ", "430200-GJJ"},
     "socialInsurance": {"430200-RS"},
     "medicalInsurance": {"430200-YB"},
     "providentFund": {"430200-GJJ"},
@@ -38,8 +41,9 @@ def _provenances(value: object) -> list[dict[str, object]]:
 async def test_a_seeded_citizen_sees_the_full_record_with_provenance(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    # given the demo data, and Liu Jianjun verified
+    # given the demo data with the wallet's licences, and Liu Jianjun verified
     await seed(app.state.resources)
+    await seed_wallet(app.state.services)
     caller = await verified_caller(client, app, LIU_JIANJUN)
     # when
     record = await life_record(client, caller)

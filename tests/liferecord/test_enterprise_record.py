@@ -15,7 +15,7 @@ from demo.data.enterprise_records import contribution_rolls
 from demo.data.enterprises import ENTERPRISES
 from demo.data.liferecord import city_today
 from demo.data.people import LIU_JIANJUN, YI_WENBIN, ZHOU_TING
-from demo.seed import seed
+from demo.seed import seed, seed_wallet
 from tests.conftest import graphql
 from tests.identity.factories import SignedInCaller, as_caller
 from tests.identity.verification_factories import resources_of
@@ -97,8 +97,9 @@ async def _record(
 async def test_an_agent_with_profile_read_sees_the_enterprises_record_with_provenance(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    # given
+    # given the wallet's licences loaded from the departments' sources
     _, zhou = await _agent_of_rail(app, client, ["profile:read"])
+    await seed_wallet(app.state.services)
     # when
     record = await _record(client, zhou, RAIL.uscc)
     # then: registration, from the register of legal entities
@@ -116,11 +117,14 @@ async def test_an_agent_with_profile_read_sees_the_enterprises_record_with_prove
     assert Decimal(registration["registeredCapital"]) == RAIL.registered_capital
     assert registration["provenance"]["source"] == "430200-SCJG"
     assert registration["provenance"]["verified"] is True
-    # licences: the business licence carries the USCC
+    # licences, from the wallet: the business licence carries the USCC, and each
+    # licence's provenance names the department that issued it
     licences = record["licences"]["items"]
     business = next(item for item in licences if item["kind"]["zh"] == "营业执照")
     assert business["number"] == RAIL.uscc
     assert business["provenance"]["source"] == "430200-SCJG"
+    estate = next(item for item in licences if item["kind"]["zh"] == "不动产权证书")
+    assert estate["provenance"]["source"] == "430200-ZRZY"
     # tax credit, from the tax bureau
     tax = record["taxCredit"]
     assert tax["__typename"] == "EnterpriseTaxCredit", tax
@@ -255,6 +259,7 @@ async def test_an_individual_business_has_no_rating_and_no_employees(
         {"u": NOODLES.uscc},
     )
     assert claimed["data"]["claimEnterprise"]["__typename"] == "EnterpriseClaimed", claimed
+    await seed_wallet(app.state.services)
     # when
     record = await _record(client, yi, NOODLES.uscc)
     # then
@@ -262,7 +267,7 @@ async def test_an_individual_business_has_no_rating_and_no_employees(
     assert record["taxCredit"] is None
     assert record["socialInsurance"] is None
     kinds = [item["kind"]["zh"] for item in record["licences"]["items"]]
-    assert kinds == ["营业执照（个体工商户）", "食品经营许可证"]
+    assert kinds == ["食品经营许可证", "营业执照"], "the wallet's, newest issue first"
 
 
 async def test_reading_the_enterprise_record_is_not_logged_as_a_citizens_read(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import httpx
 from fastapi import FastAPI
@@ -17,13 +18,36 @@ from tests.conftest import CommandCounter
 from tests.identity.factories import SignedInCaller
 from tests.liferecord.documents import SECTION_FIELDS, life_record, verified_caller
 from tests.liferecord.fakes import AS_OF, section_payload
+from wallet.models import Holder, HolderKind, LicenceType
+from wallet.service import IssueRequest, WalletService
 
 FEW, MANY = 1, 40
+_numbers = iter(range(10**6))
 
 
-async def publish(resources: Resources, items: int) -> None:
-    """Liu Jianjun's data sets on the exchange, with ``items`` entries in every list."""
+def driving_licence(holder: str) -> IssueRequest:
+    """A driving licence of ``holder`` with a number of its own."""
+    return IssueRequest(
+        type=LicenceType.DRIVING_LICENCE,
+        holder=Holder(HolderKind.CITIZEN, holder),
+        issuer="430200-GA",
+        number=f"D{next(_numbers):08d}",
+        issued_on=date(2015, 1, 1),
+        expires_on=date(2031, 1, 1),
+        fields={"name": LIU_JIANJUN.name, "vehicleClass": "C1", "firstIssuedOn": "2015-01-01"},
+    )
+
+
+async def publish(app: FastAPI, holder: str, items: int) -> None:
+    """Liu Jianjun's data sets on the exchange, with ``items`` entries in every list, and
+    ``items`` more licences in his wallet."""
+    resources: Resources = app.state.resources
+    wallet: WalletService = app.state.services.get(WalletService)
+    for _ in range(items):
+        await wallet.issue(driving_licence(holder))
     for section in Section:
+        if section is Section.LICENCES:
+            continue  # the wallet's
         payload = section_payload(section, items, name=LIU_JIANJUN.name)
         await DemoExchange.over(resources.database).department_records.upsert(
             section.value,
@@ -64,19 +88,21 @@ async def test_a_full_life_record_sends_the_same_commands_however_many_items(
     resources: Resources = app.state.resources
     await seed(resources)
     caller = await verified_caller(client, app, LIU_JIANJUN)
-    await publish(resources, FEW)
+    await publish(app, caller.account_id, FEW)
     await forget_cached_sections(resources)
     few, few_items = await commands_of_full_record(client, caller, command_counter)
     # when every section holds many items (and nothing is cached)
-    await publish(resources, MANY)
+    await publish(app, caller.account_id, MANY)
     await forget_cached_sections(resources)
     many, many_items = await commands_of_full_record(client, caller, command_counter)
     # then the commands are the same: the session and the account (authentication, which
-    # ``me`` reuses), one find per section's data set on the exchange, and one for the
-    # departments named by all the provenance together
+    # ``me`` reuses), one find per section's data set on the exchange or in the wallet,
+    # one for the names of the licences' issuers, and one for the departments named by
+    # all the provenance together
     assert many_items > 20 * few_items
     assert many == few
-    assert few == Counter({"find": 2 + len(Section) + 1})
-    # and with every section cached and fresh, no exchange data set is read
+    assert few == Counter({"find": 2 + len(Section) + 1 + 1})
+    # and with every section cached and fresh, no exchange data set is read (the wallet,
+    # ours, is read every time: a licence's change shows at once)
     cached, _ = await commands_of_full_record(client, caller, command_counter)
-    assert cached == Counter({"find": 2 + 1})
+    assert cached == Counter({"find": 2 + 2 + 1})

@@ -7,7 +7,7 @@ from infra.ratelimit import RateLimiter
 from kit.registry import ServiceRegistry
 from liferecord import wiring
 from liferecord.adapters.catalogue import FixedCatalogue
-from liferecord.models import Citizen, Reader, Section
+from liferecord.models import Citizen, EnterpriseLicences, Reader, Section
 from liferecord.repositories.access_log import AccessLogRepository
 from liferecord.repositories.disputes import DisputeRepository
 from liferecord.services.data_tracker import DataTracker
@@ -17,6 +17,14 @@ from liferecord.services.life_record import LifeRecordService
 from liferecord.services.prefill import PrefillService
 from tests.liferecord.fakes import fake_sources
 from tests.vendors import EmptyEnterpriseDataSets, EmptyLegalEntityRegister
+
+
+class NoEnterpriseLicences:
+    """A licence wallet that holds nothing for any enterprise."""
+
+    async def licences(self, uscc: str) -> EnterpriseLicences | None:
+        return None
+
 
 LIU = Citizen(account_id="acc-wired-1", id_number="430204198405122113")
 OFFICER = Reader(kind="officer", id="off-1", display_name="窗口 (counter)", purpose="case 1")
@@ -44,6 +52,7 @@ async def test_wire_builds_every_service_over_the_providers_given(resources: Res
         enterprise_register=EmptyLegalEntityRegister(),
         enterprise_data_sets=EmptyEnterpriseDataSets(),
         catalogue=FixedCatalogue([]),
+        enterprise_licences=NoEnterpriseLicences(),
     )
     # when
     registry = _wired(resources, providers)
@@ -67,6 +76,7 @@ async def test_the_cache_it_wires_keeps_every_key_under_the_prefix(resources: Re
         enterprise_register=EmptyLegalEntityRegister(),
         enterprise_data_sets=EmptyEnterpriseDataSets(),
         catalogue=FixedCatalogue([]),
+        enterprise_licences=NoEnterpriseLicences(),
     )
     life_record = _wired(resources, providers).get(LifeRecordService)
     prefix = resources.settings.redis_key_prefix

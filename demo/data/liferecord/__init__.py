@@ -24,14 +24,13 @@ from demo.data.liferecord.accounts import (
     utilities,
 )
 from demo.data.liferecord.profiles import CITY_TIME, Profile, profiles, yesterday_at
-from demo.data.liferecord.registrations import household, licences, properties
+from demo.data.liferecord.registrations import household, properties
 from demo.exchange.models import DepartmentRecord, ResidentRecord
 from kit.provenance import walk
 from liferecord.models import Provenance, Record, Section
 
 _BUILDERS: dict[Section, Callable[[Profile, date], Record | None]] = {
     Section.HOUSEHOLD: household,
-    Section.LICENCES: licences,
     Section.SOCIAL_INSURANCE: social_insurance,
     Section.MEDICAL_INSURANCE: medical_insurance,
     Section.PROVIDENT_FUND: provident_fund,
@@ -81,7 +80,7 @@ def life_records(today: date) -> list[DemoSection]:
 
 def exchange_records(today: date) -> dict[str, list[DepartmentRecord]]:
     """The demo data sets of the exchange on ``today``, by kind (the section's name)."""
-    grouped: dict[str, list[DepartmentRecord]] = {section.value: [] for section in Section}
+    grouped: dict[str, list[DepartmentRecord]] = {section.value: [] for section in _BUILDERS}
     for item in life_records(today):
         grouped[item.section.value].append(
             DepartmentRecord(

@@ -193,17 +193,26 @@ def _loan(loan: Loan, last: Month) -> ProvidentFundLoan:
     )
 
 
+def _account_number(rng: random.Random) -> str:
+    return f"4302{rng.randint(10**7, 10**8 - 1)}"
+
+
+def provident_fund_account(profile: Profile) -> str:
+    """The citizen's provident fund account number (the wallet's deposit certificate)."""
+    return _account_number(demo_random(profile.resident, "provident-fund"))
+
+
 def provident_fund(profile: Profile, today: date) -> ProvidentFund | None:
     """公积金 of the citizen's latest employer, if ever employed."""
     if not profile.jobs:
         return None
     rng = demo_random(profile.resident, "provident-fund")
+    account = _account_number(rng)
     last = Month.of(today).shift(-1)
     current = profile.job_in(last)
     job = current or max(profile.jobs, key=lambda job: job.until or last)
     last_deposit = last if current else (job.until or last)
     deposit = (job.base * job.hpf_rate * 2).to_integral_value(ROUND_HALF_UP)
-    account = f"4302{rng.randint(10**7, 10**8 - 1)}"
     if profile.loan is not None:  # deposits go to the monthly repayments
         balance = deposit * Decimal(rng.uniform(1.5, 6))
     else:

@@ -13,11 +13,11 @@ from demo.data.departments import DEPARTMENTS
 from demo.data.enterprises import ENTERPRISES
 from demo.data.liferecord import DemoSection, exchange_records, life_records, provenances
 from demo.data.people import RESIDENTS, ZENG_ZIXUAN
+from demo.data.wallet import demo_licences
 from liferecord.models import (
     PAYLOAD_TYPES,
     Household,
     Income,
-    Licences,
     MedicalInsurance,
     Properties,
     ProvidentFund,
@@ -25,13 +25,13 @@ from liferecord.models import (
     SocialInsurance,
     Utilities,
 )
+from wallet.models import LicenceType
 
 # Several dates: month and year boundaries, a leap day, and before/after the 15th.
 DATES = [date(2026, 11, 27), date(2027, 1, 3), date(2028, 2, 29), date(2026, 7, 15)]
 CERTIFICATE = re.compile(r"湘\((\d{4})\)(株洲市|醴陵市|攸县|茶陵县|炎陵县)不动产权第\d{7}号")
 OWNERS = {
     Section.HOUSEHOLD: {"430200-GA"},
-    Section.LICENCES: {"430200-GA", "430200-ZRZY", "430200-WJ"},
     Section.SOCIAL_INSURANCE: {"430200-RS"},
     Section.MEDICAL_INSURANCE: {"430200-YB"},
     Section.PROVIDENT_FUND: {"430200-GJJ"},
@@ -90,18 +90,13 @@ def test_every_citizen_has_a_household_matching_the_register() -> None:
         assert household.household_address_zh == resident.household_address.zh
 
 
-def test_the_child_has_only_a_household_a_birth_certificate_and_medical_insurance() -> None:
+def test_the_child_has_only_a_household_and_medical_insurance_and_no_e_licence() -> None:
     # when
     sections = {item.section for item in life_records(DATES[0]) if item.resident == ZENG_ZIXUAN}
-    licences = next(
-        item.payload
-        for item in life_records(DATES[0])
-        if item.resident == ZENG_ZIXUAN and item.section is Section.LICENCES
-    )
+    licences = [licence for licence in demo_licences(DATES[0]) if licence.citizen == ZENG_ZIXUAN]
     # then
-    assert sections == {Section.HOUSEHOLD, Section.LICENCES, Section.MEDICAL_INSURANCE}
-    assert isinstance(licences, Licences)
-    assert [licence.kind_zh for licence in licences.items] == ["出生医学证明"]
+    assert sections == {Section.HOUSEHOLD, Section.MEDICAL_INSURANCE}
+    assert licences == []
 
 
 @pytest.mark.parametrize("today", DATES, ids=str)
@@ -163,8 +158,11 @@ def test_accounts_add_up(today: date) -> None:
 
 
 @pytest.mark.parametrize("today", DATES, ids=str)
-def test_properties_and_licences_carry_well_formed_and_masked_numbers(today: date) -> None:
+def test_properties_carry_well_formed_numbers_and_a_current_title_in_the_wallet_each(
+    today: date,
+) -> None:
     sections = _by_section(today)
+    wallet = demo_licences(today)
     for id_number, item in sections[Section.PROPERTIES].items():
         properties = item.payload
         assert isinstance(properties, Properties)
@@ -173,17 +171,17 @@ def test_properties_and_licences_carry_well_formed_and_masked_numbers(today: dat
             match = CERTIFICATE.fullmatch(estate.certificate_number)
             assert match, estate.certificate_number
             assert int(match[1]) == estate.registered_on.year
-        licences = sections[Section.LICENCES][id_number].payload
-        assert isinstance(licences, Licences)
-        certificates = [lic for lic in licences.items if lic.kind_zh == "不动产权证书"]
+        certificates = [
+            licence
+            for licence in wallet
+            if licence.citizen is not None
+            and licence.citizen.id_number == id_number
+            and licence.type is LicenceType.REAL_ESTATE_CERTIFICATE
+        ]
         assert len(certificates) == len(properties.items), "one title per property"
-    for id_number, item in sections[Section.LICENCES].items():
-        assert isinstance(item.payload, Licences)
-        for licence in item.payload.items:
-            assert id_number not in licence.number_masked
-            assert "*" in licence.number_masked
-            assert licence.issued_on <= today
-            assert licence.valid_until is None or licence.valid_until > today, "current cards"
+    for licence in wallet:
+        assert licence.issued_on <= today
+        assert licence.expires_on is None or licence.expires_on > today, "current cards"
 
 
 @pytest.mark.parametrize("today", DATES, ids=str)

@@ -189,6 +189,7 @@ async def seed_cases(resources: Resources, start: int, count: int, now: datetime
                         "limit_days": 5,
                         "received_at": submitted,
                         "due_at": submitted + timedelta(days=7),
+                        "due_key": submitted + timedelta(days=7),
                         "suspensions": [],
                         "supplement": None,
                         "supplements": 0,

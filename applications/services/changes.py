@@ -21,7 +21,13 @@ from applications.calendar import Suspension, WorkingDayCalendar, city_date
 from applications.case_models import Case, SubCase, TimelineEntry
 from applications.errors import CalendarUnknown, CaseNotFound, ConcurrentChange
 from applications.repositories import Document
-from applications.repositories.cases import CaseRepository, Change, CounterChange, LostRace
+from applications.repositories.cases import (
+    CaseRepository,
+    Change,
+    CounterChange,
+    LostRace,
+    due_key,
+)
 from applications.workflow import (
     FINAL_CASE_STATES,
     Action,
@@ -266,6 +272,7 @@ class CaseWriter:
             values["due_at"] = sub.due_at
         else:
             values["due_at"] = self.due(sub, suspensions, now)
+        values["due_key"] = due_key(values["due_at"])
         if decided:
             elapsed = self.elapsed(sub, suspensions, now)
             on_time = sub.due_at is not None and now <= sub.due_at

@@ -10,6 +10,7 @@ from strawberry.extensions.field_extension import FieldExtension
 
 from applications.case_models import MAX_QUEUE_PAGE, Figures, QueueFilter
 from applications.errors import ApplicationsError
+from applications.repositories.cases import due_key
 from applications.services.desk import FollowUps, OfficerDesk
 from applications.services.statistics import StatisticsService
 from applications.workflow import Action
@@ -41,7 +42,6 @@ from schema.cases import (
 from schema.common import Edge, connection, decode_time_cursor, encode_time_cursor
 
 CURSOR_KIND = "queue"
-FAR_FUTURE = datetime(9999, 1, 1).astimezone()
 
 
 def _figures(figures: Figures) -> CaseFigures:
@@ -121,7 +121,7 @@ class DeskQuery:
         departments = await departments_of(info, [department_code])
         edges = [
             Edge(
-                cursor=encode_time_cursor(CURSOR_KIND, sub.due_at or FAR_FUTURE, sub.id),
+                cursor=encode_time_cursor(CURSOR_KIND, due_key(sub.due_at), sub.id),
                 node=QueueEntry(
                     sub_case=sub_case_type(sub, departments),
                     case_reference=sub.reference.rsplit("-", 1)[0],

@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from app.applications_ports import AccessLogReads, RecordDisputeResolutions, WalletLicences
 from applications import wiring
 from applications.calendar import CITY_TIMEZONE, Suspension, WorkingDayCalendar
-from applications.case_models import SubjectKind, SuppliedMaterial
-from applications.repositories.cases import CaseRepository
+from applications.case_models import QueueFilter, SubjectKind, SuppliedMaterial
+from applications.repositories.cases import CaseRepository, due_key
 from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
 from applications.services.desk import OfficerDesk
@@ -221,3 +221,47 @@ async def test_a_sub_case_due_soon_is_announced_once(
     events = resources_of(app).database["outbox"]
     found = [doc async for doc in events.find({"kind": "applications.case.due_soon"})]
     assert [(e["subject"], e["payload"]["sub_case_id"]) for e in found] == [(case_id, sub_id)]
+
+
+async def test_a_due_date_past_the_calendar_is_unknown_and_queues_last(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # given two seal filings (1 working day): one on 30 December 2026, due the next day,
+    # and one on 31 December, due in 2027, which the official calendar does not reach yet
+    clock = Clock(at("2026-12-30"))
+    applying, desk = case_services(app, clock)
+    citizen, _first_case, known = await _seal_filing(client, app, applying)
+    clock.now = at("2026-12-31")
+    materials = [
+        SuppliedMaterial(
+            "business-licence", upload_id=await upload(client, citizen, "business-licence")
+        ),
+        SuppliedMaterial("id-card", licence_uri=await resident_id_licence(app, citizen)),
+    ]
+    late = await applying.submit(
+        principal(citizen),
+        client_key="deadline-test-2",
+        kind=SubjectKind.ITEM,
+        code="430200-GA-001",
+        form=seal_form(),
+        materials=materials,
+    )
+    clerk, _head = await officers(client, app)
+
+    # when the clerk pages through the queue one at a time
+    first = await desk.queue(principal(clerk), "430200-GA", QueueFilter(), first=1, after=None)
+    [shown] = first.items
+    second = await desk.queue(
+        principal(clerk),
+        "430200-GA",
+        QueueFilter(),
+        first=1,
+        after=(due_key(shown.due_at), shown.id),
+    )
+
+    # then the known due date comes first, the unknown one (null) last, and both are seen
+    assert late.due_at is None
+    assert late.sub_cases[0].due_at is None
+    assert (shown.id, first.has_next_page) == (known, True)
+    assert [s.id for s in second.items] == [late.sub_cases[0].id]
+    assert second.has_next_page is False

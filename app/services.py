@@ -28,6 +28,7 @@ from app.applications_ports import (
     WalletLicences,
 )
 from app.catalogue_prefill import CataloguePrefill
+from app.identity_vendors import faceid_carrier_check, faceid_liveness, platform_mini_program
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
 from applications import wiring as applications_wiring
@@ -162,6 +163,22 @@ def development_vendors(resources: Resources) -> Vendors:
     )
 
 
+def configured_vendors(resources: Resources) -> Vendors:
+    """The vendors the settings name: the real identity adapters where chosen
+    (``SZ_LIVENESS_PROVIDER``, ``SZ_MINI_PROGRAM_PROVIDER``), else the stand-ins."""
+    vendors = development_vendors(resources)
+    return dataclasses.replace(
+        vendors,
+        liveness=faceid_liveness(resources) or vendors.liveness,
+        mini_program=platform_mini_program(resources) or vendors.mini_program,
+    )
+
+
+def configured_carrier_check(resources: Resources) -> CarrierRealNameCheck | None:
+    """FaceID's carrier check when ``SZ_CARRIER_CHECK_PROVIDER`` names it, else ``None``."""
+    return faceid_carrier_check(resources)
+
+
 def wire_providers(resources: Resources) -> Providers:
     """The providers the settings name: none yet for the registers and departments' data.
 
@@ -176,7 +193,7 @@ def wire_providers(resources: Resources) -> Providers:
         f"no adapter is configured for {', '.join(empty)}: only the demo's exist so far, "
         "and `python -m demo dev` runs the embedded default with them"
     ]
-    vendors = development_vendors(resources)
+    vendors = configured_vendors(resources)
     slots = [(field.name, getattr(vendors, field.name)) for field in dataclasses.fields(vendors)]
     problems += _wiring_problems(settings, slots)
     raise StartupError(f"refusing to start in {settings.environment.value}: " + "; ".join(problems))

@@ -77,7 +77,7 @@ def tc3_signature(
             "POST",
             "/",
             "",
-            f"content-type:{CONTENT_TYPE}\nhost:{host}\n",
+            f"content-type:{CONTENT_TYPE}\nhost:{host.lower()}\n",
             SIGNED_HEADERS,
             hashlib.sha256(body).hexdigest(),
         ]

@@ -19,6 +19,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -33,12 +34,17 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     PublicFormat,
 )
+from fastapi import FastAPI
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app.main import create_app
+from app.settings import Settings
+from demo.providers import demo_providers
 from devstack.servers import free_port
+from tests.conftest import _drop_test_data
 
 _AUTHORIZATION = re.compile(
     r"TC3-HMAC-SHA256 Credential=(?P<id>[^/]+)/(?P<date>\d{4}-\d{2}-\d{2})/(?P<service>[a-z]+)"
@@ -380,3 +386,56 @@ class FakeAlipay(Misbehaviour):
                 "auth_start": "2026-12-02 10:00:00",
             },
         )
+
+
+@contextlib.asynccontextmanager
+async def app_with_vendors(
+    settings: Settings,
+    folder: Path,
+    *,
+    faceid: FakeFaceId | None = None,
+    wechat: FakeWeChat | None = None,
+    alipay: tuple[FakeAlipay, rsa.RSAPrivateKey] | None = None,
+) -> AsyncIterator[FastAPI]:
+    """The app (demo registers, development SMS) with the real identity adapters pointed at
+    the given fakes through the settings alone, credentials in files under ``folder``."""
+    changes: dict[str, Any] = {"data_dir": folder}
+    if faceid is not None:
+        (folder / "faceid-secret-key").write_text(faceid.secret_key + "\n")
+        changes |= {
+            "liveness_provider": "tencent-faceid",
+            "carrier_check_provider": "tencent-faceid",
+            "faceid_endpoint": faceid.url,
+            "faceid_secret_id": faceid.secret_id,
+            "faceid_secret_key_file": folder / "faceid-secret-key",
+            "faceid_rule_id": "1",
+        }
+        if faceid.encryption_key is not None:
+            (folder / "faceid-public.pem").write_bytes(public_pem(faceid.encryption_key))
+            changes["faceid_encryption_key_file"] = folder / "faceid-public.pem"
+    if wechat is not None or alipay is not None:
+        changes["mini_program_provider"] = "platforms"
+    if wechat is not None:
+        (folder / "wechat-secret").write_text(wechat.app_secret)
+        changes |= {
+            "wechat_endpoint": wechat.url,
+            "wechat_app_id": wechat.app_id,
+            "wechat_app_secret_file": folder / "wechat-secret",
+        }
+    if alipay is not None:
+        fake, app_key = alipay
+        (folder / "alipay-app.pem").write_bytes(private_pem(app_key))
+        (folder / "alipay-public.pem").write_bytes(public_pem(fake.alipay_key))
+        changes |= {
+            "alipay_endpoint": fake.url + "/gateway.do",
+            "alipay_app_id": fake.app_id,
+            "alipay_private_key_file": folder / "alipay-app.pem",
+            "alipay_public_key_file": folder / "alipay-public.pem",
+        }
+    changed = Settings(_env_file=None, **(settings.model_dump() | changes))
+    application = create_app(changed, providers=demo_providers)
+    try:
+        async with application.router.lifespan_context(application):
+            yield application
+    finally:
+        await _drop_test_data(settings)

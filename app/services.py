@@ -188,7 +188,8 @@ def wire_providers(resources: Resources) -> Providers:
     the demo's providers exist only in ``demo/``, which ``python -m demo dev`` wires.
     """
     settings = resources.settings
-    empty = list(dict.fromkeys(SLOT_SETTINGS[slot] for slot in DEMO_ONLY_SLOTS))
+    real = {"carrier_check"} if configured_carrier_check(resources) is not None else set()
+    empty = list(dict.fromkeys(SLOT_SETTINGS[s] for s in DEMO_ONLY_SLOTS if s not in real))
     problems = [
         f"no adapter is configured for {', '.join(empty)}: only the demo's exist so far, "
         "and `python -m demo dev` runs the embedded default with them"

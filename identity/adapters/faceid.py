@@ -102,10 +102,13 @@ def _with_fields(
     return params | sealed | {"Encryption": encryption}
 
 
-def _refusal(error: TencentCloudError, service: str) -> Exception:
-    """A vendor refusal that is nobody's input error: rate limit or our account's problem."""
+def _refusal(error: TencentCloudError, service: str) -> Unavailable:
+    """A vendor refusal that is no citizen's fault (our rate limit, account or credentials):
+    :class:`Unavailable`, which every identity payload answers as ``ServiceUnavailable``."""
     if error.code.startswith("RequestLimitExceeded"):
-        return RateLimited(retry_after=VENDOR_RATE_LIMIT_RETRY_SECONDS)
+        # The vendor throttles our account, not this citizen: a brief outage for them.
+        logger.warning("identity.faceid.rate_limited request=%s", error.request_id)
+        return Unavailable(service, retry_after=VENDOR_RATE_LIMIT_RETRY_SECONDS)
     # AuthFailure.*, UnauthorizedOperation.* (arrears, not activated), FailedOperation.*:
     # our credentials or account, not the citizen; operators see it in the log.
     logger.error("identity.faceid.refused code=%s request=%s", error.code, error.request_id)

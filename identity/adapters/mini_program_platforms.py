@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 
-from identity.errors import InvalidMiniProgramCode, RateLimited
+from identity.errors import InvalidMiniProgramCode
 from identity.models import MiniProgramPlatform
 from infra.outages import Unavailable
 
@@ -36,6 +36,7 @@ ALIPAY_ENDPOINT = "https://openapi.alipay.com/gateway.do"
 MAX_CODE_LENGTH = 128
 MAX_ANSWER_BYTES = 64 * 1024
 RETRY_AFTER_SECONDS = 10
+RATE_LIMIT_RETRY_SECONDS = 60
 CHINA_TIME = timezone(timedelta(hours=8))
 
 WECHAT_INVALID_CODE = frozenset({40029, 40163, 40226})
@@ -134,8 +135,9 @@ class WeChatCodeExchange:
         errcode = answer.get("errcode") or 0
         if errcode in WECHAT_INVALID_CODE:
             raise InvalidMiniProgramCode(field="code")
-        if errcode in WECHAT_RATE_LIMITED:
-            raise RateLimited(retry_after=60)
+        if errcode in WECHAT_RATE_LIMITED:  # our app's quota, not this user's doing
+            logger.warning("identity.mini_program.wechat_rate_limited")
+            raise Unavailable(self.part, retry_after=RATE_LIMIT_RETRY_SECONDS)
         open_id = answer.get("openid")
         if errcode != 0 or not isinstance(open_id, str) or not open_id:
             logger.warning("identity.mini_program.wechat_refused errcode=%s", errcode)
@@ -268,8 +270,9 @@ class AlipayCodeExchange:
         sub_code = str(error.get("sub_code", ""))
         if sub_code.startswith("isv.code") or sub_code in {"isv.invalid-auth-code"}:
             return InvalidMiniProgramCode(field="code")
-        if "limit" in sub_code:
-            return RateLimited(retry_after=60)
+        if "limit" in sub_code:  # our app's quota, not this user's doing
+            logger.warning("identity.mini_program.alipay_rate_limited sub_code=%s", sub_code)
+            return Unavailable(self.part, retry_after=RATE_LIMIT_RETRY_SECONDS)
         logger.warning(
             "identity.mini_program.alipay_refused code=%s sub_code=%s", error.get("code"), sub_code
         )

@@ -125,6 +125,8 @@ class FakeFaceId(Misbehaviour):
         self.encryption_key = encryption_key
         self.checks: dict[str, dict[str, Any]] = {}
         self.phones: dict[str, tuple[str, str]] = {}
+        self.phone_results: dict[str, str] = {}
+        """Phone -> the result code the fake answers whatever the name (-11 busy, -12 limit)."""
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.refused_signatures = 0
         self.serve_result_of: dict[str, str] = {}
@@ -239,6 +241,8 @@ class FakeFaceId(Misbehaviour):
                 return _tc_error("InvalidParameterValue.BizTokenIllegal", "BizToken 不合法")
             return _tc_ok({"Text": check["text"] or {"ErrCode": None}})
         if action == "PhoneVerification":
+            if (forced := self.phone_results.get(params["Phone"])) is not None:
+                return _tc_ok({"Result": forced, "Description": "", "Isp": ""})
             known = self.phones.get(params["Phone"])
             result = (
                 "-9"

@@ -137,12 +137,24 @@ async def test_names_id_numbers_and_phones_travel_encrypted_when_the_key_is_set(
     assert started.ticket in fake.checks
 
 
-async def test_the_vendors_rate_limiting_is_a_typed_refusal(fake: FakeFaceId) -> None:
+async def test_the_vendors_rate_limit_is_a_brief_outage_and_the_daily_limit_a_refusal(
+    fake: FakeFaceId,
+) -> None:
+    # the vendor throttling our account is no citizen's doing: retry in a few seconds
     fake.mode = "rate_limited"
+    with pytest.raises(Unavailable) as throttled:
+        await FaceIdPhoneVerification(_api(fake)).confirms(PHONE, NAME, ID_NUMBER)
+    assert throttled.value.retry_after == 5
+    with pytest.raises(Unavailable):
+        await _liveness(fake).start("acc_1", id_number=ID_NUMBER, name=NAME)
+    # a number checked too often today is refused for that citizen; a busy centre is an outage
+    fake.mode = None
+    fake.phone_results["13800138000"] = "-12"
     with pytest.raises(RateLimited):
         await FaceIdPhoneVerification(_api(fake)).confirms(PHONE, NAME, ID_NUMBER)
-    with pytest.raises(RateLimited):
-        await _liveness(fake).start("acc_1", id_number=ID_NUMBER, name=NAME)
+    fake.phone_results["13800138000"] = "-11"
+    with pytest.raises(Unavailable):
+        await FaceIdPhoneVerification(_api(fake)).confirms(PHONE, NAME, ID_NUMBER)
 
 
 async def test_a_slow_answer_is_unavailable_and_only_the_result_fetch_is_retried(

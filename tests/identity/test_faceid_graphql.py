@@ -155,3 +155,16 @@ async def test_binding_by_face_compares_with_the_claimed_identity(
     bound = await complete_face_verification(client, caller, started["ticket"], "")
     assert bound["__typename"] == "RealNameVerified", bound
     assert bound["assuranceLevel"] == "REAL_PERSON"
+
+
+async def test_the_vendors_rate_limit_answers_service_unavailable_and_keeps_the_ticket(
+    app: FastAPI, client: httpx.AsyncClient, faceid: FakeFaceId
+) -> None:
+    caller, ticket = await _started(client, app, LIU_JIANJUN)
+    faceid.finish(ticket)
+    faceid.mode = "rate_limited"
+    throttled = await complete_liveness(client, caller, ticket, ticket)
+    assert throttled["__typename"] == "ServiceUnavailable", throttled
+    faceid.mode = None
+    passed = await complete_liveness(client, caller, ticket, ticket)
+    assert passed["__typename"] == "LivenessCheckPassed"

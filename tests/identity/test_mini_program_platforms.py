@@ -14,7 +14,7 @@ from identity.adapters.mini_program_platforms import (
     alipay_signing_content,
     signed_part,
 )
-from identity.errors import InvalidMiniProgramCode, RateLimited
+from identity.errors import InvalidMiniProgramCode
 from identity.models import MiniProgramPlatform
 from infra.outages import Unavailable
 from tests.identity.identity_vendor_fakes import (
@@ -89,9 +89,10 @@ async def test_wechat_rate_limiting_and_a_wrong_secret(
     wechat: tuple[FakeWeChat, WeChatCodeExchange],
 ) -> None:
     fake, exchange = wechat
-    fake.mode = "rate_limited"
-    with pytest.raises(RateLimited):
+    fake.mode = "rate_limited"  # our app's quota: a brief outage, no user's fault
+    with pytest.raises(Unavailable) as throttled:
         await exchange.open_id(fake.issue_code("oUser-1"))
+    assert throttled.value.retry_after == 60
     fake.mode = None
     fake.app_secret = "rotated"
     with pytest.raises(Unavailable):  # our configuration, not the user's code
@@ -151,7 +152,7 @@ async def test_alipay_refuses_an_invalid_or_reused_code_and_its_rate_limit(
     with pytest.raises(InvalidMiniProgramCode):
         await exchange.open_id(code)
     fake.mode = "rate_limited"
-    with pytest.raises(RateLimited):
+    with pytest.raises(Unavailable):
         await exchange.open_id(fake.issue_code("oUser-2"))
 
 

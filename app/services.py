@@ -29,6 +29,7 @@ from app.applications_ports import (
 )
 from app.catalogue_prefill import CataloguePrefill
 from app.health import ProviderOutcomes
+from app.identity_vendors import faceid_carrier_check, faceid_liveness, platform_mini_program
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
 from app.wallet_licences import WalletEnterpriseLicences, WalletLicencesSection
@@ -180,6 +181,22 @@ def development_vendors(resources: Resources) -> Vendors:
     )
 
 
+def configured_vendors(resources: Resources) -> Vendors:
+    """The vendors the settings name: the real identity adapters where chosen
+    (``SZ_LIVENESS_PROVIDER``, ``SZ_MINI_PROGRAM_PROVIDER``), else the stand-ins."""
+    vendors = development_vendors(resources)
+    return dataclasses.replace(
+        vendors,
+        liveness=faceid_liveness(resources) or vendors.liveness,
+        mini_program=platform_mini_program(resources) or vendors.mini_program,
+    )
+
+
+def configured_carrier_check(resources: Resources) -> CarrierRealNameCheck | None:
+    """FaceID's carrier check when ``SZ_CARRIER_CHECK_PROVIDER`` names it, else ``None``."""
+    return faceid_carrier_check(resources)
+
+
 def wire_providers(resources: Resources) -> Providers:
     """The providers the settings name: none yet for the registers and departments' data.
 
@@ -189,14 +206,15 @@ def wire_providers(resources: Resources) -> Providers:
     the demo's providers exist only in ``demo/``, which ``python -m demo dev`` wires.
     """
     settings = resources.settings
-    empty = list(dict.fromkeys(SLOT_SETTINGS[slot] for slot in DEMO_ONLY_SLOTS))
+    real = {"carrier_check"} if configured_carrier_check(resources) is not None else set()
+    empty = list(dict.fromkeys(SLOT_SETTINGS[s] for s in DEMO_ONLY_SLOTS if s not in real))
     problems = [
         f"no adapter is configured for {', '.join(empty)}: only the demo's exist so far, "
         "and `python -m demo dev` runs the embedded default with them"
     ]
     slots: list[tuple[str, object]] = []
     try:
-        vendors = development_vendors(resources)
+        vendors = configured_vendors(resources)
         slots = [
             (field.name, getattr(vendors, field.name)) for field in dataclasses.fields(vendors)
         ]

@@ -190,17 +190,52 @@ class Settings(BaseSettings):
         description='Approved template codes, a JSON object: {"sign_in_code": "SMS_…"} '
         "(variable ${code}) and one per notice (no variable).",
     )
-    liveness_provider: Literal["development"] = Field(
-        "development", description="Face (liveness) checks: 'development' checks no face."
-    )
-    mini_program_provider: Literal["development"] = Field(
+    liveness_provider: Literal["development", "tencent-faceid"] = Field(
         "development",
-        description="WeChat/Alipay login-code exchange: 'development' accepts `dev-…` codes.",
+        description="Face (liveness) checks: 'tencent-faceid' (DetectAuth, SZ_FACEID_*); "
+        "'development' checks no face.",
     )
-    carrier_check_provider: Literal["development"] = Field(
+    mini_program_provider: Literal["development", "platforms"] = Field(
         "development",
-        description="Carrier three-factor check of the signed-in phone: 'development' "
-        "answers from the demo register's contact phones.",
+        description="WeChat/Alipay login-code exchange: 'platforms' calls WeChat and Alipay "
+        "(SZ_WECHAT_*, SZ_ALIPAY_*); 'development' accepts `dev-…` codes.",
+    )
+    carrier_check_provider: Literal["development", "tencent-faceid"] = Field(
+        "development",
+        description="Carrier three-factor check of the signed-in phone: 'tencent-faceid' "
+        "(PhoneVerification, SZ_FACEID_*); 'development' answers from the demo register's "
+        "contact phones.",
+    )
+    # Tencent Cloud FaceID (liveness and carrier check); credentials in files.
+    faceid_endpoint: str = "https://faceid.tencentcloudapi.com"
+    faceid_secret_id: str | None = Field(None, description="CAM SecretId (a sub-account's).")
+    faceid_secret_key_file: Path | None = Field(None, description="File holding the SecretKey.")
+    faceid_rule_id: str | None = Field(None, description="DetectAuth RuleId (FaceID console).")
+    faceid_redirect_url: str | None = Field(
+        None, description="Where the web (H5) capture returns to; unset for SDK flows."
+    )
+    faceid_similarity_threshold: float = Field(
+        80.0, ge=50, le=100, description="Minimum face similarity (0-100) for a pass."
+    )
+    faceid_encryption_key_file: Path | None = Field(
+        None,
+        description="FaceID's RSA public key (PEM): names, ID numbers and phones "
+        "travel encrypted (Encryption parameter) when set.",
+    )
+    identity_vendor_timeout_seconds: float = Field(
+        5.0, gt=0, le=30, description="Time budget of one FaceID/WeChat/Alipay call."
+    )
+    # Mini-program platforms: a platform left unset refuses its codes.
+    # (``wechat_app_id`` above is the same mini-program's id, shared with notifications.)
+    wechat_endpoint: str = "https://api.weixin.qq.com"
+    wechat_app_secret_file: Path | None = None
+    alipay_endpoint: str = "https://openapi.alipay.com/gateway.do"
+    alipay_app_id: str | None = None
+    alipay_private_key_file: Path | None = Field(
+        None, description="The application's RSA2 private key (PEM)."
+    )
+    alipay_public_key_file: Path | None = Field(
+        None, description="Alipay's RSA2 public key (PEM), to verify answers."
     )
     population_register: Literal["demo"] = Field(
         "demo", description="Population register: 'demo' reads the seeded copy."

@@ -19,7 +19,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from app.resources import Resources
-from app.services import Providers, development_vendors
+from app.services import Providers, configured_carrier_check, configured_vendors
 from demo.exchange.enterprise_records import EnterpriseRecordRepository
 from demo.exchange.records import DepartmentRecordRepository
 from demo.exchange.repository import RegisterRepository
@@ -75,13 +75,14 @@ def demo_providers(resources: Resources) -> Providers:
     """
     exchange = DemoExchange.over(resources.database)
     resources.repositories.extend(exchange.repositories)
-    vendors = development_vendors(resources)
+    vendors = configured_vendors(resources)
     return Providers(
         sms=vendors.sms,
         liveness=vendors.liveness,
         mini_program=vendors.mini_program,
         population_register=ExchangePopulationRegister(exchange.registers),
-        carrier_check=DevelopmentCarrierCheck(exchange.registers),
+        carrier_check=configured_carrier_check(resources)
+        or DevelopmentCarrierCheck(exchange.registers),
         legal_entity_register=ExchangeLegalEntityRegister(exchange.registers),
         life_record_sources=demo_sources(exchange.department_records),
         enterprise_register=ExchangeEntityRegister(exchange.registers),

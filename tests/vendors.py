@@ -44,7 +44,7 @@ class NoFaceLivenessVendor:
 
     name = "test-vendor"
 
-    async def start(self, account_id: str, *, id_number: str) -> LivenessTicket:
+    async def start(self, account_id: str, *, id_number: str, name: str) -> LivenessTicket:
         """A ticket for a check that will not be completed."""
         return LivenessTicket(
             ticket=f"lvt_{secrets.token_urlsafe(16)}",
@@ -52,7 +52,9 @@ class NoFaceLivenessVendor:
             provider=self.name,
         )
 
-    async def verify_result(self, signed_result: str) -> LivenessResult:
+    async def verify_result(
+        self, signed_result: str, *, ticket: str, account_id: str
+    ) -> LivenessResult:
         """No result is ever the vendor's."""
         raise InvalidLivenessResult(field="result")
 

@@ -1,7 +1,10 @@
 """Liveness (face) check vendors: the provider interface and the development stand-in.
 
-The client app runs the vendor's face capture with a ticket the vendor issued; the
-vendor hands back a signed result, which only the vendor's adapter can vouch for.
+The client app runs the vendor's face capture with a ticket the vendor issued. Then
+either the vendor hands the client a signed result, which only the vendor's adapter
+can vouch for (the development stand-in), or the adapter fetches the verdict on the
+ticket from the vendor server-side and ignores what the client passes (Tencent
+FaceID's ``GetDetectInfoEnhanced``, :mod:`identity.adapters.faceid`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class LivenessTicket:
     ticket: str
     expires_at: datetime
     provider: str
+    url: str | None = None
+    """Where a browser or web view runs the capture, when the vendor gives one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +54,16 @@ class LivenessProvider(Protocol):
     name: str
     """Short provider name shown to clients (``development`` for the fake one)."""
 
-    async def start(self, account_id: str, *, id_number: str) -> LivenessTicket:
-        """Open a check of the account's holder against the register photo of ``id_number``."""
+    async def start(self, account_id: str, *, id_number: str, name: str) -> LivenessTicket:
+        """Open a check of the account's holder against the register photo of ``id_number``
+        (``name`` is the name registered with it)."""
 
-    async def verify_result(self, signed_result: str) -> LivenessResult:
-        """The verdict in ``signed_result``; :class:`InvalidLivenessResult` unless the
-        provider really signed it."""
+    async def verify_result(
+        self, signed_result: str, *, ticket: str, account_id: str
+    ) -> LivenessResult:
+        """The verdict on ``ticket``, opened for ``account_id``: read from ``signed_result``
+        (:class:`InvalidLivenessResult` unless the provider really signed it), or fetched
+        from the vendor, which then ignores ``signed_result``."""
 
 
 def _b64(raw: bytes) -> str:
@@ -104,7 +113,7 @@ class DevelopmentLiveness(DevelopmentOnly):
         self._ticket_ttl = ticket_ttl
         self._clock = clock
 
-    async def start(self, account_id: str, *, id_number: str) -> LivenessTicket:
+    async def start(self, account_id: str, *, id_number: str, name: str) -> LivenessTicket:
         """A fresh random ticket (nothing is sent anywhere, no face is compared)."""
         return LivenessTicket(
             ticket=f"lvt_{secrets.token_urlsafe(24)}",
@@ -112,8 +121,11 @@ class DevelopmentLiveness(DevelopmentOnly):
             provider=self.name,
         )
 
-    async def verify_result(self, signed_result: str) -> LivenessResult:
-        """Check the HMAC in constant time, then read the verdict."""
+    async def verify_result(
+        self, signed_result: str, *, ticket: str, account_id: str
+    ) -> LivenessResult:
+        """Check the HMAC in constant time, then read the verdict (the service compares
+        its ticket with ``ticket``)."""
         parts = signed_result.split(".")
         if len(signed_result) > MAX_RESULT_LENGTH or len(parts) != 3:
             raise InvalidLivenessResult(field="result")
@@ -132,7 +144,7 @@ class DevelopmentLiveness(DevelopmentOnly):
             raise InvalidLivenessResult(field="result") from None
         if not isinstance(verdict, dict):
             raise InvalidLivenessResult(field="result")
-        ticket, passed = verdict.get("ticket"), verdict.get("passed")
-        if not isinstance(ticket, str) or not isinstance(passed, bool):
+        signed_ticket, passed = verdict.get("ticket"), verdict.get("passed")
+        if not isinstance(signed_ticket, str) or not isinstance(passed, bool):
             raise InvalidLivenessResult(field="result")
-        return LivenessResult(ticket=ticket, passed=passed)
+        return LivenessResult(ticket=signed_ticket, passed=passed)

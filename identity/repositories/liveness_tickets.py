@@ -72,6 +72,19 @@ class LivenessTickets:
             pipe.expire(key, ttl_seconds)
             await pipe.execute()
 
+    async def refusal(self, ticket: str, principal: Principal) -> TicketRefused | None:
+        """Why the caller could not redeem ``ticket`` now, or ``None`` (nothing is used up).
+
+        Lets a verdict fetched from the vendor be asked for only on the caller's own
+        live ticket; :meth:`redeem` still decides, atomically.
+        """
+        owner = await self._redis.hmget(self.key(ticket), ["account", "session"])
+        if owner[0] is None:
+            return TicketRefused.UNKNOWN
+        if [_text(part or "") for part in owner] != [principal.account_id, principal.session_id]:
+            return TicketRefused.FOREIGN
+        return None
+
     async def redeem(self, ticket: str, principal: Principal) -> StartedCheck | TicketRefused:
         """Use up the ticket if the caller's session started it; else why not."""
         answer = await self._redeem(

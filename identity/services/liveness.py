@@ -96,7 +96,11 @@ class LivenessService:
         if account.real_name is None:
             raise IdentityError  # the level guard (REAL_NAME) should prevent it
         return await self._start(
-            principal, account.real_name.id_number, LivenessPurpose.STEP_UP, None
+            principal,
+            account.real_name.id_number,
+            LivenessPurpose.STEP_UP,
+            None,
+            name=account.real_name.name,
         )
 
     @translates_outages
@@ -106,7 +110,9 @@ class LivenessService:
         """Open a check of the caller's face against the register photo of the claimed ID."""
         claim = parse_claim(name, id_number, self._clock())
         self._binder.already_bound(await self._binder.account(principal.account_id), claim)
-        return await self._start(principal, claim.id_number, LivenessPurpose.BIND, claim)
+        return await self._start(
+            principal, claim.id_number, LivenessPurpose.BIND, claim, name=claim.name
+        )
 
     async def _start(
         self,
@@ -114,6 +120,8 @@ class LivenessService:
         id_number: str,
         purpose: LivenessPurpose,
         claim: IdentityClaim | None,
+        *,
+        name: str,
     ) -> LivenessTicket:
         wait = await self._limiter.hit(
             f"liveness-starts:{principal.account_id}",
@@ -122,7 +130,7 @@ class LivenessService:
         )
         if wait is not None:
             raise RateLimited(retry_after=wait)
-        started = await self.provider.start(principal.account_id, id_number=id_number)
+        started = await self.provider.start(principal.account_id, id_number=id_number, name=name)
         now = self._clock()
         lifetime = min(started.expires_at - now, TICKET_TTL).total_seconds()
         record = StartedCheck(principal.account_id, principal.session_id, purpose, claim)
@@ -160,15 +168,22 @@ class LivenessService:
         account_id = principal.account_id
         if not 1 <= len(ticket) <= MAX_TICKET_LENGTH:
             raise InvalidLivenessTicket(field="ticket")
-        # The signature is checked before the ticket is touched, so a forged result
-        # cannot even use up the caller's ticket.
-        result = await self.provider.verify_result(signed_result)
+        # Only the caller's own live ticket is worth a verdict: a vendor that fetches
+        # results is never asked about another's, a used or an unknown ticket.
+        refused = await self._tickets.refusal(ticket, principal)
+        if refused is not None:
+            self._log_refusal(refused, account_id)
+            raise InvalidLivenessTicket(field="ticket")
+        # The verdict is checked before the ticket is used up, so a forged result
+        # cannot use up the caller's ticket (nor can a vendor's answer not yet ready).
+        result = await self.provider.verify_result(
+            signed_result, ticket=ticket, account_id=account_id
+        )
         if not hmac.compare_digest(result.ticket.encode(), ticket.encode()):
             raise InvalidLivenessResult(field="result")
         record = await self._tickets.redeem(ticket, principal)
-        if isinstance(record, TicketRefused):
-            if record is TicketRefused.FOREIGN:
-                logger.warning("identity.liveness.foreign_ticket account=%s", account_id)
+        if isinstance(record, TicketRefused):  # used by a concurrent completion meanwhile
+            self._log_refusal(record, account_id)
             raise InvalidLivenessTicket(field="ticket")
         if record.purpose != purpose:
             raise InvalidLivenessTicket(field="ticket")
@@ -176,6 +191,11 @@ class LivenessService:
             logger.info("identity.liveness.failed account=%s", account_id)
             raise LivenessFailed
         return record
+
+    @staticmethod
+    def _log_refusal(refused: TicketRefused, account_id: str) -> None:
+        if refused is TicketRefused.FOREIGN:
+            logger.warning("identity.liveness.foreign_ticket account=%s", account_id)
 
     async def _raise_session(self, principal: Principal) -> RealPersonVerified:
         now = to_millis(self._clock())

@@ -117,10 +117,13 @@ async def test_an_approval_reaches_subscription_inbox_phones_and_mini_program(
     wechat: Any = fake_wechat.app
     before_wechat = len(wechat.sent)
 
-    async with behind_uvicorn(push_app) as url, connect(
-        url.replace("http", "ws") + "/graphql",
-        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-    ) as ws:
+    async with (
+        behind_uvicorn(push_app) as url,
+        connect(
+            url.replace("http", "ws") + "/graphql",
+            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        ) as ws,
+    ):
         await ws.send(
             json.dumps(
                 {

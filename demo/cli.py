@@ -43,11 +43,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser(
         "seed", help="load the demo data into the configured servers (development and tests)"
     )
+    commands.add_parser(
+        "worker",
+        help="the notifications worker wired with the demo's providers (the embedded default "
+        "starts one)",
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if args.command == "seed":
         return seed_command()
+    if args.command == "worker":
+        from app.cli import worker
+        from demo.providers import demo_providers
+
+        return worker(providers=demo_providers)
     from demo.embedded import run_embedded
 
     return run_embedded(args.host, args.port)

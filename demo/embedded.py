@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 
 import redis.asyncio as redis_async
@@ -87,13 +89,42 @@ def run_embedded(host: str, port: int) -> int:
                 print(f"dropped {dropped} cached sections an earlier release kept in clear")
             log_file = data_dir / "logs" / "api.log"
             print(f"API log: {log_file}", flush=True)
+            worker_log = data_dir / "logs" / "worker.log"
+            worker = _start_worker(overrides, worker_log)
+            print(f"notifications worker: pid {worker.pid}  (log: {worker_log})", flush=True)
             print(f"GraphiQL: http://{host}:{port}/graphql   (Ctrl-C stops everything)", flush=True)
-            return serve(host, port, settings=settings, log_file=log_file, providers=demo_providers)
+            try:
+                return serve(
+                    host, port, settings=settings, log_file=log_file, providers=demo_providers
+                )
+            finally:
+                _stop_worker(worker)
     except (ServerStartError, StartupError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _start_worker(overrides: dict[str, object], log_path: Path) -> subprocess.Popen[bytes]:
+    """``python -m demo worker`` on the same servers, so notifications flow in the demo."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ) | {f"SZ_{key.upper()}": str(value) for key, value in overrides.items()}
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "demo", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Ask the worker to finish its current item, then wait for it (kill after 15 s)."""
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(5)
 
 
 async def _drop_clear_cache(settings: Settings, *, rewrite_aof: bool) -> int:

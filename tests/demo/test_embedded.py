@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pymongo
+import pytest
 import redis
 from pymongo.collection import Collection
 
@@ -133,3 +134,27 @@ def test_an_earlier_release_folder_is_migrated_and_made_private(tmp_path: Path) 
     assert (var / "keys" / "jwt-ed25519.pem").exists()
     assert {"mongo", "redis", "s3", "logs", "keys"} <= {p.name for p in var.iterdir()}
     assert _open_to_others(var) == []
+
+
+def test_the_embedded_default_runs_a_notifications_worker_and_stops_it(tmp_path: Path) -> None:
+    # given a fresh data folder
+    var, output = tmp_path / "var", tmp_path / "dev.log"
+
+    # when the embedded default runs, then is stopped as Ctrl-C stops it
+    with running_embedded(var, output):
+        worker_log = var / "logs" / "worker.log"
+        deadline = time.monotonic() + 60
+        while "worker.started" not in (worker_log.read_text() if worker_log.exists() else ""):
+            assert time.monotonic() < deadline, worker_log.read_text()
+            time.sleep(0.5)
+        [pid] = [
+            int(line.split("pid ")[1].split()[0])
+            for line in output.read_text().splitlines()
+            if line.startswith("notifications worker: pid ")
+        ]
+        os.kill(pid, 0)  # alive beside the API
+
+    # then the worker said it started and stopped, and is gone
+    assert "worker.stopped" in worker_log.read_text()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

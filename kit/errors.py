@@ -118,3 +118,6 @@ register_code(
     "A part of the service is briefly down (e.g. restarting): the operation did not "
     "complete; try again after `retryAfterSeconds`.",
 )
+# The system heartbeat subscription's argument checks (the API layer's own codes).
+register_code("INVALID_INTERVAL", "`heartbeat`'s `intervalSeconds` is out of range.")
+register_code("INVALID_COUNT", "`heartbeat`'s `count` is out of range.")

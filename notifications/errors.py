@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kit.errors import DomainError
+from kit.errors import DomainError, register_code
 from notifications.models import MAX_PAGE_SIZE
 
 
@@ -59,3 +59,10 @@ class TooManyIds(NotificationsError):
     code = "TOO_MANY_IDS"
     message_zh = f"一次最多标记 {MAX_PAGE_SIZE} 条"
     message_en = f"At most {MAX_PAGE_SIZE} notifications at a time"
+
+
+register_code(
+    "TOO_SLOW",
+    "A live subscription fell too far behind and was ended: subscribe again and re-read "
+    "`me.notifications`.",
+)

@@ -196,24 +196,28 @@ async def application_type(
     )
 
 
-def _wants_timeline(info: Info) -> bool:
-    for selection in info.selected_fields:
-        for child in getattr(selection, "selections", []):
-            for grandchild in getattr(child, "selections", []):
-                if getattr(grandchild, "name", None) == "timeline":
-                    return True
-            if getattr(child, "name", None) == "timeline":
-                return True
+def _asks_for_timeline(selections: Sequence[Any]) -> bool:
+    """Whether ``timeline`` is selected anywhere below (payload, connection, fragments)."""
+    for selection in selections:
+        if getattr(selection, "name", None) == "timeline":
+            return True
+        if _asks_for_timeline(getattr(selection, "selections", [])):
+            return True
     return False
 
 
+async def applications_of(info: Info, cases: Sequence[case_models.Case]) -> list[Application]:
+    """The GraphQL views of cases the caller may read, their timelines read in one query
+    when the operation selects them (anywhere: a payload, a connection, a fragment)."""
+    timelines: dict[str, list[case_models.TimelineEntry]] = {}
+    if _asks_for_timeline(info.selected_fields):
+        timelines = await info.context.service(ApplicationService).timelines(cases)
+    return [await application_type(info, case, timelines.get(case.id, [])) for case in cases]
+
+
 async def _application(info: Info, case: case_models.Case) -> Application:
-    timeline: list[case_models.TimelineEntry] = []
-    if _wants_timeline(info):
-        timeline = await info.context.service(ApplicationService).timeline(
-            info.context.require_principal(), case.id
-        )
-    return await application_type(info, case, timeline)
+    [application] = await applications_of(info, [case])
+    return application
 
 
 def _draft_type(draft: case_models.Draft) -> ApplicationDraft:
@@ -256,12 +260,10 @@ async def my_applications(info: Info, *, first: int, after: str | None) -> Conne
     page = await info.context.service(ApplicationService).cases_of(
         info.context.require_principal(), first=first, after=cursor
     )
+    nodes = await applications_of(info, page.items)
     edges = [
-        Edge(
-            cursor=encode_time_cursor(CURSOR_KIND, case.submitted_at, case.id),
-            node=await application_type(info, case),
-        )
-        for case in page.items
+        Edge(cursor=encode_time_cursor(CURSOR_KIND, case.submitted_at, case.id), node=node)
+        for case, node in zip(page.items, nodes, strict=True)
     ]
     return connection(edges, has_next_page=page.has_next_page)
 

@@ -19,6 +19,7 @@ from identity.errors import IdentityError
 from identity.models import AssuranceLevel as DomainLevel
 from resolvers.applications.cases import (
     application_type,
+    applications_of,
     departments_of,
     sub_case_type,
 )
@@ -73,7 +74,8 @@ async def _act(
         material_keys=material_keys or [],
         field_keys=field_keys or [],
     )
-    return ApplicationChanged(application=await application_type(info, case))
+    [application] = await applications_of(info, [case])
+    return ApplicationChanged(application=application)
 
 
 def _guard() -> list[FieldExtension]:
@@ -316,7 +318,8 @@ class DeskMutation:
             value=corrected_value,
             reason=reason,
         )
-        return ApplicationChanged(application=await application_type(info, case))
+        [application] = await applications_of(info, [case])
+        return ApplicationChanged(application=application)
 
     @strawberry.mutation(
         description="Answer a follow-up of a low rating; the applicant sees the reply.",
@@ -329,4 +332,5 @@ class DeskMutation:
         case = await info.context.service(FollowUps).reply(
             info.context.require_principal(), follow_up_id, reply
         )
-        return ApplicationChanged(application=await application_type(info, case))
+        [application] = await applications_of(info, [case])
+        return ApplicationChanged(application=application)

@@ -498,3 +498,32 @@ async def test_an_item_needing_a_face_check_refuses_a_real_name_session(
     assert payload["__typename"] == "ApplicationRefused"
     assert payload["code"] == "REAL_PERSON_REQUIRED"
     assert await _count(app, "cases") == 0
+
+
+async def test_timelines_come_with_every_case_payload_that_asks_for_them(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # given a seal filing
+    citizen = await real_name_citizen(client, app)
+    case = await seal_case(client, app, citizen)
+    clerk, _head = await officers(client, app)
+
+    # when the timeline is asked for in me.applications and in an officer's payload
+    mine = await as_caller(
+        client,
+        citizen,
+        "query { me { applications(first: 5) { edges { node { timeline { event } } } } } }",
+    )
+    accepted = await as_caller(
+        client,
+        clerk,
+        """mutation ($sub: String!) { acceptSubCase(subCaseId: $sub) {
+             ... on ApplicationChanged { application { timeline { event } } } } }""",
+        {"sub": case["subCases"][0]["id"]},
+    )
+
+    # then both carry it, oldest first
+    [edge] = mine["data"]["me"]["applications"]["edges"]
+    assert [e["event"] for e in edge["node"]["timeline"]] == ["submitted"]
+    timeline = accepted["data"]["acceptSubCase"]["application"]["timeline"]
+    assert [e["event"] for e in timeline] == ["submitted", "accepted"]

@@ -13,7 +13,7 @@ import logging
 import logging.handlers
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from app.settings import Environment, Settings
 
 if TYPE_CHECKING:
     from app.services import ProviderWiring
+    from applications.repositories.cases import CaseRepository
 
 logger = logging.getLogger("app.cli")
 
@@ -315,6 +316,35 @@ def grant_administrator(phone: str) -> int:
     return status
 
 
+def _scheduled(job: Callable[[Resources], Awaitable[int]], done: str) -> int:
+    """Run one scheduled job on freshly opened clients; print ``done`` with its count."""
+    settings = load_settings()
+
+    async def run() -> int:
+        resources = await start_resources(settings)
+        try:
+            return await job(resources)
+        finally:
+            await resources.close()
+
+    try:
+        count = asyncio.run(run())
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(done.format(count))
+    return 0
+
+
+def _case_repository(resources: Resources) -> CaseRepository:
+    """The applications' case collections, with the key their texts are sealed with."""
+    from applications.repositories.cases import CASES_KEY_PURPOSE, CaseRepository
+    from infra.crypto import FieldCipher, derive_key
+
+    master = resources.settings.secret_key.get_secret_value().encode()
+    return CaseRepository(resources.database, FieldCipher(derive_key(master, CASES_KEY_PURPOSE)))
+
+
 async def wallet_expiry_scan_on(resources: Resources) -> int:
     """Append ``wallet.licence.expiring`` 30 and 7 days before expiry; how many were new.
 
@@ -338,22 +368,7 @@ async def wallet_expiry_scan_on(resources: Resources) -> int:
 
 def wallet_expiry_scan() -> int:
     """``wallet-expiry-scan``: the scheduled job of licence expiry notices."""
-    settings = load_settings()
-
-    async def run() -> int:
-        resources = await start_resources(settings)
-        try:
-            return await wallet_expiry_scan_on(resources)
-        finally:
-            await resources.close()
-
-    try:
-        appended = asyncio.run(run())
-    except StartupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"{appended} expiry notices appended")
-    return 0
+    return _scheduled(wallet_expiry_scan_on, "{} expiry notices appended")
 
 
 async def purge_drafts_on(resources: Resources) -> int:
@@ -362,74 +377,29 @@ async def purge_drafts_on(resources: Resources) -> int:
     The drafts' TTL index does the same where the database runs TTL monitors; this is
     the scheduled job for the rest (run it daily; idempotent).
     """
-    from datetime import UTC, datetime
-
-    from applications.repositories.cases import CaseRepository
-    from infra.crypto import FieldCipher, derive_key
-
-    master = resources.settings.secret_key.get_secret_value().encode()
-    cases = CaseRepository(
-        resources.database, FieldCipher(derive_key(master, "applications-cases/v1"))
-    )
-    return await cases.purge_drafts(datetime.now(UTC))
+    return await _case_repository(resources).purge_drafts(datetime.now(UTC))
 
 
 async def cases_due_scan_on(resources: Resources) -> int:
     """Append ``applications.case.due_soon`` once per open sub-case due within a working
     day; how many were new (idempotent: run it daily on any number of instances)."""
-    from datetime import UTC, datetime
-
     from applications.calendar import WorkingDayCalendar
-    from applications.repositories.cases import CaseRepository
     from applications.services.reminders import DueSoonScan
-    from infra.crypto import FieldCipher, derive_key
 
-    master = resources.settings.secret_key.get_secret_value().encode()
-    cases = CaseRepository(
-        resources.database, FieldCipher(derive_key(master, "applications-cases/v1"))
+    scan = DueSoonScan(
+        _case_repository(resources), WorkingDayCalendar(), clock=lambda: datetime.now(UTC)
     )
-    scan = DueSoonScan(cases, WorkingDayCalendar(), clock=lambda: datetime.now(UTC))
     return await scan.run()
 
 
 def cases_due_scan() -> int:
     """``cases-due-scan``: the scheduled due-soon notices."""
-    settings = load_settings()
-
-    async def run() -> int:
-        resources = await start_resources(settings)
-        try:
-            return await cases_due_scan_on(resources)
-        finally:
-            await resources.close()
-
-    try:
-        appended = asyncio.run(run())
-    except StartupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"{appended} due-soon notices appended")
-    return 0
+    return _scheduled(cases_due_scan_on, "{} due-soon notices appended")
 
 
 def purge_drafts() -> int:
     """``purge-drafts``: the scheduled purge of drafts never submitted."""
-    settings = load_settings()
-
-    async def run() -> int:
-        resources = await start_resources(settings)
-        try:
-            return await purge_drafts_on(resources)
-        finally:
-            await resources.close()
-
-    try:
-        purged = asyncio.run(run())
-    except StartupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"{purged} drafts purged")
-    return 0
+    return _scheduled(purge_drafts_on, "{} drafts purged")
 
 
 async def purge_uploads_on(resources: Resources) -> tuple[int, str]:

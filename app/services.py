@@ -34,6 +34,7 @@ from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
 from app.wallet_licences import WalletEnterpriseLicences, WalletLicencesSection
 from applications import wiring as applications_wiring
+from applications.repositories.cases import CASES_KEY_PURPOSE
 from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
 from applications.services.uploads import UploadService
@@ -527,7 +528,7 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
             database=resources.database,
             objects=resources.objects,
             material_cipher=FieldCipher(derive_key(master, "application-materials/v1")),
-            cipher=FieldCipher(derive_key(master, "applications-cases/v1")),
+            cipher=FieldCipher(derive_key(master, CASES_KEY_PURPOSE)),
         ),
         applications_wiring.ApplicationsConfig(),
         applications_wiring.ApplicationsProviders(

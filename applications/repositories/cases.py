@@ -48,6 +48,10 @@ def due_key(due_at: datetime | None) -> datetime:
     return UNKNOWN_DUE if due_at is None else due_at
 
 
+CASES_KEY_PURPOSE = "applications-cases/v1"
+"""What the key sealing forms, reasons and comments is derived for (from the master secret)."""
+
+
 class LostRace(Exception):
     """A guarded update matched nothing: someone changed the document first."""
 
@@ -275,10 +279,10 @@ class CaseRepository:
         doc = await self._cases.find_one({"_id": case_id})
         return None if doc is None else await self._with_sub_cases(doc)
 
-    async def case_version(self, case_id: str) -> int | None:
-        """The case's version (bumped by every change)."""
-        doc = await self._cases.find_one({"_id": case_id}, {"version": 1})
-        return None if doc is None else int(doc["version"])
+    async def applicant_of(self, case_id: str) -> str | None:
+        """The account that applied for the case (one field read, nothing decrypted)."""
+        doc = await self._cases.find_one({"_id": case_id}, {"applicant": 1})
+        return None if doc is None else str(doc["applicant"])
 
     async def cases_of(
         self, account_id: str, *, limit: int, after: tuple[datetime, str] | None

@@ -134,11 +134,7 @@ class ApplicationService:
     @staticmethod
     def may_see(principal: Principal, case: Case) -> bool:
         """The applicant, or an agent of the enterprise applied for with the scope."""
-        if case.applicant_account_id == principal.account_id and (
-            case.acting_for is None
-            or (principal.acting_for is not None and principal.acting_for.uscc == case.acting_for)
-            or principal.acting_for is None
-        ):
+        if case.applicant_account_id == principal.account_id:
             return True
         acting = principal.acting_for
         return (
@@ -157,8 +153,9 @@ class ApplicationService:
 
     async def visible_to(self, account_id: str, case_id: str) -> bool:
         """Whether the account applied for the case (live subscriptions ask this)."""
-        case = await self._cases.case(case_id) if len(case_id) <= 64 else None
-        return case is not None and case.applicant_account_id == account_id
+        if len(case_id) > 64:
+            return False
+        return await self._cases.applicant_of(case_id) == account_id
 
     async def cases_of(
         self, principal: Principal, *, first: int, after: tuple[datetime, str] | None

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from applications.calendar import WorkingDayCalendar, city_date
 from applications.case_models import Figures, Statistics, SubCase
-from applications.errors import InvalidDateRange
+from applications.errors import CalendarUnknown, InvalidDateRange
 from applications.repositories import Document
 from applications.repositories.cases import COUNTER_FIELDS, RATING_FIELDS, CaseRepository
 from applications.workflow import SubCaseState
@@ -123,7 +123,7 @@ class StatisticsService:
         try:
             spent = self._calendar.working_days_between(sub.received_at, sub.decided_at)
             stopped = self._calendar.suspended_working_days(sub.suspensions, now=sub.decided_at)
-        except Exception:
+        except CalendarUnknown:
             return None
         return max(0, spent - stopped)
 

@@ -17,7 +17,7 @@ from app.applications_ports import AccessLogReads, RecordDisputeResolutions, Wal
 from applications import wiring
 from applications.calendar import CITY_TIMEZONE, Suspension, WorkingDayCalendar
 from applications.case_models import QueueFilter, SubjectKind, SuppliedMaterial
-from applications.repositories.cases import CaseRepository, due_key
+from applications.repositories.cases import CASES_KEY_PURPOSE, CaseRepository, due_key
 from applications.services.applying import ApplicationService
 from applications.services.catalogue import CatalogueService
 from applications.services.desk import OfficerDesk
@@ -62,7 +62,7 @@ def case_services(app: FastAPI, clock: Clock) -> tuple[ApplicationService, Offic
             database=resources.database,
             objects=resources.objects,
             material_cipher=material_cipher(app),
-            cipher=FieldCipher(derive_key(b"test-master", "applications-cases/v1")),
+            cipher=FieldCipher(derive_key(b"test-master", CASES_KEY_PURPOSE)),
         ),
         wiring.ApplicationsConfig(calendar=CALENDAR, clock=clock),
         wiring.ApplicationsProviders(
@@ -205,7 +205,7 @@ async def test_a_sub_case_due_soon_is_announced_once(
     applying, _desk = case_services(app, clock)
     _citizen, case_id, sub_id = await _seal_filing(client, app, applying)
     cases = CaseRepository(
-        resources_of(app).database, FieldCipher(derive_key(b"test-master", "applications-cases/v1"))
+        resources_of(app).database, FieldCipher(derive_key(b"test-master", CASES_KEY_PURPOSE))
     )
     scan = DueSoonScan(cases, CALENDAR, clock=clock)
 

@@ -361,7 +361,8 @@ async def test_an_enterprise_agent_applies_with_the_scope_and_is_refused_without
     stored = await resources_of(app).database["cases"].find_one({"_id": filed["application"]["id"]})
     assert stored is not None
     assert stored["acting_for"] == RAIL.uscc
-    assert refused["__typename"] in {"ApplicationRefused"}, refused
+    assert refused["__typename"] == "ApplicationRefused", refused
+    assert refused["code"] == "AGENT_NOT_ALLOWED"
     assert await _count(app, "cases") == 1
 
 

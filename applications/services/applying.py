@@ -46,6 +46,7 @@ from applications.errors import (
     NotRateable,
     Problem,
 )
+from applications.repositories import Document
 from applications.repositories.cases import CaseRepository, Change, CounterChange, LostRace
 from applications.services.catalogue import CatalogueService
 from applications.services.changes import CaseWriter, Step, new_id, timeline_id
@@ -575,8 +576,6 @@ class ApplicationService:
         await self._check_materials(
             principal, subject.materials, materials, only=sub.supplement.material_keys
         )
-        replaced = {m.key: m for m in case.materials}
-        replaced.update({m.key: m for m in materials})
         row = transition(sub.state, Action.SUPPLY)
         if row is None:  # pragma: no cover - the table has the row
             raise IllegalTransition
@@ -587,17 +586,23 @@ class ApplicationService:
                 raise IllegalTransition
             return [Step(current, row)], None
 
-        change_form = self._cases.seal_form(merged, case.id)
-        material_docs = [
-            {"key": m.key, "upload": m.upload_id, "licence": m.licence_uri}
-            for m in replaced.values()
-        ]
+        def amended(fresh: Case) -> Document:
+            # The supplied fields and materials over the case as this attempt read it.
+            replaced = {m.key: m for m in fresh.materials} | {m.key: m for m in materials}
+            return {
+                "form": self._cases.seal_form({**fresh.form, **values}, fresh.id),
+                "materials": [
+                    {"key": m.key, "upload": m.upload_id, "licence": m.licence_uri}
+                    for m in replaced.values()
+                ],
+            }
+
         return await self._writer.run(
             case.id,
             plan,
             actor=Actor.APPLICANT,
             actor_id=principal.account_id,
-            case_extra={"form": change_form, "materials": material_docs},
+            case_extra=amended,
         )
 
     async def withdraw(self, principal: Principal, case_id: str, reason: str | None) -> Case:

@@ -125,10 +125,11 @@ class CaseWriter:
         *,
         actor: Actor,
         actor_id: str,
-        case_extra: Document | None = None,
+        case_extra: Callable[[Case], Document] | None = None,
         extra_events: list[OutboxEvent] | None = None,
     ) -> Case:
-        """Read the case, let ``plan`` choose the steps (and a reason), write them.
+        """Read the case, let ``plan`` choose the steps (and a reason), write them
+        (with ``case_extra``'s fields of the case, computed from the same read).
 
         ``plan`` raises the domain's errors (illegal transition, bad input) before
         anything is written. Returns the case as it is after the change.
@@ -139,7 +140,10 @@ class CaseWriter:
                 raise CaseNotFound(field="id")
             steps, reason = plan(case)
             change = self.change(case, steps, reason, actor=actor, actor_id=actor_id)
-            change.case_set.update(case_extra or {})
+            if case_extra is not None:
+                # Computed from the case as read on this attempt: a retry after a
+                # sibling's change amends the fresh case, never an older copy.
+                change.case_set.update(case_extra(case))
             change.events.extend(extra_events or [])
             try:
                 await self.cases.apply(change)

@@ -8,6 +8,7 @@ the citizen reads the timeline and rates it; statistics and the outbox hold it a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -214,3 +215,49 @@ async def test_form_problems_list_every_failing_field_and_nothing_is_stored(
     }
     assert all(p["message"] and p["messageEn"] for p in payload["problems"])
     assert await resources_of(app).database["cases"].count_documents({}) == 0
+
+
+FIELDS_SUPPLEMENT = """
+mutation ($sub: String!, $fields: [String!]) {
+  requestSupplement(subCaseId: $sub, reason: "请更正", fieldKeys: $fields) { __typename }
+}
+"""
+SUPPLY_FORM = """
+mutation ($sub: String!, $form: JSON) {
+  supplyMaterials(subCaseId: $sub, form: $form) { __typename ... on UserError { code } }
+}
+"""
+
+
+async def test_two_supplements_supplied_at_once_both_land_in_the_form(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    # given a start-up case where two departments each asked for one field again
+    citizen = await real_name_citizen(client, app)
+    clerk, _head = await officers(client, app)
+    case = (await submit(client, citizen, await start_up_materials(client, app, citizen)))[
+        "application"
+    ]
+    scjg, ga = sub_of(case, "430200-SCJG")["id"], sub_of(case, "430200-GA")["id"]
+    for sub, field in ((scjg, "site.address"), (ga, "enterprise.name")):
+        body = await as_caller(client, clerk, FIELDS_SUPPLEMENT, {"sub": sub, "fields": [field]})
+        assert body["data"]["requestSupplement"]["__typename"] == "ApplicationChanged", body
+
+    # when the citizen supplies both at once
+    answers = await asyncio.gather(
+        as_caller(
+            client, citizen, SUPPLY_FORM, {"sub": scjg, "form": {"site.address": "新地址 1 号"}}
+        ),
+        as_caller(
+            client, citizen, SUPPLY_FORM, {"sub": ga, "form": {"enterprise.name": "新名称公司"}}
+        ),
+    )
+
+    # then both succeed and the form holds both corrections (neither write lost)
+    assert [a["data"]["supplyMaterials"]["__typename"] for a in answers] == [
+        "ApplicationChanged",
+        "ApplicationChanged",
+    ]
+    read = await as_caller(client, citizen, READ, {"id": case["id"]})
+    form = read["data"]["application"]["form"]
+    assert (form["site.address"], form["enterprise.name"]) == ("新地址 1 号", "新名称公司")

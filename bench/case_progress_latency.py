@@ -23,14 +23,11 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -44,15 +41,12 @@ from app.settings import Settings
 from applications.services.applying import ApplicationService
 from applications.services.desk import OfficerDesk
 from applications.workflow import Action
+from bench.stack import bench_settings
 from demo.data.people import LIU_JIANJUN, WANG_HAORAN
 from demo.providers import demo_providers
 from demo.seed import seed
 from devstack.servers import (
-    DEV_S3_ACCESS_KEY,
-    DEV_S3_BUCKET,
-    DEV_S3_SECRET_KEY,
     ServerStartError,
-    dev_stack,
     free_port,
 )
 from identity.adapters.sms import DevelopmentSms
@@ -182,25 +176,6 @@ async def run(settings: Settings, cases: int) -> list[float]:
                 await app.state.resources.mongo.drop_database(settings.mongodb_database)
 
 
-def _settings(urls: dict[str, str], data_dir: Path, *, started_s3: bool) -> Settings:
-    values: dict[str, Any] = {
-        "environment": "development",
-        "data_dir": data_dir,
-        "mongodb_url": urls["mongodb"],
-        "mongodb_database": f"bench_progress_{os.getpid()}",
-        "redis_url": urls["redis"],
-        "redis_key_prefix": f"bench-progress-{os.getpid()}:",
-        "s3_endpoint_url": urls["s3"],
-    }
-    if started_s3:
-        values |= {
-            "s3_access_key_id": DEV_S3_ACCESS_KEY,
-            "s3_secret_access_key": DEV_S3_SECRET_KEY,
-            "s3_bucket": DEV_S3_BUCKET,
-        }
-    return Settings(_env_file=None, **values)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m bench.case_progress_latency``."""
     parser = argparse.ArgumentParser(
@@ -212,23 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.cases < 2:
         parser.error("--cases must be at least 2")
-    given = {name: os.environ.get(name) for name in ("MONGODB_URL", "REDIS_URL", "S3_ENDPOINT_URL")}
     try:
-        with (
-            tempfile.TemporaryDirectory(prefix="sz-bench-progress-") as folder,
-            dev_stack(
-                None,
-                mongodb_url=given["MONGODB_URL"],
-                redis_url=given["REDIS_URL"],
-                s3_endpoint_url=given["S3_ENDPOINT_URL"],
-            ) as stack,
-        ):
-            urls = {
-                "mongodb": stack.mongodb_url,
-                "redis": stack.redis_url,
-                "s3": stack.s3_endpoint_url,
-            }
-            settings = _settings(urls, Path(folder), started_s3=not given["S3_ENDPOINT_URL"])
+        with bench_settings("progress") as settings:
             samples = asyncio.run(run(settings, args.cases))
     except (BenchmarkError, ServerStartError, StartupError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -20,15 +20,11 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import importlib.metadata
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -38,21 +34,18 @@ from app.main import create_app
 from app.resources import Resources, StartupError
 from app.settings import Settings
 from bench.liferecord_sources import SequentialLifeRecordService, delayed_sources
+from bench.stack import bench_settings, database_label
 from demo.data.departments import DEPARTMENTS
 from demo.data.liferecord import city_today, life_records
 from demo.data.people import LIU_JIANJUN, RESIDENTS
-from demo.liferecord_adapters import DEMO_SOURCES
 from demo.providers import DemoExchange, demo_providers
 from devstack.servers import (
-    DEV_S3_ACCESS_KEY,
-    DEV_S3_BUCKET,
-    DEV_S3_SECRET_KEY,
     ServerStartError,
-    dev_stack,
 )
 from directory.repository import DepartmentRepository
 from identity.adapters.sms import DevelopmentSms
 from infra.ratelimit import RateLimiter
+from kit.registry import ServiceRegistry
 from liferecord.models import Record, Section
 from liferecord.repositories.access_log import AccessLogRepository
 from liferecord.repositories.cache import SectionCache
@@ -220,7 +213,9 @@ async def measure(
     prefix = resources.settings.redis_key_prefix
     base = app.state.services
     payloads = _payloads()
-    departments = {section: s.department_code for section, s in DEMO_SOURCES.items()}
+    # The departments the app's own sources name (licences come from the wallet's source).
+    wired = base.get(LifeRecordService)
+    departments = {section: wired.source_of(section).department_code for section in payloads}
     timings = []
     for delay_ms in delays_ms:
         for variant, kind in (
@@ -236,7 +231,9 @@ async def measure(
                 AccessLogRepository(resources.database),
                 RateLimiter(resources.redis, prefix=prefix),
             )
-            app.state.services = dataclasses.replace(base, life_record=service)
+            app.state.services = ServiceRegistry(
+                [s for s in base if not isinstance(s, LifeRecordService)] + [service]
+            )
             for _ in range(warmup):
                 await _timed_query(http, token)
             samples = [await _timed_query(http, token) for _ in range(requests)]
@@ -304,25 +301,6 @@ def print_table(timings: list[Timing]) -> None:
         )
 
 
-def _settings(urls: dict[str, str], data_dir: Path, *, started_s3: bool) -> Settings:
-    values: dict[str, Any] = {
-        "environment": "development",
-        "data_dir": data_dir,
-        "mongodb_url": urls["mongodb"],
-        "mongodb_database": f"bench_lr_{os.getpid()}",
-        "redis_url": urls["redis"],
-        "redis_key_prefix": f"bench-lr-{os.getpid()}:",
-        "s3_endpoint_url": urls["s3"],
-    }
-    if started_s3:
-        values |= {
-            "s3_access_key_id": DEV_S3_ACCESS_KEY,
-            "s3_secret_access_key": DEV_S3_SECRET_KEY,
-            "s3_bucket": DEV_S3_BUCKET,
-        }
-    return Settings(_env_file=None, **values)
-
-
 def _delays(text: str) -> list[float]:
     values = [float(part) for part in text.split(",") if part.strip()]
     if not values or any(v < 0 for v in values):
@@ -348,29 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.slow <= len(SLOW_ORDER) or args.requests < 1 or args.warmup < 0:
         parser.error("--slow must be 1-8, --requests positive, --warmup not negative")
-    given = {name: os.environ.get(name) for name in ("MONGODB_URL", "REDIS_URL", "S3_ENDPOINT_URL")}
-    database = (
-        "MONGODB_URL"
-        if given["MONGODB_URL"]
-        else f"SecantusDB {importlib.metadata.version('secantusdb')} (in memory)"
-    )
+    database = database_label()
     print("starting SecantusDB, redis-server and SeaweedFS on loopback …", flush=True)
     try:
-        with (
-            tempfile.TemporaryDirectory(prefix="sz-bench-lr-") as folder,
-            dev_stack(
-                None,
-                mongodb_url=given["MONGODB_URL"],
-                redis_url=given["REDIS_URL"],
-                s3_endpoint_url=given["S3_ENDPOINT_URL"],
-            ) as stack,
-        ):
-            urls = {
-                "mongodb": stack.mongodb_url,
-                "redis": stack.redis_url,
-                "s3": stack.s3_endpoint_url,
-            }
-            settings = _settings(urls, Path(folder), started_s3=not given["S3_ENDPOINT_URL"])
+        with bench_settings("lr") as settings:
             timings = asyncio.run(
                 run(
                     settings,

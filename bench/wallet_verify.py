@@ -27,11 +27,9 @@ import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,10 +39,11 @@ from pymongo import monitoring
 from app.main import create_app
 from app.resources import Resources, StartupError
 from app.settings import Settings
-from bench.liferecord_concurrency import BenchmarkError, _post, _settings, _verified_token
+from bench.liferecord_concurrency import BenchmarkError, _post, _verified_token
+from bench.stack import bench_settings
 from demo.data.people import RESIDENTS
 from demo.providers import DemoExchange, demo_providers
-from devstack.servers import ServerStartError, dev_stack
+from devstack.servers import ServerStartError
 from wallet.models import Holder, HolderKind, LicenceType
 from wallet.presentations import PresentationService
 from wallet.seals import DepartmentSeal, SealAlgorithm, SealKeyring, b64url, generate_key
@@ -294,27 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({"wallet_verify": report}, ensure_ascii=False))
         return 0
 
-    given = {name: os.environ.get(name) for name in ("MONGODB_URL", "REDIS_URL", "S3_ENDPOINT_URL")}
     print("\nstarting SecantusDB, redis-server and SeaweedFS on loopback …", flush=True)
     try:
-        with (
-            tempfile.TemporaryDirectory(prefix="sz-bench-wallet-") as folder,
-            dev_stack(
-                None,
-                mongodb_url=given["MONGODB_URL"],
-                redis_url=given["REDIS_URL"],
-                s3_endpoint_url=given["S3_ENDPOINT_URL"],
-            ) as stack,
-        ):
-            urls = {
-                "mongodb": stack.mongodb_url,
-                "redis": stack.redis_url,
-                "s3": stack.s3_endpoint_url,
-            }
-            settings = _settings(urls, Path(folder), started_s3=not given["S3_ENDPOINT_URL"])
-            settings = settings.model_copy(
-                update={"mongodb_database": f"bench_wallet_{os.getpid()}"}
-            )
+        with bench_settings("wallet") as settings:
             report["online"] = asyncio.run(online(settings, args.requests))
     except (BenchmarkError, ServerStartError, StartupError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from applications.calendar import city_date
 from applications.services.statistics import StatisticsService
 from demo.data.people import LIU_JIANJUN
 from tests.app.citizens import real_name_citizen
@@ -163,7 +164,9 @@ async def test_start_up_bundle_journey_from_draft_to_rating(
     assert mine["data"]["me"]["applications"]["edges"][0]["node"]["id"] == case["id"]
 
     # and the statistics (from counters) and the outbox hold what happened
-    day = completed.date().isoformat()
+    # statistics count by Zhuzhou date (UTC+8), not by the UTC date of the instant
+    today = city_date(completed)
+    day = today.isoformat()
     stats = await as_caller(
         client,
         head,
@@ -182,9 +185,9 @@ async def test_start_up_bundle_journey_from_draft_to_rating(
 
     # and the rebuild from the cases agrees with the counters kept by each transition
     statistics = services_of(app).get(StatisticsService)
-    kept = await statistics.figures("430200-SCJG", completed.date(), completed.date())
+    kept = await statistics.figures("430200-SCJG", today, today)
     await statistics.rebuild("430200-SCJG")
-    rebuilt = await statistics.figures("430200-SCJG", completed.date(), completed.date())
+    rebuilt = await statistics.figures("430200-SCJG", today, today)
     assert rebuilt == kept
 
 

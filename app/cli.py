@@ -1,6 +1,7 @@
 """Command line: ``serve``, ``worker``, ``dead-letters``, ``export-schema``,
 ``grant-administrator``, ``purge-uploads``, ``purge-drafts``, ``cases-due-scan``,
-``wallet-expiry-scan``, and the development-only ``dev-sms-codes`` and ``dev-liveness-result``.
+``cases-repair``, ``wallet-expiry-scan``, and the development-only ``dev-sms-codes`` and
+``dev-liveness-result``.
 
 The embedded default and the demo data are the demo's commands: ``python -m demo dev``
 and ``python -m demo seed``."""
@@ -397,6 +398,24 @@ def cases_due_scan() -> int:
     return _scheduled(cases_due_scan_on, "{} due-soon notices appended")
 
 
+async def cases_repair_on(resources: Resources, providers: ProviderWiring | None = None) -> int:
+    """Finish what a failure cut short: correction cases of disputes never queued, and
+    licences of approvals never issued; how many were repaired (idempotent: run it every
+    few minutes on any number of instances). ``providers`` as for :func:`serve`."""
+    from app.services import build_services, wire_providers
+    from applications.services.desk import OfficerDesk
+    from liferecord.services.disputes import DisputeService
+
+    services = build_services(resources, (providers or wire_providers)(resources))
+    queued = await services.get(DisputeService).queue_pending()
+    return queued + await services.get(OfficerDesk).issue_pending()
+
+
+def cases_repair(providers: ProviderWiring | None = None) -> int:
+    """``cases-repair``: the scheduled repair of disputes and approvals cut short."""
+    return _scheduled(lambda resources: cases_repair_on(resources, providers), "{} cases repaired")
+
+
 def purge_drafts() -> int:
     """``purge-drafts``: the scheduled purge of drafts never submitted."""
     return _scheduled(purge_drafts_on, "{} drafts purged")
@@ -489,6 +508,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cases-due-scan",
         help="append due-soon notices for sub-cases due within a working day; run daily",
     )
+    commands.add_parser(
+        "cases-repair",
+        help="queue disputes and issue approvals' licences a failure cut short; every few "
+        "minutes, idempotent",
+    )
     commands.add_parser("purge-uploads", help="delete material uploads never confirmed in a day")
     args = parser.parse_args(argv)
 
@@ -509,6 +533,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return purge_drafts()
     if args.command == "cases-due-scan":
         return cases_due_scan()
+    if args.command == "cases-repair":
+        return cases_repair()
     if args.command == "purge-uploads":
         return purge_uploads()
     if args.command == "dev-liveness-result":

@@ -48,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the notifications worker wired with the demo's providers (the embedded default "
         "starts one)",
     )
+    commands.add_parser(
+        "cases-repair",
+        help="the applications' repair job (app's cases-repair) wired with the demo's providers",
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
@@ -58,6 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from demo.providers import demo_providers
 
         return worker(providers=demo_providers)
+    if args.command == "cases-repair":
+        from app.cli import cases_repair
+        from demo.providers import demo_providers
+
+        return cases_repair(providers=demo_providers)
     from demo.embedded import run_embedded
 
     return run_embedded(args.host, args.port)

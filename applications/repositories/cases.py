@@ -151,6 +151,11 @@ class CaseRepository:
             name="queue_state_by_due_key",
         )
         await self._sub_cases.create_index("case_id", name="case")
+        await self._sub_cases.create_index(
+            [("licence_pending", ASCENDING), ("decided_at", ASCENDING)],
+            name="licence_pending",
+            sparse=True,
+        )
         await self._timeline.create_index(
             [("case_id", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)], name="case_at"
         )
@@ -378,9 +383,20 @@ class CaseRepository:
             await session.with_transaction(write)
         return bool(noticed and noticed[0])
 
-    async def set_licence(self, sub_case_id: str, uri: str) -> None:
-        """Record the licence an approved sub-case issued into the applicant's wallet."""
-        await self._sub_cases.update_one({"_id": sub_case_id}, {"$set": {"licence_uri": uri}})
+    async def set_licence(self, sub_case_id: str, uri: str | None) -> None:
+        """Record the licence an approved sub-case issued into the applicant's wallet
+        (``None``: its items issued none after all) and clear its pending mark."""
+        await self._sub_cases.update_one(
+            {"_id": sub_case_id},
+            {"$set": {"licence_uri": uri}, "$unset": {"licence_pending": ""}},
+        )
+
+    async def licences_pending(self, decided_before: datetime, *, limit: int) -> list[SubCase]:
+        """Approved sub-cases still marked ``licence_pending``, decided before the instant."""
+        cursor = self._sub_cases.find(
+            {"licence_pending": True, "decided_at": {"$lt": decided_before}}
+        ).sort([("decided_at", ASCENDING), ("_id", ASCENDING)])
+        return [_sub_case(doc) async for doc in cursor.limit(limit)]
 
     async def due_by(
         self, departments: Sequence[str] | None, before: datetime, *, limit: int

@@ -9,8 +9,9 @@ the applicant's access log before the content is returned.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from applications.adapters.ports import (
     ApplicantLicences,
@@ -39,6 +40,7 @@ from applications.errors import (
     InvalidReason,
     InvalidSupplementRequest,
 )
+from applications.models import ServiceItem
 from applications.repositories import Document
 from applications.repositories.cases import CaseRepository, Change, LostRace
 from applications.services.catalogue import CatalogueService
@@ -49,6 +51,8 @@ from identity.errors import NotAnOfficer, RoleRequired
 from identity.models import OfficerRole, Principal
 from identity.services.officers import OfficerService
 from kit.outbox import OutboxEvent
+
+logger = logging.getLogger(__name__)
 
 MAX_SUPERVISION = 200
 MAX_TIMELINE = 200
@@ -153,6 +157,10 @@ class OfficerDesk:
         extra: dict[str, object] = {}
         if action is Action.REQUEST_SUPPLEMENT:
             extra["supplement"] = await self._supplement(sub, material_keys, field_keys)
+        if action is Action.APPROVE and await self._result_items(sub):
+            # Marked in the approval's transaction and cleared when the licence is
+            # recorded: a crash between the two leaves the mark for `issue_pending`.
+            extra["licence_pending"] = True
 
         def plan(fresh: Case) -> tuple[list[Step], str | None]:
             current = next(s for s in fresh.sub_cases if s.id == sub.id)
@@ -166,16 +174,40 @@ class OfficerDesk:
         case = await self._writer.run(
             sub.case_id, plan, actor=Actor.OFFICER, actor_id=principal.account_id
         )
-        if action is Action.APPROVE:
+        if "licence_pending" in extra:
             # After the approval is committed, so a lost race never issues a licence. The
             # licence's URI is derived from the sub-case's reference, so issuing again
-            # (a retry after a crash right here) finds the same licence.
-            uri = await self._issue_result(sub)
-            if uri is not None:
-                await self._cases.set_licence(sub.id, uri)
-                refreshed = await self._cases.case(case.id)
-                case = refreshed or case
+            # (`issue_pending`, after a crash or a wallet failure right here) finds the
+            # same licence.
+            try:
+                await self._issue_and_record(sub)
+            except Exception:  # the approval stands; the mark stays for the repair
+                logger.exception("applications.licence.issue_failed sub_case=%s", sub.id)
+            refreshed = await self._cases.case(case.id)
+            case = refreshed or case
         return case
+
+    async def issue_pending(self, *, older_than_seconds: float = 300, limit: int = 200) -> int:
+        """Issue the licences of approvals whose issuing failed or was cut off; how many.
+
+        The scheduled repair (``python -m app cases-repair``): approvals marked
+        ``licence_pending`` more than ``older_than_seconds`` ago (so an approval still
+        issuing is left alone). Idempotent: issuing finds a licence issued before.
+        """
+        before = self._writer.now() - timedelta(seconds=older_than_seconds)
+        issued = 0
+        for sub in await self._cases.licences_pending(before, limit=limit):
+            try:
+                issued += await self._issue_and_record(sub)
+            except Exception:  # one failing sub-case must not stop the others
+                logger.exception("applications.licence.issue_failed sub_case=%s", sub.id)
+        return issued
+
+    async def _issue_and_record(self, sub: SubCase) -> int:
+        """Issue ``sub``'s licence and record its URI (clearing the pending mark)."""
+        uri = await self._issue_result(sub)
+        await self._cases.set_licence(sub.id, uri)
+        return 0 if uri is None else 1
 
     async def resolve_dispute(
         self,
@@ -268,16 +300,19 @@ class OfficerDesk:
             raise InvalidSupplementRequest(field="fieldKeys")
         return {"materials": wanted_materials, "fields": wanted_fields}
 
+    async def _result_items(self, sub: SubCase) -> list[ServiceItem]:
+        """The sub-case's items that issue a licence when approved."""
+        items = await self._catalogue.items_by_code(list(sub.item_codes))
+        return [item for item in items if item is not None and item.result is not None]
+
     async def _issue_result(self, sub: SubCase) -> str | None:
         """Issue the licence the sub-case's items grant, into the applicant's wallet."""
         case = await self._cases.case(sub.case_id)
         if case is None:  # pragma: no cover
             raise CaseNotFound(field="subCaseId")
-        items = [i for i in await self._catalogue.items_by_code(list(sub.item_codes)) if i]
-        for item in items:
+        for item in await self._result_items(sub):
             result = item.result
-            if result is None:
-                continue
+            assert result is not None  # _result_items keeps only these
             fields: dict[str, object] = {}
             for name, source in result.fields.items():
                 if source == "today":

@@ -58,6 +58,9 @@ class DisputeRepository:
             [("department_code", 1), ("status", 1), ("created_at", 1)],
             name="department_status",
         )
+        await self._disputes.create_index(
+            [("desk_pending", 1), ("created_at", 1)], name="desk_pending", sparse=True
+        )
 
     async def add(
         self,
@@ -68,8 +71,9 @@ class DisputeRepository:
         reason: str,
         department_code: str,
         now: datetime,
+        desk_pending: bool = False,
     ) -> Dispute:
-        """Insert an open dispute and return it."""
+        """Insert an open dispute and return it (``desk_pending``: not yet in a queue)."""
         doc: Document = {
             "_id": ObjectId(),
             "account_id": account_id,
@@ -82,8 +86,23 @@ class DisputeRepository:
             "updated_at": now,
             "history": [{"status": DisputeStatus.OPEN.value, "at": now, "note": None}],
         }
+        if desk_pending:
+            doc["desk_pending"] = True
         await self._disputes.insert_one(doc)
         return _dispute(doc)
+
+    async def desk_done(self, dispute_id: str) -> None:
+        """The dispute is in its department's queue: clear its pending mark."""
+        object_id = _object_id(dispute_id)
+        if object_id is not None:
+            await self._disputes.update_one({"_id": object_id}, {"$unset": {"desk_pending": ""}})
+
+    async def desk_pending(self, created_before: datetime, *, limit: int) -> list[Dispute]:
+        """Disputes stored before the instant whose queueing never completed."""
+        cursor = self._disputes.find(
+            {"desk_pending": True, "created_at": {"$lt": created_before}}
+        ).sort([("created_at", 1), ("_id", 1)])
+        return [_dispute(doc) async for doc in cursor.limit(limit)]
 
     async def get(self, dispute_id: str) -> Dispute | None:
         """The dispute with this id, or ``None``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from kit.ratelimit import Limiter
@@ -126,6 +126,7 @@ class DisputeService:
             reason=checked,
             department_code=department,
             now=now,
+            desk_pending=self._desk is not None,
         )
         # The reason is the citizen's own text: it stays out of the logs.
         logger.info(
@@ -136,11 +137,37 @@ class DisputeService:
             department,
         )
         if self._desk is not None:
-            # The dispute is stored first and the desk is idempotent per dispute: a
-            # failure here leaves a dispute without its case until the desk is called
-            # again for it (no repair job does that yet; the error reaches the caller).
-            await self._desk.opened(dispute)
+            # The dispute is stored first, marked pending, and the desk is idempotent per
+            # dispute: a failure here leaves the mark for `queue_pending` to open the case
+            # later, and the citizen's dispute stands (filing it again would make two).
+            try:
+                await self._desk.opened(dispute)
+            except Exception:
+                logger.exception("liferecord.dispute.queue_failed dispute=%s", dispute.id)
+            else:
+                await self._disputes.desk_done(dispute.id)
         return dispute
+
+    async def queue_pending(self, *, older_than_seconds: float = 300, limit: int = 200) -> int:
+        """Open the correction cases of disputes whose queueing failed; how many.
+
+        The scheduled repair (``python -m app cases-repair``): disputes stored more than
+        ``older_than_seconds`` ago (so one being opened now is left alone) and still
+        marked pending. Idempotent: the desk finds a case opened before.
+        """
+        if self._desk is None:
+            return 0
+        before = _millis(self._clock()) - timedelta(seconds=older_than_seconds)
+        queued = 0
+        for dispute in await self._disputes.desk_pending(before, limit=limit):
+            try:
+                await self._desk.opened(dispute)
+            except Exception:  # one failing dispute must not stop the others
+                logger.exception("liferecord.dispute.queue_failed dispute=%s", dispute.id)
+                continue
+            await self._disputes.desk_done(dispute.id)
+            queued += 1
+        return queued
 
     async def _owner(self, citizen: Citizen, path: FieldPath, section_owner: str) -> str:
         """The department that attests the disputed value, else the section's source.

@@ -37,18 +37,32 @@ def bearer_token(connection: HTTPConnection) -> str | None:
     return parse_bearer(connection.headers.get("authorization", ""))
 
 
+def connection_token(context: Context) -> str | None:
+    """The bearer token a WebSocket connection signed in with, if any.
+
+    The upgrade request's ``Authorization`` header decides when there was one; otherwise
+    the ``connection_init`` payload's ``authorization`` (browsers and mini-programs
+    cannot set headers on a WebSocket, so graphql-transport-ws clients send it there).
+    """
+    if context.request is not None:
+        header = bearer_token(context.request)
+        if header is not None:
+            return header
+    params = context.connection_params if isinstance(context.connection_params, dict) else {}
+    value = params.get("authorization", params.get("Authorization"))
+    return parse_bearer(value) if isinstance(value, str) else None
+
+
 async def authenticate_connection(context: Context) -> None:
     """Sign in a WebSocket from its ``connection_init`` payload.
 
-    Browsers and mini-programs cannot set headers on a WebSocket, so graphql-transport-ws
-    clients send ``{"authorization": "Bearer …"}`` as the payload instead. A header, when
-    there was one, has already decided and is kept.
+    A header, when there was one, has already decided (in :func:`get_context`) and is
+    kept. The principal found here is the connection's at connect time only: every
+    operation establishes its own again (:func:`operation_context`).
     """
     if context.principal is not None or bearer_token_given(context):
         return
-    params = context.connection_params if isinstance(context.connection_params, dict) else {}
-    value = params.get("authorization", params.get("Authorization"))
-    token = parse_bearer(value) if isinstance(value, str) else None
+    token = connection_token(context)
     if token is None:
         return
     try:
@@ -76,10 +90,61 @@ async def get_context(connection: HTTPConnection) -> Context:
     gets :func:`unavailable_response`, never an anonymous answer (which would tell
     the client to sign in again) or a crash.
     """
-    services: ServiceRegistry = connection.app.state.services
     client_ip = connection.client.host if connection.client else None
-    token = bearer_token(connection)
-    acting_header = connection.headers.get(ACTING_FOR_HEADER)
+    return await caller_context(
+        connection.app.state.services,
+        bearer_token(connection),
+        connection.headers.get(ACTING_FOR_HEADER),
+        client_ip=client_ip,
+    )
+
+
+async def operation_context(connection: Context) -> Context:
+    """The context of one operation sent over a WebSocket connection.
+
+    The caller is established afresh, exactly as for an HTTP request (same token
+    check, same session read, same acting-for check): a session revoked or signed out,
+    or an access token expired, since the connection opened leaves this operation
+    anonymous with the reason recorded, and the assurance level is the session's as of
+    now (a face check done after connecting counts). The DataLoaders are the
+    operation's own, so nothing read for one operation is served to a later one.
+    Raises :class:`Unavailable` when the session cannot be read.
+    """
+    request = connection.request
+    acting_header = None if request is None else request.headers.get(ACTING_FOR_HEADER)
+    context = await caller_context(
+        connection.services,
+        connection_token(connection),
+        acting_header,
+        client_ip=connection.client_ip,
+    )
+    context.request = request
+    context.connection_params = connection.connection_params
+    return context
+
+
+def credential_lapsed(connection: Context, operation: Context) -> bool:
+    """True when a connection signed in at connect time is signed in no more.
+
+    Its token can never become valid again on this connection (a graphql-transport-ws
+    connection cannot change its ``connection_init`` payload), so the router closes it.
+    """
+    return connection.principal is not None and operation.principal is None
+
+
+async def caller_context(
+    services: ServiceRegistry,
+    token: str | None,
+    acting_header: str | None,
+    *,
+    client_ip: str | None,
+) -> Context:
+    """A context for whoever ``token`` (and ``X-Acting-For``) names, checked now.
+
+    The one place a caller is established, for HTTP requests and WebSocket operations
+    alike: one read of the session and the account (together), plus the enterprise
+    grant when ``acting_header`` asks to act for one.
+    """
     unauthenticated_acting = None if acting_header is None else "AUTHENTICATION_REQUIRED"
     if token is None:
         return Context(
@@ -98,7 +163,7 @@ async def get_context(connection: HTTPConnection) -> Context:
     if acting_header is None:
         return Context(services=services, principal=principal, account=account, client_ip=client_ip)
     # Acting for an enterprise is never implied: only this header asks for it, and the
-    # grant is checked afresh for every HTTP request (once per WebSocket connection).
+    # grant is checked afresh for every HTTP request and every WebSocket operation.
     try:
         with translate_outages():
             acting_for = await services.get(EnterpriseService).resolve_acting_for(

@@ -13,7 +13,7 @@ import strawberry
 from cross_web import HTTPException
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from graphql import GraphQLError, specified_rules
+from graphql import GraphQLError, GraphQLFormattedError, specified_rules
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
@@ -30,15 +30,21 @@ from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StreamResu
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    CompleteMessage,
+    ErrorMessage,
+    SubscribeMessage,
+)
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 from strawberry.utils.aio import aclosing
 
-from app.context import authenticate_connection
+from app.context import authenticate_connection, credential_lapsed, operation_context
 from app.cors import OriginPolicy
 from app.graphiql import graphiql_page
 from app.graphql_errors import (
@@ -49,7 +55,9 @@ from app.graphql_errors import (
 )
 from app.graphql_limits import introspection_depth_rule, operation_limits_rule
 from app.graphql_security import OperationRules, StripSuggestions, coded_rules
+from infra.outages import Unavailable
 from resolvers.context import Context
+from resolvers.errors import SERVICE_UNAVAILABLE_EN, SERVICE_UNAVAILABLE_ZH
 from resolvers.root import Mutation, Query, Subscription
 from resolvers.system import LivePolicy
 from schema.errors import PublicError
@@ -59,6 +67,14 @@ logger = logging.getLogger("app.graphql")
 
 # The standard introspection query (GraphiQL's) goes 13 levels below ``__schema``.
 INTROSPECTION_MAX_DEPTH = 15
+
+CREDENTIAL_LAPSED = 4403
+"""graphql-transport-ws close code (Forbidden) for a connection whose sign-in has lapsed.
+
+Not 4401: the protocol keeps 4401 (Unauthorized) for a subscribe before
+``connection_ack``, and the graphql-ws client gives up for good on it, whereas it
+reconnects after 4403 (calling its ``connectionParams`` again, so with a fresh token).
+"""
 
 # Raised by Strawberry for requests that name no runnable operation; the router answers
 # them with HTTP 400 before any result exists.
@@ -258,7 +274,11 @@ class ConnectionsByAddress:
 
 
 class BoundedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws with a typed refusal past the operations a connection may run."""
+    """graphql-transport-ws with a typed refusal past the operations a connection may run,
+    and the caller established afresh for every operation."""
+
+    closing = False
+    """Set once the connection is being closed because its sign-in lapsed."""
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         """Refuse a new operation (``TOO_MANY_OPERATIONS``) while the connection is full."""
@@ -281,6 +301,74 @@ class BoundedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             )
             return
         await super().handle_subscribe(message)
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """Run one operation as its caller is now, not as they were when connecting.
+
+        The caller is established again for each operation (``operation_context``): one
+        read, as for an HTTP request. A session revoked or signed out, or an access token
+        expired, since connecting is answered as over HTTP (the typed refusals of an
+        anonymous caller, ``reason`` REVOKED or EXPIRED); then the connection is closed
+        with 4403, ending whatever else runs under the lapsed sign-in, and the client
+        reconnects with a fresh token. An outage answers a retryable ``error``
+        (``SERVICE_UNAVAILABLE``), never an anonymous answer, and keeps the connection.
+        """
+        try:
+            context = await operation_context(self.context)
+        except Exception as error:  # the gate: answered, never left hanging
+            await operation.send_operation_message(
+                ErrorMessage(id=operation.id, type="error", payload=[_refusal(error)])
+            )
+            return
+        lapsed = credential_lapsed(self.context, context)
+        try:
+            source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+            if lapsed:
+                # One answer says why (REVOKED, EXPIRED); nothing streams on a dead sign-in.
+                source = _first_result(source)
+            async with aclosing(source):
+                await self._send_result_stream(operation, source)
+            await operation.send_operation_message(
+                CompleteMessage(id=operation.id, type="complete")
+            )
+        except _OperationStreamClosed:  # a syntax error closed the connection (4400)
+            return
+        except Exception as error:  # an answer could not be sent: logged, as Strawberry does
+            await self.handle_task_exception(error)
+            if self.operations.get(operation.id) is operation:
+                del self.operations[operation.id]
+            raise
+        if lapsed and not self.closing:
+            self.closing = True
+            logger.info("graphql.ws.connection_closed reason=%s", context.auth_failure)
+            await self.websocket.close(code=CREDENTIAL_LAPSED, reason="Forbidden")
+
+
+async def _first_result(source: StreamResult) -> StreamResult:
+    """``source``'s first result only (the stream is closed after it)."""
+    async with aclosing(source):
+        async for result in source:
+            yield result
+            return
+
+
+def _refusal(error: Exception) -> GraphQLFormattedError:
+    """The graphql-transport-ws error for an operation whose caller could not be read:
+    retryable during an outage, masked (and logged) if it was a crash."""
+    if not isinstance(error, Unavailable):
+        return finish_errors([as_graphql_error(error)])[0].formatted
+    logger.info("graphql.ws.operation_refused reason=unavailable part=%s", error.part)
+    return PublicError(
+        SERVICE_UNAVAILABLE_ZH,
+        code="SERVICE_UNAVAILABLE",
+        extra={"messageEn": SERVICE_UNAVAILABLE_EN, "retryAfterSeconds": error.retry_after},
+    ).formatted
 
 
 class GuardedGraphQLRouter(GraphQLRouter[Context, None]):

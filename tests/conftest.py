@@ -103,9 +103,10 @@ def exchange_process(
         )
     finally:
         server.stop()
-        with contextlib.suppress(Exception), pymongo.MongoClient(
+        mongo: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
             servers.mongodb_url, serverSelectionTimeoutMS=2000
-        ) as mongo:
+        )
+        with contextlib.suppress(Exception), mongo:
             mongo.drop_database(database)
 
 

@@ -89,7 +89,8 @@ async def test_the_registers_answer_over_http(connection: ExchangeConnection) ->
     nobody = await people.lookup("430204199001010000")
     found = await entities.entities([*usccs, "91430200MA00000000"])
     # then
-    assert person is not None and person.name == LIU_JIANJUN.name
+    assert person is not None
+    assert person.name == LIU_JIANJUN.name
     assert nobody is None
     assert sorted(found) == sorted(usccs)
 
@@ -100,10 +101,12 @@ async def test_a_register_answer_that_is_not_json_is_a_retryable_outage(
     # given the register answering an HTML error page with 200
     register = ExchangePopulationRegister(connection.reader(log_event="identity.exchange"))
     path = f"/v1/residents/{LIU_JIANJUN.id_number}"
-    with fault(exchange_process, path, body="<html>maintenance</html>"):
-        # when / then
-        with pytest.raises(Unavailable) as outage:
-            await register.lookup(LIU_JIANJUN.id_number)
+    # when / then
+    with (
+        fault(exchange_process, path, body="<html>maintenance</html>"),
+        pytest.raises(Unavailable) as outage,
+    ):
+        await register.lookup(LIU_JIANJUN.id_number)
     assert outage.value.part == "exchange"
     assert outage.value.retry_after > 0
 
@@ -113,6 +116,8 @@ async def test_a_slow_register_is_given_up_on_within_the_budget(
 ) -> None:
     register = ExchangeLegalEntityRegister(connection.reader(log_event="identity.exchange"))
     uscc = ENTERPRISES[0].uscc
-    with fault(exchange_process, f"/v1/legal-entities/{uscc}", delay_seconds=3):
-        with pytest.raises(Unavailable):
-            await register.entity(uscc)
+    with (
+        fault(exchange_process, f"/v1/legal-entities/{uscc}", delay_seconds=3),
+        pytest.raises(Unavailable),
+    ):
+        await register.entity(uscc)

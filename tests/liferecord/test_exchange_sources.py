@@ -98,9 +98,7 @@ async def test_the_exchange_down_makes_sections_source_unavailable(
     from app.main import create_app
     from demo.providers import demo_providers
 
-    down = over_http(
-        settings, exchange_process, exchange_url=f"http://127.0.0.1:{free_port()}"
-    )
+    down = over_http(settings, exchange_process, exchange_url=f"http://127.0.0.1:{free_port()}")
     application = create_app(down, providers=demo_providers)
     try:
         async with application.router.lifespan_context(application):
@@ -137,18 +135,22 @@ async def test_an_oversized_answer_is_refused(
     connection: ExchangeConnection, exchange_process: ExchangeProcess
 ) -> None:
     source = exchange_sources(connection)[Section.INCOME]
-    with fault(exchange_process, INCOME, size_bytes=200_000):
-        with pytest.raises(MalformedAnswer, match="larger than"):
-            await source.fetch(CITIZEN)
+    with (
+        fault(exchange_process, INCOME, size_bytes=200_000),
+        pytest.raises(MalformedAnswer, match="larger than"),
+    ):
+        await source.fetch(CITIZEN)
 
 
 async def test_an_answer_that_is_not_json_is_refused(
     connection: ExchangeConnection, exchange_process: ExchangeProcess
 ) -> None:
     source = exchange_sources(connection)[Section.INCOME]
-    with fault(exchange_process, INCOME, body="<html>gateway</html>"):
-        with pytest.raises(MalformedAnswer):
-            await source.fetch(CITIZEN)
+    with (
+        fault(exchange_process, INCOME, body="<html>gateway</html>"),
+        pytest.raises(MalformedAnswer),
+    ):
+        await source.fetch(CITIZEN)
 
 
 async def test_the_sections_read_signed_and_a_500_is_a_source_error(
@@ -158,10 +160,9 @@ async def test_the_sections_read_signed_and_a_500_is_a_source_error(
     source = exchange_sources(connection)[Section.INCOME]
     assert await source.fetch(CITIZEN) is not None
     # when the exchange fails on it every time
-    with fault(exchange_process, INCOME, status=500, body="{}"):
-        # then after its retries the source gives up with a SourceError
-        with pytest.raises(SourceError):
-            await source.fetch(CITIZEN)
+    # then after its retries the source gives up with a SourceError
+    with fault(exchange_process, INCOME, status=500, body="{}"), pytest.raises(SourceError):
+        await source.fetch(CITIZEN)
 
 
 async def test_the_enterprise_record_reads_register_and_data_sets_over_http(
@@ -174,7 +175,8 @@ async def test_the_enterprise_record_reads_register_and_data_sets_over_http(
     totals = await ExchangeEnterpriseDataSets(connection).contribution_totals(uscc)
     nobody = await ExchangeEntityRegister(connection).entity_by_uscc("91430200MA00000000")
     # then
-    assert entity is not None and entity.name == ENTERPRISES[0].name
+    assert entity is not None
+    assert entity.name == ENTERPRISES[0].name
     assert entity.registered_capital == ENTERPRISES[0].registered_capital
     assert nobody is None
     if totals is not None:

@@ -27,9 +27,7 @@ async def http(exchange_process: ExchangeProcess) -> AsyncIterator[httpx.AsyncCl
 
 
 @pytest.fixture
-async def access_log(
-    servers: DevStack, exchange_process: ExchangeProcess
-) -> AsyncIterator[Any]:
+async def access_log(servers: DevStack, exchange_process: ExchangeProcess) -> AsyncIterator[Any]:
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(servers.mongodb_url)
     try:
         yield mongo[exchange_process.database]["exchange_access_log"]

@@ -31,7 +31,7 @@ class ExchangePopulationRegister(DevelopmentOnly):
     """DEMO adapter: reads the population register seeded into the exchange collections.
 
     Staging and production refuse to start with it wired: the real register is
-    reached through the exchange's service, which arrives with the providers issue.
+    reached through the exchange's service (``identity.adapters.exchange``).
     """
 
     label = "demo population register (the seeded exchange collections, not the register)"

@@ -28,6 +28,7 @@ from demo.identity_adapters import (
 from demo.liferecord_adapters import (
     ExchangeEnterpriseDataSets,
     ExchangeEntityRegister,
+    correctable_exchange_sources,
     demo_sources,
 )
 from demo.wallet_adapters import demo_licence_sources
@@ -58,7 +59,8 @@ def demo_providers(resources: Resources) -> Providers:
             population_register=over_http.population_register,
             carrier_check=configured_carrier_check(resources) or DevelopmentCarrierCheck(residents),
             legal_entity_register=over_http.legal_entity_register,
-            life_record_sources=over_http.life_record_sources,
+            # The product's signed sources, plus the demo's write-back of corrections.
+            life_record_sources=correctable_exchange_sources(over_http.connection),
             enterprise_register=over_http.enterprise_register,
             enterprise_data_sets=over_http.enterprise_data_sets,
             licence_sources=licences,

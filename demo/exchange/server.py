@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import time
 from collections.abc import Mapping
 from contextlib import asynccontextmanager
@@ -198,6 +199,27 @@ def create_exchange_app(state: ExchangeState) -> FastAPI:
         return await answered(
             client, route, "resident", id_number, None if found is None else found.payload
         )
+
+    @app.put("/v1/residents/{id_number}/records/{kind}")
+    async def correct_record(id_number: str, kind: str, request: Request) -> Response:
+        """DEMO: a department's correction of its data set (after a citizen's dispute)."""
+        route = f"records.{kind}.correct"
+        client = await signed(request, route, "resident", id_number)
+        body = await request.body()
+        if kind not in RECORD_KINDS or len(body) > MAX_BODY_BYTES:
+            return JSONResponse({"error": "refused"}, 400)
+        if await state.stores.department_records.get(kind, id_number) is None:
+            return await answered(client, route, "resident", id_number, None)
+        await state.stores.department_records.replace_payload(kind, id_number, json.loads(body))
+        await state.access.record(
+            client_id=client,
+            route=route,
+            subject_kind="resident",
+            subject=id_number,
+            status=204,
+            refusal=None,
+        )
+        return Response(status_code=204)
 
     @app.get("/v1/legal-entities/{uscc}")
     async def entity(uscc: str, request: Request) -> Response:

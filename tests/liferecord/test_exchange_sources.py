@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from app.settings import Settings
 from demo.data.enterprises import ENTERPRISES
 from demo.data.people import LIU_JIANJUN
+from demo.liferecord_adapters import correctable_exchange_sources
 from devstack.servers import free_port
 from identity.models import Gender, RealName
 from identity.repositories.accounts import RealNameBinding
@@ -26,7 +27,7 @@ from liferecord.adapters.exchange import (
     exchange_sources,
 )
 from liferecord.adapters.http import SourceTimeout
-from liferecord.adapters.sources import MalformedAnswer, SourceError
+from liferecord.adapters.sources import CorrectableSource, MalformedAnswer, SourceError
 from liferecord.models import Citizen, Section
 from tests.conftest import ExchangeProcess
 from tests.conftest import _drop_test_data as drop_test_data
@@ -181,3 +182,23 @@ async def test_the_enterprise_record_reads_register_and_data_sets_over_http(
     assert nobody is None
     if totals is not None:
         assert all(month.headcount >= 0 for month in totals.months)
+
+
+async def test_a_demo_correction_is_written_back_to_the_exchange_signed(
+    connection: ExchangeConnection,
+) -> None:
+    # given the demo's correctable household source over the exchange process
+    source = correctable_exchange_sources(connection)[Section.HOUSEHOLD]
+    assert isinstance(source, CorrectableSource)
+    try:
+        # when a department corrects the name after a dispute
+        await source.correct(CITIZEN, [("name", None)], "刘建国")
+        # then the exchange answers the corrected value from now on
+        record = await source.fetch(CITIZEN)
+        assert record is not None
+        assert record.model_dump()["name"] == "刘建国"
+        # and a value that does not fit the model changes nothing
+        with pytest.raises(MalformedAnswer):
+            await source.correct(CITIZEN, [("birth_date", None)], "not a date")
+    finally:
+        await source.correct(CITIZEN, [("name", None)], LIU_JIANJUN.name)

@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -43,6 +44,26 @@ class NotJson(GetFailed):
     """The exchange answered 200 with something that is not JSON."""
 
 
+@dataclass(frozen=True, slots=True)
+class ExchangeOutcome:
+    """How the last read from the exchange ended, for ``/readyz`` (no personal data)."""
+
+    outcome: str
+    """``ok``, or the kind of failure (``GetTimedOut``, ``NotJson``, ``GetFailed`` …)."""
+    at: datetime
+
+    def as_json(self) -> dict[str, str]:
+        """The outcome as ``/readyz`` shows it."""
+        return {"outcome": self.outcome, "at": self.at.isoformat(timespec="seconds")}
+
+
+@dataclass(slots=True)
+class LastOutcome:
+    """The last outcome of any reader over one connection (per process, in memory)."""
+
+    value: ExchangeOutcome | None = None
+
+
 def segment(value: str) -> str:
     """``value`` as one path segment (ID numbers and codes are alphanumeric anyway)."""
     return quote(value, safe="")
@@ -57,6 +78,7 @@ class ExchangeConnection:
     signer: ExchangeSigner
     timeout_seconds: float = DEFAULT_EXCHANGE_TIMEOUT_SECONDS
     max_body_bytes: int = MAX_ANSWER_BYTES
+    last: LastOutcome = field(default_factory=LastOutcome)
 
     def reader(self, *, log: logging.Logger | None = None, log_event: str) -> ExchangeReader:
         """A reader of JSON documents, logging as ``log_event``."""
@@ -69,15 +91,22 @@ class ExchangeConnection:
                 max_body_bytes=self.max_body_bytes,
                 logger=log or logger,
                 log_event=log_event,
-            )
+            ),
+            self.last,
         )
 
 
 class ExchangeReader:
     """Reads JSON documents from the exchange (``None`` when it holds nothing)."""
 
-    def __init__(self, get: BoundedGet) -> None:
+    def __init__(self, get: BoundedGet, last: LastOutcome | None = None) -> None:
         self._get = get
+        self._last = last or LastOutcome()
+
+    @property
+    def last_outcome(self) -> ExchangeOutcome | None:
+        """How the last read over this connection ended (``None``: no read yet)."""
+        return self._last.value
 
     async def document(
         self, path: str, *, params: Mapping[str, str | list[str]] | None = None, context: str = ""
@@ -87,10 +116,17 @@ class ExchangeReader:
         Raises :class:`~infra.http_get.GetFailed` (or its kinds: timed out, too large,
         :class:`NotJson`) when there is no usable answer.
         """
-        answer = await self._get.get(path, params=params, context=context)
-        if not answer.found:
-            return None
         try:
-            return json.loads(answer.body)
-        except (UnicodeDecodeError, ValueError):
-            raise NotJson("the answer is not JSON") from None
+            answer = await self._get.get(path, params=params, context=context)
+            if not answer.found:
+                document = None
+            else:
+                try:
+                    document = json.loads(answer.body)
+                except (UnicodeDecodeError, ValueError):
+                    raise NotJson("the answer is not JSON") from None
+        except GetFailed as failure:
+            self._last.value = ExchangeOutcome(type(failure).__name__, datetime.now(UTC))
+            raise
+        self._last.value = ExchangeOutcome("ok", datetime.now(UTC))
+        return document

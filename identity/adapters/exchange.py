@@ -18,7 +18,12 @@ from typing import Any
 from identity.adapters.legal_entities import EntityStatus, EntityType, RegisteredEntity
 from identity.adapters.population import RegisteredPerson
 from identity.models import Gender
-from infra.exchange import EXCHANGE_RETRY_AFTER_SECONDS, ExchangeReader, segment
+from infra.exchange import (
+    EXCHANGE_RETRY_AFTER_SECONDS,
+    ExchangeOutcome,
+    ExchangeReader,
+    segment,
+)
 from infra.http_get import GetFailed
 from infra.outages import Unavailable
 from kit.text import Localized
@@ -59,6 +64,10 @@ class ExchangePopulationRegister:
 
     def __init__(self, reader: ExchangeReader) -> None:
         self._reader = reader
+
+    def outcomes(self) -> dict[str, ExchangeOutcome | None]:
+        """The last read from the exchange over this connection, for ``/readyz``."""
+        return {"exchange": self._reader.last_outcome}
 
     async def lookup(self, id_number: str) -> RegisteredPerson | None:
         """The registered holder of ``id_number``, or ``None``.

@@ -109,6 +109,10 @@ async def test_a_register_answer_that_is_not_json_is_a_retryable_outage(
         await register.lookup(LIU_JIANJUN.id_number)
     assert outage.value.part == "exchange"
     assert outage.value.retry_after > 0
+    # and /readyz's report of the provider says how its last call ended
+    last = register.outcomes()["exchange"]
+    assert last is not None
+    assert last.as_json()["outcome"] == "NotJson"
 
 
 async def test_a_slow_register_is_given_up_on_within_the_budget(

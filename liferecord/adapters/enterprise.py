@@ -3,8 +3,9 @@ the licence wallet.
 
 Production reaches the register and the data sets through the city's data-sharing
 exchange over signed HTTP (:mod:`liferecord.adapters.exchange`); tests with
-``SZ_EXCHANGE_PROVIDER=embedded`` wire the demo's, from ``demo/``. The enterprise's licences are the licence wallet's,
-read through an adapter of the composition root (the life record never imports it).
+``SZ_EXCHANGE_PROVIDER=embedded`` wire the demo's, from ``demo/``. The enterprise's
+licences are the licence wallet's, read through an adapter of the composition root
+(the life record never imports it).
 """
 
 from __future__ import annotations

@@ -56,6 +56,8 @@ class Resources:
     firebase: firebase_admin.App | None = None
     repositories: list[HasIndexes] = field(default_factory=list)
     """The wired domains' repositories (``app.services.build_services`` adds them)."""
+    closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    """Further clients' close calls (the exchange's HTTP client), run by :meth:`close`."""
     keys: DerivedKeys = field(init=False)
 
     def __post_init__(self) -> None:
@@ -119,6 +121,9 @@ class Resources:
 
     async def close(self) -> None:
         """Close every client; never raises."""
+        for closer in self.closers:
+            with contextlib.suppress(Exception):
+                await closer()
         with contextlib.suppress(Exception):
             await self.mongo.close()
         with contextlib.suppress(Exception):

@@ -28,6 +28,7 @@ from app.applications_ports import (
     WalletLicences,
 )
 from app.catalogue_prefill import CataloguePrefill
+from app.exchange import EXCHANGE_SLOTS, exchange_adapters
 from app.health import ProviderOutcomes
 from app.identity_vendors import faceid_carrier_check, faceid_liveness, platform_mini_program
 from app.resources import Resources, StartupError
@@ -130,12 +131,12 @@ SLOT_SETTINGS = {
     "sms": "SZ_SMS_PROVIDER",
     "liveness": "SZ_LIVENESS_PROVIDER",
     "mini_program": "SZ_MINI_PROGRAM_PROVIDER",
-    "population_register": "SZ_POPULATION_REGISTER",
+    "population_register": "SZ_EXCHANGE_PROVIDER",
     "carrier_check": "SZ_CARRIER_CHECK_PROVIDER",
-    "legal_entity_register": "SZ_LEGAL_ENTITY_REGISTER",
-    "life_record_sources": "SZ_LIFE_RECORD_SOURCES",
-    "enterprise_register": "SZ_ENTERPRISE_RECORD_SOURCES",
-    "enterprise_data_sets": "SZ_ENTERPRISE_RECORD_SOURCES",
+    "legal_entity_register": "SZ_EXCHANGE_PROVIDER",
+    "life_record_sources": "SZ_EXCHANGE_PROVIDER",
+    "enterprise_register": "SZ_EXCHANGE_PROVIDER",
+    "enterprise_data_sets": "SZ_EXCHANGE_PROVIDER",
     "licence_sources": "SZ_LICENCE_SOURCES",
 }
 """The setting that names each slot's provider, for the refusal message."""
@@ -199,20 +200,28 @@ def configured_carrier_check(resources: Resources) -> CarrierRealNameCheck | Non
 
 
 def wire_providers(resources: Resources) -> Providers:
-    """The providers the settings name: none yet for the registers and departments' data.
+    """The providers the settings name; refuses while any slot has no real adapter.
 
-    The providers issue adds the real adapters as further choices here. Until then
-    this refuses to start (:class:`StartupError`) in one line naming each empty slot's
+    ``SZ_EXCHANGE_PROVIDER=http`` fills the registers' and departments' data slots
+    (:mod:`app.exchange`); the department licence sources have no real adapter yet. So
+    this still refuses to start (:class:`StartupError`) in one line naming each empty slot's
     setting, with what else is wrong (stand-ins in staging, a missing signing key):
     the demo's providers exist only in ``demo/``, which ``python -m demo dev`` wires.
     """
     settings = resources.settings
     real = {"carrier_check"} if configured_carrier_check(resources) is not None else set()
+    problems: list[str] = []
+    try:
+        if exchange_adapters(resources) is not None:
+            real |= EXCHANGE_SLOTS
+    except StartupError as error:
+        problems.append(str(error))
     empty = list(dict.fromkeys(SLOT_SETTINGS[s] for s in DEMO_ONLY_SLOTS if s not in real))
-    problems = [
+    problems.insert(
+        0,
         f"no adapter is configured for {', '.join(empty)}: only the demo's exist so far, "
-        "and `python -m demo dev` runs the embedded default with them"
-    ]
+        "and `python -m demo dev` runs the embedded default with them",
+    )
     slots: list[tuple[str, object]] = []
     try:
         vendors = configured_vendors(resources)

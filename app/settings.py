@@ -22,6 +22,11 @@ DEV_PLACEHOLDER_SECRETS = frozenset(
 )
 
 
+EXCHANGE_URL_PLACEHOLDER = "https://exchange.placeholder.invalid"
+"""Stands for the province's exchange endpoint until one is configured (refused in
+staging and production)."""
+
+
 class Environment(StrEnum):
     """Where the service runs; decides GraphiQL, introspection, secret and provider checks.
 
@@ -237,18 +242,27 @@ class Settings(BaseSettings):
     alipay_public_key_file: Path | None = Field(
         None, description="Alipay's RSA2 public key (PEM), to verify answers."
     )
-    population_register: Literal["demo"] = Field(
-        "demo", description="Population register: 'demo' reads the seeded copy."
+    # The data-sharing exchange: the registers and the departments' data sets.
+    exchange_provider: Literal["embedded", "http"] = Field(
+        "embedded",
+        description="Where the registers and departments' data come from: 'http' the "
+        "exchange service at SZ_EXCHANGE_URL (signed requests); 'embedded' the demo's "
+        "copies inside the API's own database (development and tests only; staging and "
+        "production refuse it).",
     )
-    legal_entity_register: Literal["demo"] = Field(
-        "demo", description="Register of legal entities: 'demo' reads the seeded copy."
+    exchange_url: str = Field(
+        EXCHANGE_URL_PLACEHOLDER,
+        description="Base URL of the exchange (the province's endpoint in production; "
+        "the default is a placeholder production refuses).",
     )
-    life_record_sources: Literal["demo"] = Field(
-        "demo", description="Departments' data for the life record: 'demo' reads seeded data."
+    exchange_client_id: str = Field(
+        "smart-zhuzhou-api", description="Our client id at the exchange (not secret)."
     )
-    enterprise_record_sources: Literal["demo"] = Field(
-        "demo",
-        description="Departments' data for the enterprise record: 'demo' reads seeded data.",
+    exchange_client_key_file: Path | None = Field(
+        None, description="File holding our client key at the exchange (32+ bytes)."
+    )
+    exchange_timeout_seconds: float = Field(
+        2.0, gt=0, le=30, description="Time budget of one exchange read, retries included."
     )
 
     forwarded_allow_ips: str = Field(
@@ -286,6 +300,8 @@ class Settings(BaseSettings):
             problems.append("SZ_SECRET_KEY is missing, a placeholder or shorter than 32 characters")
         if self.jwt_signing_key_file is None:
             problems.append("SZ_JWT_SIGNING_KEY_FILE is not set")
+        if self.exchange_provider == "http" and self.exchange_url == EXCHANGE_URL_PLACEHOLDER:
+            problems.append("SZ_EXCHANGE_URL is the placeholder: name the province's exchange")
         if problems:
             raise ValueError(
                 f"refusing to start in {self.environment.value}: " + "; ".join(problems)

@@ -24,7 +24,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def run_embedded(host: str, port: int) -> int:
-    """Start SecantusDB, SeaweedFS and Redis under the data folder, seed, and serve.
+    """Start SecantusDB, SeaweedFS, Redis and the demo exchange, seed, and serve.
+
+    The demo exchange runs as its own process with its own database (``exchange`` on
+    the same SecantusDB), unless ``SZ_EXCHANGE_PROVIDER=embedded`` or ``SZ_EXCHANGE_URL``
+    is given.
 
     A URL in ``MONGODB_URL``/``REDIS_URL``/``S3_ENDPOINT_URL`` (or their ``SZ_`` forms)
     replaces the matching embedded server. Ctrl-C stops everything this started; data
@@ -35,12 +39,15 @@ def run_embedded(host: str, port: int) -> int:
     from demo.providers import demo_providers
     from demo.seed import seed_settings
     from devstack.servers import (
+        DEV_EXCHANGE_CLIENT_ID,
         DEV_S3_ACCESS_KEY,
         DEV_S3_BUCKET,
         DEV_S3_SECRET_KEY,
         PRIVATE_UMASK,
         ServerStartError,
         dev_stack,
+        exchange_client_key,
+        start_exchange,
     )
 
     base = Settings()
@@ -76,6 +83,22 @@ def run_embedded(host: str, port: int) -> int:
                     "s3_access_key_id": DEV_S3_ACCESS_KEY,
                     "s3_secret_access_key": DEV_S3_SECRET_KEY,
                     "s3_bucket": DEV_S3_BUCKET,
+                }
+            if given("EXCHANGE_PROVIDER") != "embedded" and given("EXCHANGE_URL") is None:
+                # The demo exchange as its own process, on its own database, seeded
+                # there; the API reaches it only over signed HTTP.
+                key_file = exchange_client_key(data_dir / "keys")
+                exchange = start_exchange(
+                    stack.mongodb_url,
+                    data_dir / "logs",
+                    clients={DEV_EXCHANGE_CLIENT_ID: key_file},
+                )
+                stack.started.append(exchange)
+                overrides |= {
+                    "exchange_provider": "http",
+                    "exchange_url": exchange.url,
+                    "exchange_client_id": DEV_EXCHANGE_CLIENT_ID,
+                    "exchange_client_key_file": key_file,
                 }
             settings = Settings(**overrides)  # type: ignore[arg-type]
             for server in stack.started:

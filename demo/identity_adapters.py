@@ -9,14 +9,20 @@ staging and production refuse to start with it wired.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
 
-from demo.exchange.models import LegalEntityRecord
+from demo.exchange.models import Gender as RegisterGender
+from demo.exchange.models import LegalEntityRecord, ResidentRecord
 from demo.exchange.repository import RegisterRepository
 from identity.adapters.legal_entities import RegisteredEntity
 from identity.adapters.population import RegisteredPerson
 from identity.errors import InvalidPhone
 from identity.models import Gender
 from identity.phone import normalize_mobile
+from infra.exchange import ExchangeReader, segment
+from infra.http_get import GetFailed
+from infra.outages import Unavailable
 from infra.providers import DevelopmentOnly
 from kit.text import Localized
 
@@ -25,7 +31,7 @@ class ExchangePopulationRegister(DevelopmentOnly):
     """DEMO adapter: reads the population register seeded into the exchange collections.
 
     Staging and production refuse to start with it wired: the real register is
-    reached through the exchange's service, which arrives with the providers issue.
+    reached through the exchange's service (``identity.adapters.exchange``).
     """
 
     label = "demo population register (the seeded exchange collections, not the register)"
@@ -79,6 +85,40 @@ class ExchangeLegalEntityRegister(DevelopmentOnly):
         return {record.uscc: _registered(record) for record in records}
 
 
+class Residents(Protocol):
+    """Looks residents up with their contact phone (the demo register's copy or the
+    demo exchange service)."""
+
+    async def resident_by_id_number(self, id_number: str) -> ResidentRecord | None:
+        """The resident with this ID number, or ``None``."""
+        ...
+
+
+class ExchangeResidents:
+    """DEMO: the demo exchange service's population register entries, contact phone too."""
+
+    def __init__(self, reader: ExchangeReader) -> None:
+        self._reader = reader
+
+    async def resident_by_id_number(self, id_number: str) -> ResidentRecord | None:
+        """The entry, or ``None``; :class:`~infra.outages.Unavailable` when it does not answer."""
+        try:
+            doc = await self._reader.document(f"/v1/residents/{segment(id_number)}")
+            if doc is None:
+                return None
+            address = doc["household_address"]
+            return ResidentRecord(
+                id_number=doc["id_number"],
+                name=doc["name"],
+                gender=RegisterGender(doc["gender"]),
+                birth_date=date.fromisoformat(doc["birth_date"]),
+                household_address=Localized(zh=address["zh"], en=address["en"]),
+                phone=doc.get("phone"),
+            )
+        except (GetFailed, KeyError, TypeError, ValueError):
+            raise Unavailable("exchange", retry_after=10) from None
+
+
 class DevelopmentCarrierCheck(DevelopmentOnly):
     """DEVELOPMENT ONLY — not a carrier: answers from the demo population register.
 
@@ -88,7 +128,7 @@ class DevelopmentCarrierCheck(DevelopmentOnly):
 
     label = "development carrier check (answers from the demo population register)"
 
-    def __init__(self, registers: RegisterRepository) -> None:
+    def __init__(self, registers: Residents) -> None:
         self._registers = registers
 
     async def confirms(self, phone: str, name: str, id_number: str) -> bool:

@@ -6,27 +6,34 @@ the section's model, so a department that publishes nonsense makes only its own 
 unavailable. The enterprise record reads the seeded register of legal entities and the
 departments' enterprise data sets the same way.
 
-All of them read demo data seeded into our own database: they are
-:class:`DevelopmentOnly`, and staging and production refuse to start with them wired.
-Real adapters (the exchange's HTTP service) arrive with the providers issue.
+All of them read demo data seeded into our own database (``SZ_EXCHANGE_PROVIDER=
+embedded``): they are :class:`DevelopmentOnly`, and staging and production refuse to
+start with them wired. The real adapters read the exchange service over signed HTTP
+(``liferecord.adapters.exchange``); :class:`CorrectableExchangeSource` adds the demo's
+write-back of corrections to them.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from pymongo.errors import PyMongoError
 
 from demo.exchange.enterprise_records import EnterpriseRecordRepository
 from demo.exchange.models import LegalEntityRecord
 from demo.exchange.records import DepartmentRecordRepository
 from demo.exchange.repository import RegisterRepository
+from infra.exchange import ExchangeConnection, segment
 from infra.providers import DevelopmentOnly
 from liferecord.adapters.enterprise import CONTRIBUTION_MONTHS
+from liferecord.adapters.exchange import EXCHANGE_SECTIONS
+from liferecord.adapters.http import HttpSectionSource
 from liferecord.adapters.payloads import validate_payload
 from liferecord.adapters.sources import MalformedAnswer, SectionSource, SourceError
 from liferecord.models import (
@@ -86,29 +93,98 @@ class ExchangeSectionSource(DevelopmentOnly):
         record = await self._repository.get(self.section.value, citizen.id_number)
         if record is None:
             raise MalformedAnswer(f"{self.section.value}: no record to correct")
-        payload = copy.deepcopy(record.payload)
-        current: Any = payload
-        for number, (name, index) in enumerate(steps):
-            last = number == len(steps) - 1
-            if not isinstance(current, dict) or name not in current:
-                raise MalformedAnswer(f"{self.section.value}: no such field")
-            if index is None:
-                if last:
-                    current[name] = value
-                else:
-                    current = current[name]
-                continue
-            items = current[name]
-            if not isinstance(items, list) or index >= len(items):
-                raise MalformedAnswer(f"{self.section.value}: no such item")
-            if last:
-                items[index] = value
-            else:
-                current = items[index]
-        checked = validate_payload(self.section, payload)
+        checked = corrected(self.section, record.payload, steps, value)
         await self._repository.replace_payload(
             self.section.value, citizen.id_number, checked.model_dump(mode="json")
         )
+
+
+def corrected(
+    section: Section, payload: Any, steps: Sequence[tuple[str, int | None]], value: str
+) -> Record:
+    """``payload`` with the value at ``steps`` set to ``value``, checked against the model.
+
+    Raises :class:`MalformedAnswer` when there is no such field or the result no longer
+    fits the section's model.
+    """
+    payload = copy.deepcopy(payload)
+    current: Any = payload
+    for number, (name, index) in enumerate(steps):
+        last = number == len(steps) - 1
+        if not isinstance(current, dict) or name not in current:
+            raise MalformedAnswer(f"{section.value}: no such field")
+        if index is None:
+            if last:
+                current[name] = value
+            else:
+                current = current[name]
+            continue
+        items = current[name]
+        if not isinstance(items, list) or index >= len(items):
+            raise MalformedAnswer(f"{section.value}: no such item")
+        if last:
+            items[index] = value
+        else:
+            current = items[index]
+    return validate_payload(section, payload)
+
+
+class CorrectableExchangeSource(HttpSectionSource, DevelopmentOnly):
+    """DEMO: a section on the demo exchange service that also takes corrections.
+
+    Reading is the product's signed HTTP source; a dispute's correction is written back
+    with a signed ``PUT`` of the corrected payload, which only the demo exchange offers
+    (a real department corrects in its own system).
+    """
+
+    label = "demo corrections written back to the demo exchange (a department's job)"
+
+    def __init__(self, connection: ExchangeConnection, section: Section) -> None:
+        owner = EXCHANGE_SECTIONS[section]
+        self._path = f"/v1/residents/{{id_number}}/records/{section.value}"
+        super().__init__(
+            connection.client,
+            section=section,
+            department_code=owner.department_code,
+            freshness=owner.freshness,
+            base_url=connection.base_url,
+            path_template=self._path,
+            signer=connection.signer,
+            timeout_seconds=connection.timeout_seconds,
+            max_body_bytes=connection.max_body_bytes,
+        )
+        self._connection = connection
+
+    async def correct(
+        self, citizen: Citizen, steps: Sequence[tuple[str, int | None]], value: str
+    ) -> None:
+        """Fetch, correct and write back the citizen's data set (:class:`MalformedAnswer`
+        when the value does not fit, with nothing written)."""
+        record = await self.fetch(citizen)
+        if record is None:
+            raise MalformedAnswer(f"{self.section.value}: no record to correct")
+        checked = corrected(self.section, record.model_dump(mode="json"), steps, value)
+        path = self._path.format(id_number=segment(citizen.id_number))
+        body = json.dumps(checked.model_dump(mode="json")).encode()
+        headers = dict(self._connection.signer.headers("PUT", path, body))
+        try:
+            answer = await self._connection.client.put(
+                f"{self._connection.base_url.rstrip('/')}{path}",
+                content=body,
+                headers=headers | {"Content-Type": "application/json"},
+                timeout=self._connection.timeout_seconds,
+            )
+        except httpx.HTTPError as error:
+            raise SourceError(f"{self.section.value}: correction not sent") from error
+        if answer.status_code != 204:
+            raise SourceError(f"{self.section.value}: correction refused ({answer.status_code})")
+
+
+def correctable_exchange_sources(connection: ExchangeConnection) -> dict[Section, SectionSource]:
+    """The demo's sections over the demo exchange service, corrections included."""
+    return {
+        section: CorrectableExchangeSource(connection, section) for section in EXCHANGE_SECTIONS
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,69 +1,40 @@
 """The demo's provider wiring: stand-ins over the demo data exchange, injected into the app.
 
-The product wires no register and no department source of its own yet
+The product wires no department licence source of its own yet
 (``app.services.wire_providers`` refuses to start); the embedded default, the seed
 command and the test suite pass this wiring instead::
 
     create_app(settings, providers=demo_providers)
 
-Every provider here is :class:`~infra.providers.DevelopmentOnly`, so staging and
-production still refuse to start with it.
+With ``SZ_EXCHANGE_PROVIDER=http`` (the embedded default's) the registers and data sets
+are the product's own adapters over the demo exchange *service*; with ``embedded`` (most
+tests: no process to seed) the demo's adapters over copies in the app's database. The
+vendors' and licences' stand-ins are :class:`~infra.providers.DevelopmentOnly`, so
+staging and production still refuse to start with this wiring.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
-
-from pymongo.asynchronous.database import AsyncDatabase
-
+from app.exchange import exchange_adapters
 from app.resources import Resources
 from app.services import Providers, configured_carrier_check, configured_vendors
-from demo.exchange.enterprise_records import EnterpriseRecordRepository
-from demo.exchange.records import DepartmentRecordRepository
-from demo.exchange.repository import RegisterRepository
+from demo.exchange.stores import DemoExchange
 from demo.identity_adapters import (
     DevelopmentCarrierCheck,
     ExchangeLegalEntityRegister,
     ExchangePopulationRegister,
+    ExchangeResidents,
 )
 from demo.liferecord_adapters import (
     ExchangeEnterpriseDataSets,
     ExchangeEntityRegister,
+    correctable_exchange_sources,
     demo_sources,
 )
 from demo.wallet_adapters import demo_licence_sources
 from identity.repositories.accounts import AccountRepository
-from kit.wiring import HasIndexes
 
-
-@dataclass(frozen=True, slots=True)
-class DemoExchange:
-    """The demo exchange's stores: the registers and the departments' data sets."""
-
-    registers: RegisterRepository
-    department_records: DepartmentRecordRepository
-    enterprise_records: EnterpriseRecordRepository
-
-    @classmethod
-    def over(cls, database: AsyncDatabase[dict[str, Any]]) -> DemoExchange:
-        """The exchange's collections in ``database`` (the app's own, in the demo)."""
-        return cls(
-            RegisterRepository(database),
-            DepartmentRecordRepository(database),
-            EnterpriseRecordRepository(database),
-        )
-
-    @property
-    def repositories(self) -> Sequence[HasIndexes]:
-        """Each store, for index creation."""
-        return [self.registers, self.department_records, self.enterprise_records]
-
-    async def ensure_indexes(self) -> None:
-        """Create the exchange's indexes (idempotent)."""
-        for repository in self.repositories:
-            await repository.ensure_indexes()
+__all__ = ["DemoExchange", "demo_providers"]
 
 
 def demo_providers(resources: Resources) -> Providers:
@@ -73,9 +44,29 @@ def demo_providers(resources: Resources) -> Providers:
     registers and the departments' data read the demo exchange seeded into the app's
     database, whose indexes the app then creates with its own.
     """
+    vendors = configured_vendors(resources)
+    licences = demo_licence_sources(
+        AccountRepository(resources.database, resources.keys.field_cipher, resources.keys.lookup)
+    )
+    over_http = exchange_adapters(resources)
+    if over_http is not None:
+        # The demo exchange runs as its own service: nothing of it in the app's database.
+        residents = ExchangeResidents(over_http.connection.reader(log_event="demo.exchange"))
+        return Providers(
+            sms=vendors.sms,
+            liveness=vendors.liveness,
+            mini_program=vendors.mini_program,
+            population_register=over_http.population_register,
+            carrier_check=configured_carrier_check(resources) or DevelopmentCarrierCheck(residents),
+            legal_entity_register=over_http.legal_entity_register,
+            # The product's signed sources, plus the demo's write-back of corrections.
+            life_record_sources=correctable_exchange_sources(over_http.connection),
+            enterprise_register=over_http.enterprise_register,
+            enterprise_data_sets=over_http.enterprise_data_sets,
+            licence_sources=licences,
+        )
     exchange = DemoExchange.over(resources.database)
     resources.repositories.extend(exchange.repositories)
-    vendors = configured_vendors(resources)
     return Providers(
         sms=vendors.sms,
         liveness=vendors.liveness,
@@ -87,9 +78,5 @@ def demo_providers(resources: Resources) -> Providers:
         life_record_sources=demo_sources(exchange.department_records),
         enterprise_register=ExchangeEntityRegister(exchange.registers),
         enterprise_data_sets=ExchangeEnterpriseDataSets(exchange.enterprise_records),
-        licence_sources=demo_licence_sources(
-            AccountRepository(
-                resources.database, resources.keys.field_cipher, resources.keys.lookup
-            )
-        ),
+        licence_sources=licences,
     )

@@ -13,12 +13,9 @@ from app.settings import Environment, Settings
 from applications.repositories.catalogue import CatalogueRepository
 from demo.data.catalogue import BUNDLES, ITEMS
 from demo.data.departments import DEPARTMENTS
-from demo.data.enterprise_records import seed_enterprise_records
-from demo.data.enterprises import ENTERPRISES
-from demo.data.liferecord import city_today, exchange_records
-from demo.data.people import RESIDENTS
 from demo.data.staff import STAFF
-from demo.providers import DemoExchange, demo_providers
+from demo.exchange.stores import DemoExchange, seed_exchange
+from demo.providers import demo_providers
 from directory.repository import DepartmentRepository
 from directory.service import DirectoryService
 from identity.models import Gender, RealName
@@ -39,31 +36,25 @@ class SeedRefused(StartupError):
 
 
 async def seed(resources: Resources) -> dict[str, int]:
-    """Insert or refresh the demo data; returns how many records of each kind exist."""
-    exchange = DemoExchange.over(resources.database)
-    await exchange.ensure_indexes()
+    """Insert or refresh the demo data; returns how many records of each kind exist.
+
+    The registers and data sets go into the app's database only with
+    ``SZ_EXCHANGE_PROVIDER=embedded``; otherwise the demo exchange service holds (and
+    seeds) them in its own database.
+    """
     await DepartmentRepository(resources.database).upsert_many(DEPARTMENTS)
     catalogue = CatalogueRepository(resources.database)
     await catalogue.upsert_items(ITEMS)
     await catalogue.upsert_bundles(BUNDLES)
-    await exchange.registers.upsert_residents(RESIDENTS)
-    await exchange.registers.upsert_entities(ENTERPRISES)
-    # The life-record data sets follow the calendar: the same all day, current next day.
-    department_records = exchange_records(city_today())
-    for kind, records in department_records.items():
-        await exchange.department_records.upsert(kind, records)
-    enterprise_data_sets = await seed_enterprise_records(exchange.enterprise_records, city_today())
-    await seed_staff(resources)
-    return {
+    counts = {
         "departments": len(DEPARTMENTS),
         "service_items": len(ITEMS),
         "bundles": len(BUNDLES),
-        "residents": len(RESIDENTS),
-        "legal_entities": len(ENTERPRISES),
-        "life_record_sections": sum(map(len, department_records.values())),
-        "enterprise_data_sets": enterprise_data_sets,
-        "staff_roles": len(STAFF),
     }
+    if resources.settings.exchange_provider == "embedded":
+        counts |= await seed_exchange(DemoExchange.over(resources.database))
+    await seed_staff(resources)
+    return counts | {"staff_roles": len(STAFF)}
 
 
 async def seed_staff(resources: Resources) -> None:

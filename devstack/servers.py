@@ -332,6 +332,70 @@ def start_redis(
     return server
 
 
+DEV_EXCHANGE_CLIENT_ID = "smart-zhuzhou-api"
+"""The API's client id at the demo exchange (development and tests)."""
+EXCHANGE_DATABASE = "exchange"
+
+
+def exchange_client_key(keys_dir: Path, name: str = "exchange-client.key") -> Path:
+    """A client key file under ``keys_dir`` (mode 0600), made on first use."""
+    from infra.exchange_signing import new_client_key
+
+    path = keys_dir / name
+    if not path.exists():
+        write_private(path, new_client_key() + "\n")
+    return path
+
+
+def start_exchange(
+    mongodb_url: str,
+    log_dir: Path,
+    *,
+    clients: dict[str, Path],
+    database: str = EXCHANGE_DATABASE,
+    admin_key_file: Path | None = None,
+    seed_demo: bool = True,
+    port: int | None = None,
+    timeout: float = 60.0,
+) -> ServerProcess:
+    """Start the demo data exchange (``python -m demo.exchange serve``) on its own database.
+
+    It shares the MongoDB-wire server but not the database: the API's database holds no
+    register. ``clients`` maps each allowed client id to its key file.
+    """
+    port = port or free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "demo.exchange",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--mongodb-url",
+        mongodb_url,
+        "--database",
+        database,
+    ]
+    for client_id, key_file in clients.items():
+        argv += ["--client", f"{client_id}={key_file}"]
+    if admin_key_file is not None:
+        argv += ["--admin-key-file", str(admin_key_file)]
+    if seed_demo:
+        argv.append("--seed-demo")
+    url = f"http://127.0.0.1:{port}"
+    server = _spawn("Exchange", url, argv, log_dir / "exchange.log")
+
+    def ready() -> bool:
+        import httpx
+
+        return httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200
+
+    _wait_until(server, ready, timeout)
+    return server
+
+
 def _stop_all(servers: list[ServerProcess]) -> None:
     for server in reversed(servers):
         server.stop()

@@ -13,6 +13,7 @@ from schema.payloads import (
     AuthenticationRequired,
     InvalidInput,
     NotFound,
+    ServiceUnavailable,
     StepUpRequired,
     UserError,
 )
@@ -166,7 +167,8 @@ ClaimEnterprisePayload = Annotated[
     | EnterpriseUnavailable
     | NotLegalRepresentative
     | StepUpRequired
-    | AuthenticationRequired,
+    | AuthenticationRequired
+    | ServiceUnavailable,
     strawberry.union("ClaimEnterprisePayload", description="Result of `claimEnterprise`."),
 ]
 GrantAgentPayload = Annotated[
@@ -176,7 +178,8 @@ GrantAgentPayload = Annotated[
     | NotLegalRepresentative
     | AgentNotEligible
     | StepUpRequired
-    | AuthenticationRequired,
+    | AuthenticationRequired
+    | ServiceUnavailable,
     strawberry.union("GrantAgentPayload", description="Result of `grantAgent`."),
 ]
 RevokeAgentPayload = Annotated[

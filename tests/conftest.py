@@ -14,9 +14,12 @@ import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pymongo
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -27,14 +30,18 @@ from app.resources import Resources, start_resources
 from app.settings import Environment, Settings
 from demo.providers import demo_providers
 from devstack.servers import (
+    DEV_EXCHANGE_CLIENT_ID,
     DEV_S3_ACCESS_KEY,
     DEV_S3_BUCKET,
     DEV_S3_SECRET_KEY,
     PRODLIKE_S3_ACCESS_KEY,
     PRODLIKE_S3_SECRET_KEY,
     DevStack,
+    ServerProcess,
     dev_stack,
+    exchange_client_key,
     free_port,
+    start_exchange,
 )
 from identity.tokens import load_or_create_signing_key
 from wallet.models import SEALING_DEPARTMENTS
@@ -51,6 +58,56 @@ def servers() -> Iterator[DevStack]:
         s3_endpoint_url=os.environ.get("S3_ENDPOINT_URL"),
     ) as stack:
         yield stack
+
+
+@dataclass(frozen=True)
+class ExchangeProcess:
+    """The demo exchange the session started: where it is and the keys it accepts."""
+
+    server: ServerProcess
+    database: str
+    client_id: str
+    key_file: Path
+    admin_key: str
+
+    @property
+    def url(self) -> str:
+        """Its base URL."""
+        return self.server.url
+
+
+@pytest.fixture(scope="session")
+def exchange_process(
+    servers: DevStack, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ExchangeProcess]:
+    """The demo exchange as its own process, seeded with the demo data in its own database.
+
+    Started on first use only (most tests keep ``SZ_EXCHANGE_PROVIDER=embedded``, whose
+    data each test seeds into its own database). Its test-only fault injection is
+    behind an admin key of its own.
+    """
+    keys = tmp_path_factory.mktemp("exchange")
+    key_file = exchange_client_key(keys)
+    admin_file = exchange_client_key(keys, "admin.key")
+    database = f"exchange_{uuid.uuid4().hex[:8]}"
+    server = start_exchange(
+        servers.mongodb_url,
+        keys / "logs",
+        clients={DEV_EXCHANGE_CLIENT_ID: key_file},
+        database=database,
+        admin_key_file=admin_file,
+    )
+    try:
+        yield ExchangeProcess(
+            server, database, DEV_EXCHANGE_CLIENT_ID, key_file, admin_file.read_text().strip()
+        )
+    finally:
+        server.stop()
+        mongo: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+            servers.mongodb_url, serverSelectionTimeoutMS=2000
+        )
+        with contextlib.suppress(Exception), mongo:
+            mongo.drop_database(database)
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """The register of legal entities (法人库) as the identity domain sees it.
 
 Claims and agent grants ask the register whether an enterprise exists, is still in
-business and who its legal representative is. Production calls the city's exchange
-service (the providers issue); the demo's adapter, reading the register seeded into
-the demo exchange, lives in ``demo/``.
+business and who its legal representative is. The exchange service answers it over
+signed HTTP (:mod:`identity.adapters.exchange`); the demo's embedded adapter lives in
+``demo/``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The population register (户籍人口库) as the identity domain sees it.
 
 Real-name verification asks the register whether a resident ID number exists and
-whose it is. Production calls the city's exchange service (the providers issue); the
-demo's adapter, reading the register seeded into the demo exchange, lives in ``demo/``.
+whose it is. The exchange service answers it over signed HTTP
+(:mod:`identity.adapters.exchange`); the demo's embedded adapter, reading a register
+copy seeded into the app's database, lives in ``demo/``.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 the licence wallet.
 
 Production reaches the register and the data sets through the city's data-sharing
-exchange (the providers issue adds those adapters); development and the demo wire the
-demo exchange's, from ``demo/``. The enterprise's licences are the licence wallet's,
-read through an adapter of the composition root (the life record never imports it).
+exchange over signed HTTP (:mod:`liferecord.adapters.exchange`); tests with
+``SZ_EXCHANGE_PROVIDER=embedded`` wire the demo's, from ``demo/``. The enterprise's
+licences are the licence wallet's, read through an adapter of the composition root
+(the life record never imports it).
 """
 
 from __future__ import annotations

@@ -2,100 +2,66 @@
 
 ``GET {base_url}{path}`` where the path template names the resident, for example
 ``/v1/residents/{id_number}/provident-fund``, with the department's API key in a
-header. The answer is the section's payload in its JSON form.
+header, or each request signed by a :class:`~infra.http_get.RequestSigner` (the data
+exchange's client credential). The answer is the section's payload in its JSON form.
 
-- One time budget (``timeout_seconds``) covers every attempt and every wait; a
-  department that hangs is given up on when it runs out.
-- Only GET is ever sent, so retrying is safe: connect failures, 5xx and 429 are
-  retried up to ``max_attempts`` with exponential backoff and full jitter, or after
-  the server's ``Retry-After`` when it names one that fits in the budget.
-- 404 means the department holds nothing about the resident (``None``). An answer
-  that is not a valid payload raises :class:`MalformedAnswer`, running out of time
-  :class:`SourceTimeout`, any other failure :class:`SourceError`.
-- The resident ID number is in the URL, so it never appears in our logs: ours name
-  the account, and httpx's request log line has the number masked.
+The time budget, retries, size cap and masked logs are :class:`infra.http_get.BoundedGet`'s.
+404 means the department holds nothing about the resident (``None``). An answer that is
+not a valid payload, or over the size cap, raises :class:`MalformedAnswer`, running out
+of time :class:`SourceTimeout`, any other failure :class:`SourceError`.
+The resident ID number is in the URL, so it never appears in our logs: ours name the
+account, and httpx's request log line has the number masked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
-import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import timedelta
 from urllib.parse import quote
 
 import httpx
 
+from infra.http_get import (
+    DEFAULT_TIMEOUT_SECONDS,
+    MAX_BODY_BYTES,
+    AnswerTooLarge,
+    BoundedGet,
+    GetFailed,
+    GetTimedOut,
+    RedactIdNumbers,
+    RequestSigner,
+    full_jitter,
+    retry_after_seconds,
+)
 from liferecord.adapters.payloads import validate_payload_json
 from liferecord.adapters.sources import MalformedAnswer, SourceError
 from liferecord.models import Citizen, Record, Section
 
+__all__ = [
+    "HttpSectionSource",
+    "RedactIdNumbers",
+    "SourceTimeout",
+    "full_jitter",
+    "retry_after_seconds",
+    "source_error",
+]
+
 logger = logging.getLogger("liferecord.adapters.http")
-
-DEFAULT_TIMEOUT_SECONDS = 2.0
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_BODY_BYTES = 1_048_576
-
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
-_ID_NUMBER_MASK = "[id-number]"
-
-
-class RedactIdNumbers(logging.Filter):
-    """Masks resident ID numbers in a logger's messages (httpx logs every request URL)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the message without ID numbers; never drops the record."""
-        message = record.getMessage()
-        redacted = _ID_NUMBER.sub(_ID_NUMBER_MASK, message)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
-
-
-def _redact_httpx_request_log() -> None:
-    httpx_logger = logging.getLogger("httpx")
-    if not any(isinstance(existing, RedactIdNumbers) for existing in httpx_logger.filters):
-        httpx_logger.addFilter(RedactIdNumbers())
-
-
-def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
-    """The wait a ``Retry-After`` header asks for (seconds or an HTTP date), if usable."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())
-
-
-def full_jitter(ceiling: float) -> float:
-    """A wait drawn uniformly from ``[0, ceiling]`` (spreads out clients' retries)."""
-    return random.uniform(0.0, ceiling)  # noqa: S311 - spacing retries, not a secret
-
-
-class _Transient(Exception):
-    """An attempt that may succeed if repeated (the request never reached the server)."""
-
-
-class _Refused(Exception):
-    """An answer (or its absence) that repeating the request would not mend."""
-
-    def __init__(self, reason: str, *, kind: type[SourceError] = SourceError) -> None:
-        super().__init__(reason)
-        self.kind = kind
 
 
 class SourceTimeout(SourceError, TimeoutError):
     """The department did not answer within the source's time budget."""
+
+
+def source_error(what: str, failure: GetFailed) -> SourceError:
+    """The life record's error for a failed GET (timeouts and over-size keep their kind)."""
+    if isinstance(failure, GetTimedOut):
+        return SourceTimeout(f"{what}: {failure}")
+    if isinstance(failure, AnswerTooLarge):
+        return MalformedAnswer(f"{what}: {failure}")
+    return SourceError(f"{what}: {failure}")
 
 
 class HttpSectionSource:
@@ -110,8 +76,9 @@ class HttpSectionSource:
         freshness: timedelta,
         base_url: str,
         path_template: str,
-        api_key: str,
+        api_key: str | None = None,
         api_key_header: str = "X-API-Key",
+        signer: RequestSigner | None = None,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         connect_timeout_seconds: float = 0.5,
         max_attempts: int = 3,
@@ -123,25 +90,29 @@ class HttpSectionSource:
     ) -> None:
         if "{id_number}" not in path_template:
             raise ValueError("path_template must contain {id_number}")
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
+        if api_key is None and signer is None:
+            raise ValueError("an API key or a request signer is needed")
         self.section = section
         self.department_code = department_code
         self.freshness = freshness
         self.timeout_seconds = timeout_seconds
-        self._client = client
-        self._base_url = base_url.rstrip("/")
         self._path_template = path_template
-        self._headers = {api_key_header: api_key, "Accept": "application/json"}
-        self._connect_timeout = connect_timeout_seconds
-        self._max_attempts = max_attempts
-        self._backoff_base = backoff_base_seconds
-        self._backoff_max = backoff_max_seconds
-        self._jitter = jitter
-        self._max_body_bytes = max_body_bytes
-        # How the source waits between attempts (tests record the waits it asks for).
-        self._sleep = sleep
-        _redact_httpx_request_log()
+        self._get = BoundedGet(
+            client,
+            base_url=base_url,
+            headers={} if api_key is None else {api_key_header: api_key},
+            signer=signer,
+            timeout_seconds=timeout_seconds,
+            connect_timeout_seconds=connect_timeout_seconds,
+            max_attempts=max_attempts,
+            backoff_base_seconds=backoff_base_seconds,
+            backoff_max_seconds=backoff_max_seconds,
+            jitter=jitter,
+            max_body_bytes=max_body_bytes,
+            sleep=sleep,
+            logger=logger,
+            log_event="liferecord.http",
+        )
 
     async def fetch(self, citizen: Citizen) -> Record | None:
         """The section's payload for ``citizen``; ``None`` when the department answers 404.
@@ -150,91 +121,19 @@ class HttpSectionSource:
         spent, or the answer is refused, malformed or does not match the schema.
         """
         path = self._path_template.format(id_number=quote(citizen.id_number, safe=""))
-        url = f"{self._base_url}{path}"
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout_seconds
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                status, retry_after, body = await self._get(url, deadline)
-            except _Transient as problem:
-                reason, delay = str(problem), self._backoff(attempt)
-            except _Refused as problem:
-                failure = problem.kind(f"{self.section.value}: {problem}")
-                raise self._failed(citizen, failure) from problem.__cause__
-            else:
-                if status == 200:
-                    try:
-                        return validate_payload_json(self.section, body)
-                    except SourceError as error:
-                        raise self._failed(citizen, error) from None
-                if status == 404:
-                    return None
-                if status not in RETRYABLE_STATUSES:
-                    raise self._failed(citizen, self._error(f"answered HTTP {status}"))
-                reason = f"HTTP {status}"
-                delay = self._backoff(attempt) if retry_after is None else retry_after
-            if attempt == self._max_attempts:
-                raise self._failed(citizen, self._error(f"{attempt} attempts, last {reason}"))
-            if loop.time() + delay >= deadline:
-                raise self._failed(citizen, self._error(f"no time left to retry after {reason}"))
-            logger.info(
-                "liferecord.http.retry section=%s source=%s account=%s attempt=%d "
-                "reason=%s delay=%.3f",
-                self.section.value,
-                self.department_code,
-                citizen.account_id,
-                attempt,
-                reason,
-                delay,
-            )
-            await self._sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
-
-    async def _get(self, url: str, deadline: float) -> tuple[int, float | None, bytes]:
-        """One GET: the status, the Retry-After wait if any, and the body of a 200."""
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise _Refused(f"no answer within {self.timeout_seconds:g}s", kind=SourceTimeout)
-        timeout = httpx.Timeout(remaining, connect=min(self._connect_timeout, remaining))
+        context = (
+            f"section={self.section.value} source={self.department_code} "
+            f"account={citizen.account_id}"
+        )
         try:
-            # The asyncio deadline also bounds a body that trickles in byte by byte.
-            async with (
-                asyncio.timeout_at(deadline),
-                self._client.stream("GET", url, headers=self._headers, timeout=timeout) as response,
-            ):
-                if response.status_code != 200:
-                    wait = retry_after_seconds(
-                        response.headers.get("Retry-After"), now=datetime.now(UTC)
-                    )
-                    return response.status_code, wait, b""
-                return 200, None, await self._read(response)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise _Transient(f"connect failed ({type(error).__name__})") from error
-        except (TimeoutError, httpx.TimeoutException) as error:
-            raise _Refused(
-                f"no answer within {self.timeout_seconds:g}s", kind=SourceTimeout
-            ) from error
-        except httpx.HTTPError as error:
-            raise _Refused(f"request failed ({type(error).__name__})") from error
-
-    async def _read(self, response: httpx.Response) -> bytes:
-        declared = response.headers.get("Content-Length")
-        if declared is not None and declared.isdigit() and int(declared) > self._max_body_bytes:
-            raise _Refused(f"answer larger than {self._max_body_bytes} bytes", kind=MalformedAnswer)
-        body = bytearray()
-        async for chunk in response.aiter_bytes():
-            body += chunk
-            if len(body) > self._max_body_bytes:
-                raise _Refused(
-                    f"answer larger than {self._max_body_bytes} bytes", kind=MalformedAnswer
-                )
-        return bytes(body)
-
-    def _backoff(self, attempt: int) -> float:
-        return self._jitter(min(self._backoff_max, self._backoff_base * 2 ** (attempt - 1)))
-
-    def _error(self, reason: str) -> SourceError:
-        return SourceError(f"{self.section.value}: {reason}")
+            answer = await self._get.get(path, context=context)
+            if not answer.found:
+                return None
+            return validate_payload_json(self.section, answer.body)
+        except GetFailed as failure:
+            raise self._failed(citizen, source_error(self.section.value, failure)) from None
+        except SourceError as error:
+            raise self._failed(citizen, error) from None
 
     def _failed(self, citizen: Citizen, error: SourceError) -> SourceError:
         logger.warning(

@@ -158,3 +158,23 @@ def test_the_embedded_default_runs_a_notifications_worker_and_stops_it(tmp_path:
     assert "worker.stopped" in worker_log.read_text()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_the_embedded_default_runs_the_exchange_on_its_own_database(tmp_path: Path) -> None:
+    # given a fresh data folder
+    var, output = tmp_path / "var", tmp_path / "dev.log"
+    # when the embedded default runs
+    with running_embedded(var, output):
+        lines = output.read_text().splitlines()
+        [mongodb_url] = [line.split()[1] for line in lines if line.strip().startswith("SecantusDB")]
+        [exchange_url] = [line.split()[1] for line in lines if line.strip().startswith("Exchange")]
+        mongo: pymongo.MongoClient[dict[str, Any]]
+        with pymongo.MongoClient(mongodb_url) as mongo:
+            api_collections = mongo["smart_zhuzhou"].list_collection_names()
+            exchange_collections = mongo["exchange"].list_collection_names()
+        unsigned = httpx.get(f"{exchange_url}/v1/residents/430204198405122130", timeout=5)
+    # then the registers are in the exchange's database only, behind signatures
+    assert not [name for name in api_collections if name.startswith("exchange")]
+    assert "exchange_population" in exchange_collections
+    assert unsigned.status_code == 401
+    assert (var / "keys" / "exchange-client.key").stat().st_mode & 0o077 == 0

@@ -44,7 +44,7 @@ async def test_production_with_the_real_identity_adapters_names_only_the_registe
     assert code == 2, stderr
     line = stderr.strip()
     assert "\n" not in line, stderr
-    assert "SZ_POPULATION_REGISTER" in line
+    assert "SZ_EXCHANGE_PROVIDER" in line
     for gone in ("SZ_LIVENESS_PROVIDER", "SZ_MINI_PROGRAM_PROVIDER", "SZ_CARRIER_CHECK_PROVIDER"):
         assert gone not in line, line
     assert "development liveness" not in line

@@ -269,5 +269,5 @@ async def test_production_with_real_sms_still_refuses_for_the_slots_only_the_dem
     assert "development SMS" not in message
     assert "SZ_SMS_PROVIDER" not in message
     # … while the slots with only demo adapters (and the other vendors) still are
-    assert "SZ_POPULATION_REGISTER" in message
+    assert "SZ_EXCHANGE_PROVIDER" in message
     assert "SZ_LIVENESS_PROVIDER" in message

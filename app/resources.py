@@ -56,6 +56,9 @@ class Resources:
     firebase: firebase_admin.App | None = None
     repositories: list[HasIndexes] = field(default_factory=list)
     """The wired domains' repositories (``app.services.build_services`` adds them)."""
+    closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    """What else to close with the clients: the vendor adapters' HTTP connections
+    (``app.services.build_services`` adds them)."""
     keys: DerivedKeys = field(init=False)
 
     def __post_init__(self) -> None:
@@ -118,7 +121,11 @@ class Resources:
             await repository.ensure_indexes()
 
     async def close(self) -> None:
-        """Close every client; never raises."""
+        """Close every client, the vendors' first; never raises."""
+        for close in self.closers:
+            with contextlib.suppress(Exception):
+                await close()
+        self.closers.clear()
         with contextlib.suppress(Exception):
             await self.mongo.close()
         with contextlib.suppress(Exception):

@@ -21,17 +21,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import FastAPI
 
+from app.main import create_app
 from app.resources import Resources
 from app.services import Providers, configured_carrier_check, configured_vendors
+from app.settings import Settings
 from demo.data.liferecord import life_records
 from demo.data.people import LIU_JIANJUN
 from devstack.servers import PRODLIKE_S3_ACCESS_KEY, PRODLIKE_S3_SECRET_KEY, DevStack
@@ -39,6 +44,7 @@ from identity.adapters.population import RegisteredPerson
 from identity.models import Gender
 from liferecord.adapters.http import HttpSectionSource
 from liferecord.models import Record, Section
+from tests.conftest import _drop_test_data
 from tests.identity.identity_vendor_fakes import (
     FakeAlipay,
     FakeFaceId,
@@ -297,3 +303,42 @@ def production_providers(provident_fund_url: str) -> Any:
         )
 
     return wire
+
+
+@pytest.fixture
+async def fakes() -> AsyncIterator[ProductionFakes]:
+    """Every vendor's fake, served for the test."""
+    async with production_fakes() as served:
+        yield served
+
+
+@pytest.fixture
+def environment(
+    servers: DevStack, tmp_path: Path, fakes: ProductionFakes, production_like: dict[str, Any]
+) -> dict[str, str]:
+    """The production environment at the test's fakes, servers and key files."""
+    return production_environment(servers, tmp_path, fakes, production_like)
+
+
+@contextlib.contextmanager
+def configured(monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]) -> Iterator[Settings]:
+    """Settings read from the process environment, as ``python -m app serve`` reads them."""
+    with monkeypatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("SZ_")]:
+            patch.delenv(name)
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        yield Settings(_env_file=None)
+
+
+@contextlib.asynccontextmanager
+async def started(
+    settings: Settings, providers: Callable[[Any], Providers]
+) -> AsyncIterator[FastAPI]:
+    """The app started and, after the block, stopped through its lifespan."""
+    app = create_app(settings, providers=providers)
+    try:
+        async with app.router.lifespan_context(app):
+            yield app
+    finally:
+        await _drop_test_data(settings)

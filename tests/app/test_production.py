@@ -5,30 +5,26 @@ it, and serves the whole citizen journey. The environment is the one an operator
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from app.main import create_app
 from app.resources import StartupError
 from app.services import Providers
-from app.settings import Settings
-from devstack.servers import DevStack
 from infra.providers import DevelopmentOnly, each_provider
 from tests.app.production import (
     VENDOR_SETTINGS,
     ProductionFakes,
-    production_environment,
-    production_fakes,
+    configured,
+    environment,
+    fakes,
     production_providers,
+    started,
 )
-from tests.conftest import _drop_test_data
+
+__all__ = ["environment", "fakes"]  # fixtures
 
 EXPECTED_PROVIDERS = {
     "sms.tencent",
@@ -38,43 +34,6 @@ EXPECTED_PROVIDERS = {
     "mini_program.wechat",
     "mini_program.alipay",
 }
-
-
-@pytest.fixture
-async def fakes() -> AsyncIterator[ProductionFakes]:
-    async with production_fakes() as served:
-        yield served
-
-
-@pytest.fixture
-def environment(
-    servers: DevStack, tmp_path: Path, fakes: ProductionFakes, production_like: dict[str, Any]
-) -> dict[str, str]:
-    return production_environment(servers, tmp_path, fakes, production_like)
-
-
-@contextlib.contextmanager
-def configured(monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]) -> Iterator[Settings]:
-    """Settings read from the process environment, as ``python -m app serve`` reads them."""
-    with monkeypatch.context() as patch:
-        for name in [name for name in os.environ if name.startswith("SZ_")]:
-            patch.delenv(name)
-        for name, value in environment.items():
-            patch.setenv(name, value)
-        yield Settings(_env_file=None)
-
-
-@contextlib.asynccontextmanager
-async def started(
-    settings: Settings, providers: Callable[[Any], Providers]
-) -> AsyncIterator[FastAPI]:
-    """The app started and, after the block, stopped through its lifespan."""
-    app = create_app(settings, providers=providers)
-    try:
-        async with app.router.lifespan_context(app):
-            yield app
-    finally:
-        await _drop_test_data(settings)
 
 
 def http_clients(provider: object, depth: int = 3) -> list[httpx.AsyncClient]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +35,12 @@ from fastapi import FastAPI
 
 from app.main import create_app
 from app.resources import Resources
-from app.services import Providers, configured_carrier_check, configured_vendors
+from app.services import (
+    Providers,
+    ProviderWiring,
+    configured_carrier_check,
+    configured_vendors,
+)
 from app.settings import Settings
 from demo.data.liferecord import life_records
 from demo.data.people import LIU_JIANJUN
@@ -287,7 +292,7 @@ def pending_exchange(resources: Resources, provident_fund_url: str) -> dict[str,
     }
 
 
-def production_providers(provident_fund_url: str) -> Any:
+def production_providers(provident_fund_url: str) -> ProviderWiring:
     """The wiring production runs. LEAD, after x1: ``app.services.wire_providers``."""
 
     def wire(resources: Resources) -> Providers:
@@ -332,9 +337,7 @@ def configured(monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]) -> 
 
 
 @contextlib.asynccontextmanager
-async def started(
-    settings: Settings, providers: Callable[[Any], Providers]
-) -> AsyncIterator[FastAPI]:
+async def started(settings: Settings, providers: ProviderWiring) -> AsyncIterator[FastAPI]:
     """The app started and, after the block, stopped through its lifespan."""
     app = create_app(settings, providers=providers)
     try:

@@ -1,18 +1,20 @@
 """``SZ_ENVIRONMENT=production`` through the app's real start (its lifespan): it starts with
-every real adapter pointed at the local fakes, refuses any development provider naming
-it, and serves the whole citizen journey. The environment is the one an operator sets
-(``tests.app.production``); the exchange's part of it is filled in there alone."""
+every real adapter pointed at the local fakes and refuses any development provider,
+naming it (``test_production_journey`` runs the citizen journey on it). The environment
+is the one an operator sets (``tests.app.production``); the exchange's part of it is
+filled in there alone."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from app.main import create_app
-from app.resources import StartupError
-from app.services import Providers
+from app.resources import StartupError, open_resources
+from app.services import Providers, wire_notifications
 from infra.providers import DevelopmentOnly, each_provider
 from tests.app.production import (
     VENDOR_SETTINGS,
@@ -128,3 +130,26 @@ async def test_production_refuses_every_development_vendor_in_one_line(
         "development mini-program sign-in",
     ):
         assert label in message
+
+
+async def test_the_one_wechat_secret_file_missing_stops_the_start_naming_it(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], tmp_path: Path
+) -> None:
+    # Sign-in and subscription messages share the mini-program's AppSecret, in one file.
+    missing = tmp_path / "secrets" / "wechat-typo"
+    environment = environment | {"SZ_WECHAT_APP_SECRET_FILE": str(missing)}
+    with configured(monkeypatch, environment) as settings:
+        app = create_app(settings)
+        with pytest.raises(StartupError) as refused:
+            async with app.router.lifespan_context(app):
+                pytest.fail("started without the WeChat secret")
+        # … and messages alone (no mini-program sign-in) cannot do without it either
+        resources = open_resources(settings)
+        try:
+            with pytest.raises(StartupError) as messages_alone:
+                wire_notifications(resources)
+        finally:
+            await resources.close()
+    expected = f"SZ_WECHAT_APP_SECRET_FILE {missing} cannot be read"
+    assert expected in str(refused.value)
+    assert expected in str(messages_alone.value)

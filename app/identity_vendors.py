@@ -39,6 +39,14 @@ def _read(path: Path | None, setting: str) -> bytes:
         raise StartupError(f"{setting} {path} cannot be read: {error.strerror}") from None
 
 
+def wechat_app_secret(settings: Settings) -> str:
+    """The mini-program's AppSecret, read from ``SZ_WECHAT_APP_SECRET_FILE``.
+
+    One secret for the one app: its sign-in and its subscription messages both use it.
+    """
+    return _read(settings.wechat_app_secret_file, "SZ_WECHAT_APP_SECRET_FILE").decode()
+
+
 def _faceid_api(settings: Settings) -> TencentCloudApi:
     if not settings.faceid_secret_id:
         raise StartupError("SZ_FACEID_SECRET_ID is not set")
@@ -98,7 +106,7 @@ def platform_mini_program(resources: Resources) -> MiniProgramProvider | None:
     if settings.wechat_app_id:
         wechat = WeChatCodeExchange(
             settings.wechat_app_id,
-            _read(settings.wechat_app_secret_file, "SZ_WECHAT_APP_SECRET_FILE").decode(),
+            wechat_app_secret(settings),
             endpoint=settings.wechat_endpoint,
             timeout_seconds=timeout,
         )

@@ -57,7 +57,8 @@ class Resources:
     repositories: list[HasIndexes] = field(default_factory=list)
     """The wired domains' repositories (``app.services.build_services`` adds them)."""
     closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
-    """Further clients' close calls (the exchange's HTTP client), run by :meth:`close`."""
+    """What else to close with the clients: the exchange's and the vendor adapters' HTTP
+    connections (``app.services.build_services`` adds them)."""
     keys: DerivedKeys = field(init=False)
 
     def __post_init__(self) -> None:
@@ -120,10 +121,11 @@ class Resources:
             await repository.ensure_indexes()
 
     async def close(self) -> None:
-        """Close every client; never raises."""
-        for closer in self.closers:
+        """Close every client, the vendors' first; never raises."""
+        for close in self.closers:
             with contextlib.suppress(Exception):
-                await closer()
+                await close()
+        self.closers.clear()
         with contextlib.suppress(Exception):
             await self.mongo.close()
         with contextlib.suppress(Exception):

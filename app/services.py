@@ -13,7 +13,7 @@ is not there.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
@@ -30,7 +30,12 @@ from app.applications_ports import (
 from app.catalogue_prefill import CataloguePrefill
 from app.exchange import EXCHANGE_SLOTS, exchange_adapters
 from app.health import ProviderOutcomes
-from app.identity_vendors import faceid_carrier_check, faceid_liveness, platform_mini_program
+from app.identity_vendors import (
+    faceid_carrier_check,
+    faceid_liveness,
+    platform_mini_program,
+    wechat_app_secret,
+)
 from app.resources import Resources, StartupError
 from app.settings import Environment, Settings
 from app.wallet_licences import WalletEnterpriseLicences, WalletLicencesSection
@@ -59,7 +64,7 @@ from identity.tokens import AccessTokens, load_or_create_signing_key, load_publi
 from identity.wiring import IdentityClients, IdentityConfig, IdentityProviders
 from identity.wiring import wire as wire_identity
 from infra.crypto import FieldCipher, KeyedHash, derive_key
-from infra.providers import development_only
+from infra.providers import development_only, each_provider
 from infra.ratelimit import RateLimiter
 from kit.registry import ServiceRegistry
 from kit.wiring import Wired
@@ -459,6 +464,8 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
     slots = [
         (field.name, getattr(providers, field.name)) for field in dataclasses.fields(providers)
     ]
+    # Closed with the clients, also when the start is refused below.
+    resources.closers.extend(_closers(slots))
     problems = [problem] if (problem := stand_ins(settings, slots)) else []
     try:
         tokens = access_tokens(settings)
@@ -580,6 +587,17 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
     return ServiceRegistry([*_services(domains), outcomes])
 
 
+def _closers(slots: list[tuple[str, object]]) -> list[Callable[[], Awaitable[object]]]:
+    """Each wired provider's ``aclose`` (its HTTP connections), once per provider."""
+    found: dict[int, Callable[[], Awaitable[object]]] = {}
+    for _, wired in slots:
+        for provider in each_provider(wired):
+            close = getattr(provider, "aclose", None)
+            if callable(close):
+                found.setdefault(id(provider), close)
+    return list(found.values())
+
+
 def wallet_clients(resources: Resources) -> wallet_wiring.WalletClients:
     """The wallet's database and the keys derived for it (the API and the CLI use these)."""
     master = resources.settings.secret_key.get_secret_value().encode()
@@ -623,9 +641,9 @@ def _wechat_channels(settings: Settings) -> tuple[WeChatSubscribeChannel, ...]:
     return (
         WeChatSubscribeChannel(
             app_id=settings.wechat_app_id,
-            app_secret=settings.wechat_app_secret.get_secret_value(),
+            app_secret=wechat_app_secret(settings),
             template_ids=settings.wechat_template_ids,
-            base_url=settings.wechat_api_url,
+            base_url=settings.wechat_endpoint,
         ),
     )
 

@@ -83,11 +83,17 @@ class Settings(BaseSettings):
     device_stale_days: int = Field(
         60, ge=1, description="Push devices not seen for this many days are pruned."
     )
+    # One WeChat mini-program: its AppID and AppSecret serve both its sign-in
+    # (jscode2session) and its subscription messages (the access token that sends them).
     wechat_app_id: str | None = Field(
-        None, description="Mini-program app id: WeChat subscription messages are off without it."
+        None,
+        description="The mini-program's AppID: WeChat sign-in and subscription messages are "
+        "off without it.",
     )
-    wechat_app_secret: SecretStr = SecretStr("")
-    wechat_api_url: str = Field(
+    wechat_app_secret_file: Path | None = Field(
+        None, description="File holding the mini-program's AppSecret (sign-in and messages)."
+    )
+    wechat_endpoint: str = Field(
         "https://api.weixin.qq.com", description="WeChat's API host (tests: a local fake)."
     )
     wechat_template_ids: Annotated[dict[str, str], NoDecode] = Field(
@@ -230,10 +236,8 @@ class Settings(BaseSettings):
     identity_vendor_timeout_seconds: float = Field(
         5.0, gt=0, le=30, description="Time budget of one FaceID/WeChat/Alipay call."
     )
-    # Mini-program platforms: a platform left unset refuses its codes.
-    # (``wechat_app_id`` above is the same mini-program's id, shared with notifications.)
-    wechat_endpoint: str = "https://api.weixin.qq.com"
-    wechat_app_secret_file: Path | None = None
+    # Mini-program platforms: a platform left unset refuses its codes. (WeChat's
+    # ``wechat_*`` settings above are shared with notifications.)
     alipay_endpoint: str = "https://openapi.alipay.com/gateway.do"
     alipay_app_id: str | None = None
     alipay_private_key_file: Path | None = Field(

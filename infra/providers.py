@@ -30,14 +30,15 @@ class DevelopmentOnly:
             raise TypeError(f"{cls.__name__} must say what it stands in for in `label`")
 
 
-def _leaves(wired: object) -> Iterator[object]:
-    # A slot may hold one provider or several (the life record's sources, by section).
+def each_provider(wired: object) -> Iterator[object]:
+    """Every provider in a slot: a slot may hold one or several (the life record's
+    sources, by section)."""
     if isinstance(wired, Mapping):
         for value in wired.values():
-            yield from _leaves(value)
+            yield from each_provider(value)
     elif isinstance(wired, list | tuple | set | frozenset):
         for value in wired:
-            yield from _leaves(value)
+            yield from each_provider(value)
     else:
         yield wired
 
@@ -50,7 +51,7 @@ def development_only(slots: Iterable[tuple[str, object]]) -> dict[str, list[str]
     """
     found: dict[str, list[str]] = {}
     for slot, wired in slots:
-        for provider in _leaves(wired):
+        for provider in each_provider(wired):
             if isinstance(provider, DevelopmentOnly):
                 labels = found.setdefault(slot, [])
                 if provider.label not in labels:

@@ -88,13 +88,24 @@ class RealNameAlreadyVerified(UserError):
 
 @strawberry.type(
     description="A liveness check was started. Run the provider's face capture with `ticket` "
-    "within 10 minutes, then call `completeLivenessCheck`. When `provider` is `development` "
-    "this is NOT a real liveness check: it accepts any result signed with the development key."
+    "(an app or mini-program SDK) or open `url` (a web view) within 10 minutes, then call "
+    "`completeLivenessCheck` (or `completeFaceVerification`). When `provider` is "
+    "`development` this is NOT a real liveness check: it accepts any result signed with the "
+    "development key."
 )
 class LivenessCheckStarted:
-    """A provider ticket."""
+    """A provider ticket, and where a web view runs the capture."""
 
-    ticket: str = strawberry.field(description="The provider's ticket; usable once.")
+    ticket: str = strawberry.field(
+        description="The provider's ticket; usable once. With `tencent-faceid` it is the "
+        "BizToken that the FaceID mini-program plugin or app SDK takes."
+    )
+    url: str | None = strawberry.field(
+        default=None,
+        description="Where a browser or web view runs the capture (FaceID's H5 page, which "
+        "returns to the configured redirect address); null when the provider has none "
+        "(`development`). Mini-programs and apps use `ticket` instead.",
+    )
     expires_at: datetime = strawberry.field(description="When the ticket lapses (UTC).")
     provider: str = strawberry.field(
         description="Liveness provider; `development` is a fake for development and tests."

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from identity.adapters.liveness import TICKET_TTL, LivenessResult, LivenessTicket
+from identity.adapters.outcomes import Outcome
 from identity.adapters.tencent_cloud import TencentCloudApi, TencentCloudError
 from identity.errors import InvalidLivenessResult, RateLimited
 from infra.outages import Unavailable
@@ -122,6 +123,14 @@ class FaceIdPhoneVerification:
         self._api = api
         self._encryption = encryption
 
+    def outcomes(self) -> dict[str, Outcome | None]:
+        """How the last ``PhoneVerification`` call ended (for ``/readyz``, no call made)."""
+        return {"faceid.carrier_check": self._api.last_call.last_outcome}
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (at shutdown)."""
+        await self._api.aclose()
+
     async def confirms(self, phone: str, name: str, id_number: str) -> bool:
         """True only for result ``0``; mainland numbers only (others are never confirmed)."""
         if not phone.startswith("+86") or len(phone) != 14:
@@ -175,6 +184,14 @@ class FaceIdLiveness:
         self._encryption = encryption
         self._redirect_url = redirect_url
         self._clock = clock
+
+    def outcomes(self) -> dict[str, Outcome | None]:
+        """How the last FaceID call of a face check ended (``/readyz``, no call made)."""
+        return {"faceid.liveness": self._api.last_call.last_outcome}
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (at shutdown)."""
+        await self._api.aclose()
 
     def _extra(self, account_id: str, nonce: str) -> str:
         mac = hmac.new(self._binding_key, f"{account_id}\n{nonce}".encode(), hashlib.sha256)

@@ -15,7 +15,7 @@ import base64
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 
+from identity.adapters.outcomes import Outcome, OutcomeRecorder
 from identity.errors import InvalidMiniProgramCode
 from identity.models import MiniProgramPlatform
 from infra.outages import Unavailable
@@ -93,10 +94,32 @@ async def _read_capped(
         raise Unavailable(part, retry_after=RETRY_AFTER_SECONDS) from None
 
 
-class WeChatCodeExchange:
+class PlatformThrottled(Unavailable):
+    """The platform's quota for our app is used up: no citizen's doing, retry in a minute."""
+
+    def __init__(self, part: str) -> None:
+        super().__init__(part, retry_after=RATE_LIMIT_RETRY_SECONDS)
+
+
+async def _recorded(recorder: OutcomeRecorder, call: Awaitable[str]) -> str:
+    """``call``'s result, its outcome remembered: a refused code is the user's, not ours."""
+    try:
+        open_id = await call
+    except InvalidMiniProgramCode:
+        recorder.record("refused_user")
+        raise
+    except Unavailable as error:
+        recorder.record("rate_limited" if isinstance(error, PlatformThrottled) else "unavailable")
+        raise
+    recorder.record("ok")
+    return open_id
+
+
+class WeChatCodeExchange(OutcomeRecorder):
     """``GET /sns/jscode2session`` with the mini-program's AppID and AppSecret."""
 
     part = "wechat"
+    provider_name = "mini_program.wechat"
 
     def __init__(
         self,
@@ -107,6 +130,7 @@ class WeChatCodeExchange:
         timeout_seconds: float = 5.0,
         client: httpx.AsyncClient | None = None,
     ) -> None:
+        super().__init__()
         self._app_id = app_id
         self._app_secret = app_secret
         self._url = endpoint.rstrip("/") + "/sns/jscode2session"
@@ -114,9 +138,16 @@ class WeChatCodeExchange:
         self._client = client or httpx.AsyncClient()
         _mask_httpx_log()
 
+    async def aclose(self) -> None:
+        """Close the HTTP connections (at shutdown)."""
+        await self._client.aclose()
+
     async def open_id(self, code: str) -> str:
         """The user's openid; the session_key and unionid in the answer are not kept."""
         _check_code(code)
+        return await _recorded(self, self._open_id(code))
+
+    async def _open_id(self, code: str) -> str:
         params = {
             "appid": self._app_id,
             "secret": self._app_secret,
@@ -137,7 +168,7 @@ class WeChatCodeExchange:
             raise InvalidMiniProgramCode(field="code")
         if errcode in WECHAT_RATE_LIMITED:  # our app's quota, not this user's doing
             logger.warning("identity.mini_program.wechat_rate_limited")
-            raise Unavailable(self.part, retry_after=RATE_LIMIT_RETRY_SECONDS)
+            raise PlatformThrottled(self.part)
         open_id = answer.get("openid")
         if errcode != 0 or not isinstance(open_id, str) or not open_id:
             logger.warning("identity.mini_program.wechat_refused errcode=%s", errcode)
@@ -171,10 +202,11 @@ def signed_part(body: str, node: str) -> str | None:
     return body[begin:end]
 
 
-class AlipayCodeExchange:
+class AlipayCodeExchange(OutcomeRecorder):
     """``alipay.system.oauth.token``: RSA2-signed request, verified answer."""
 
     part = "alipay"
+    provider_name = "mini_program.alipay"
     method = "alipay.system.oauth.token"
     _node = "alipay_system_oauth_token_response"
 
@@ -195,6 +227,7 @@ class AlipayCodeExchange:
             public_key, rsa.RSAPublicKey
         ):
             raise ValueError("Alipay RSA2 needs an RSA application key and Alipay's RSA public key")
+        super().__init__()
         self._app_id = app_id
         self._private_key = private_key
         self._alipay_key = public_key
@@ -225,9 +258,16 @@ class AlipayCodeExchange:
             return False
         return True
 
+    async def aclose(self) -> None:
+        """Close the HTTP connections (at shutdown)."""
+        await self._client.aclose()
+
     async def open_id(self, code: str) -> str:
         """The user's open_id (or the older user_id); the tokens are not kept."""
         _check_code(code)
+        return await _recorded(self, self._open_id(code))
+
+    async def _open_id(self, code: str) -> str:
         params = {
             "app_id": self._app_id,
             "method": self.method,
@@ -272,7 +312,7 @@ class AlipayCodeExchange:
             return InvalidMiniProgramCode(field="code")
         if "limit" in sub_code:  # our app's quota, not this user's doing
             logger.warning("identity.mini_program.alipay_rate_limited sub_code=%s", sub_code)
-            return Unavailable(self.part, retry_after=RATE_LIMIT_RETRY_SECONDS)
+            return PlatformThrottled(self.part)
         logger.warning(
             "identity.mini_program.alipay_refused code=%s sub_code=%s", error.get("code"), sub_code
         )
@@ -293,6 +333,18 @@ class PlatformMiniProgram:
             self._exchanges[MiniProgramPlatform.WECHAT] = wechat
         if alipay is not None:
             self._exchanges[MiniProgramPlatform.ALIPAY] = alipay
+
+    def outcomes(self) -> dict[str, Outcome | None]:
+        """How each configured platform's last call ended (``/readyz``, no call made)."""
+        found: dict[str, Outcome | None] = {}
+        for exchange in self._exchanges.values():
+            found |= exchange.outcomes()
+        return found
+
+    async def aclose(self) -> None:
+        """Close every platform's HTTP connections (at shutdown)."""
+        for exchange in self._exchanges.values():
+            await exchange.aclose()
 
     async def open_id(self, platform: MiniProgramPlatform, code: str) -> str:
         """The user's openid on ``platform``."""

@@ -26,13 +26,23 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from identity.adapters.outcomes import Outcome, OutcomeRecorder, utc_now
 from identity.errors import InvalidPhone
 from infra.outages import Unavailable
+
+__all__ = [
+    "SIGN_IN_CODE",
+    "Outcome",
+    "OutcomeRecorder",
+    "SmsTemplates",
+    "SmsVendorFailure",
+    "check_e164",
+    "utc_now",
+]
 
 logger = logging.getLogger("identity.sms")
 
@@ -70,41 +80,6 @@ class SmsVendorFailure(Unavailable):
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """How a provider's last call ended, for ``/readyz`` (no personal data)."""
-
-    outcome: str
-    """``ok``, ``refused_user`` (the number's fault) or a :class:`SmsVendorFailure` reason."""
-    at: datetime
-    code: str | None = None
-
-    def as_json(self) -> dict[str, str]:
-        """The outcome as ``/readyz`` shows it."""
-        shown = {"outcome": self.outcome, "at": self.at.isoformat(timespec="seconds")}
-        if self.code:
-            shown["code"] = self.code
-        return shown
-
-
-class OutcomeRecorder:
-    """Keeps the last call's outcome in memory (per process) under ``provider_name``."""
-
-    provider_name: str
-
-    def __init__(self, clock: Callable[[], datetime]) -> None:
-        self._clock = clock
-        self.last_outcome: Outcome | None = None
-
-    def outcomes(self) -> dict[str, Outcome | None]:
-        """The last outcome of each provider behind this one (here: this one)."""
-        return {self.provider_name: self.last_outcome}
-
-    def record(self, outcome: str, code: str | None = None) -> None:
-        """Remember how the call that just ended ended."""
-        self.last_outcome = Outcome(outcome, self._clock(), code)
-
-
-@dataclass(frozen=True, slots=True)
 class SmsTemplates:
     """The vendor's template for the sign-in code and for each fixed notice."""
 
@@ -118,11 +93,6 @@ class SmsTemplates:
             raise ValueError(f"no template for {SIGN_IN_CODE}")
         notices = {name: value for name, value in templates.items() if name != SIGN_IN_CODE}
         return cls(templates[SIGN_IN_CODE], notices)
-
-
-def utc_now() -> datetime:
-    """The current time (UTC); adapters take it as their default clock."""
-    return datetime.now(UTC)
 
 
 def check_e164(phone: str) -> str:

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from identity.adapters.outcomes import OutcomeRecorder
 from infra.outages import Unavailable
 
 logger = logging.getLogger("identity.tencent_cloud")
@@ -133,6 +134,8 @@ class TencentCloudApi:
         self._timeout = timeout_seconds
         self._client = client or httpx.AsyncClient()
         self._clock = clock
+        self.last_call = OutcomeRecorder(name=service)
+        """How the last call ended (``/readyz`` shows it through the adapters)."""
 
     async def aclose(self) -> None:
         """Close the HTTP client."""
@@ -145,11 +148,19 @@ class TencentCloudApi:
         attempts = 2 if idempotent else 1
         for attempt in range(attempts):
             try:
-                return await self._call_once(action, params)
+                answer = await self._call_once(action, params)
+            except TencentCloudError as error:
+                rate_limited = error.code.startswith("RequestLimitExceeded")
+                self.last_call.record("rate_limited" if rate_limited else "refused", error.code)
+                raise
             except Unavailable:
+                self.last_call.record("unavailable")
                 if attempt + 1 == attempts:
                     raise
                 await asyncio.sleep(0.2)
+            else:
+                self.last_call.record("ok")
+                return answer
         raise AssertionError("unreachable")
 
     async def _call_once(self, action: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -79,7 +79,10 @@ class VerificationMutation:
             info.context.require_principal(), name, id_number
         )
         return LivenessCheckStarted(
-            ticket=started.ticket, expires_at=started.expires_at, provider=started.provider
+            ticket=started.ticket,
+            url=started.url,
+            expires_at=started.expires_at,
+            provider=started.provider,
         )
 
     @strawberry.mutation(
@@ -119,7 +122,10 @@ class VerificationMutation:
             info.context.require_principal()
         )
         return LivenessCheckStarted(
-            ticket=started.ticket, expires_at=started.expires_at, provider=started.provider
+            ticket=started.ticket,
+            url=started.url,
+            expires_at=started.expires_at,
+            provider=started.provider,
         )
 
     @strawberry.mutation(

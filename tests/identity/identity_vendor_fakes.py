@@ -52,6 +52,10 @@ _AUTHORIZATION = re.compile(
 )
 
 
+MEDIA_MARK = b"\xff\xd8\xff\xe0 JFIF face of the citizen, frame 0001"
+"""The bytes of the photo (and video) FaceID would send: searched for in storage."""
+
+
 def rsa_key() -> rsa.RSAPrivateKey:
     """A fresh RSA-2048 key."""
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -131,6 +135,8 @@ class FakeFaceId(Misbehaviour):
         self.refused_signatures = 0
         self.serve_result_of: dict[str, str] = {}
         """BizToken -> another BizToken whose result the fake answers instead."""
+        self.send_media = False
+        """Answer the best frame and the video too, whatever ``InfoType`` asked for."""
         self.app = Starlette(routes=[Route("/", self._endpoint, methods=["POST"])])
 
     def finish(
@@ -239,7 +245,13 @@ class FakeFaceId(Misbehaviour):
             check = self.checks.get(token)
             if check is None:
                 return _tc_error("InvalidParameterValue.BizTokenIllegal", "BizToken 不合法")
-            return _tc_ok({"Text": check["text"] or {"ErrCode": None}})
+            answer: dict[str, Any] = {"Text": check["text"] or {"ErrCode": None}}
+            if self.send_media:
+                answer |= {
+                    "BestFrame": {"BestFrame": base64.b64encode(MEDIA_MARK).decode()},
+                    "VideoData": {"LivenessVideo": base64.b64encode(MEDIA_MARK * 4).decode()},
+                }
+            return _tc_ok(answer)
         if action == "PhoneVerification":
             if (forced := self.phone_results.get(params["Phone"])) is not None:
                 return _tc_ok({"Result": forced, "Description": "", "Isp": ""})
@@ -274,6 +286,7 @@ class FakeWeChat(Misbehaviour):
         self.app_secret = app_secret
         self.codes: dict[str, str] = {}
         self.used: set[str] = set()
+        self.requests = 0
         self.app = Starlette(routes=[Route("/sns/jscode2session", self._exchange)])
 
     def issue_code(self, open_id: str) -> str:
@@ -283,6 +296,7 @@ class FakeWeChat(Misbehaviour):
         return code
 
     async def _exchange(self, request: Request) -> Response:
+        self.requests += 1
         query = request.query_params
         if (instead := await self.instead()) is not None:
             return instead
@@ -326,6 +340,7 @@ class FakeAlipay(Misbehaviour):
         self.codes: dict[str, str] = {}
         self.used: set[str] = set()
         self.refused_signatures = 0
+        self.requests = 0
         self.app = Starlette(routes=[Route("/gateway.do", self._gateway, methods=["POST"])])
 
     def issue_code(self, open_id: str) -> str:
@@ -364,6 +379,7 @@ class FakeAlipay(Misbehaviour):
         )
 
     async def _gateway(self, request: Request) -> Response:
+        self.requests += 1
         form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
         if (instead := await self.instead()) is not None:
             return instead

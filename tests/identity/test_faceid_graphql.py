@@ -3,6 +3,8 @@ binding and the step-up, with the verdict fetched server-side from the fake."""
 
 from __future__ import annotations
 
+import base64
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,8 +15,14 @@ from fastapi import FastAPI
 from app.settings import Settings
 from demo.data.people import LI_XIAOYAN, LIU_JIANJUN
 from demo.exchange.models import ResidentRecord
-from tests.identity.factories import SignedInCaller
-from tests.identity.identity_vendor_fakes import FakeFaceId, app_with_vendors, rsa_key, serve
+from tests.identity.factories import SignedInCaller, redis_keys
+from tests.identity.identity_vendor_fakes import (
+    MEDIA_MARK,
+    FakeFaceId,
+    app_with_vendors,
+    rsa_key,
+    serve,
+)
 from tests.identity.verification_factories import (
     complete_face_verification,
     complete_liveness,
@@ -62,7 +70,8 @@ async def _started(
     started = await start_liveness(client, caller)
     assert started["__typename"] == "LivenessCheckStarted", started
     assert started["provider"] == "tencent-faceid"
-    ticket: str = started["ticket"]
+    ticket: str = started["ticket"]  # the BizToken, for the mini-program plugin or app SDK
+    assert started["url"] == f"https://h5.faceid.qq.com/api/web/index?token={ticket}"
     return caller, ticket
 
 
@@ -168,3 +177,54 @@ async def test_the_vendors_rate_limit_answers_service_unavailable_and_keeps_the_
     faceid.mode = None
     passed = await complete_liveness(client, caller, ticket, ticket)
     assert passed["__typename"] == "LivenessCheckPassed"
+
+
+async def test_photos_and_videos_a_vendor_sends_anyway_are_never_stored(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    faceid: FakeFaceId,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given a vendor that answers the best frame and the video though only text was asked
+    caplog.set_level(logging.DEBUG)
+    faceid.send_media = True
+    caller, ticket = await _started(client, app, LIU_JIANJUN)
+    faceid.finish(ticket)
+    # when the check is completed
+    passed = await complete_liveness(client, caller, ticket, ticket)
+    assert passed["__typename"] == "LivenessCheckPassed", passed
+    # then neither the photo nor the video is anywhere: database, Redis or log
+    marks = [MEDIA_MARK, base64.b64encode(MEDIA_MARK), base64.b64encode(MEDIA_MARK * 4)]
+    database = app.state.resources.database
+    for name in await database.list_collection_names():
+        async for document in database[name].find():
+            stored = repr(document).encode()
+            assert not [mark for mark in marks if mark in stored], name
+    redis = app.state.resources.redis
+    for key in await redis_keys(app):
+        kind = await redis.type(key)
+        value = await redis.dump(key) if kind != b"none" else b""
+        assert not [mark for mark in marks if mark in (value or b"")], key
+    logged = "\n".join(record.getMessage() for record in caplog.records).encode()
+    assert not [mark for mark in marks[1:] if mark in logged]
+
+
+async def test_readyz_reports_faceids_last_outcomes_without_calling_it(
+    app: FastAPI, client: httpx.AsyncClient, faceid: FakeFaceId
+) -> None:
+    # before any check: both FaceID adapters known, neither called
+    ready = (await client.get("/readyz")).json()
+    assert ready["providers"]["faceid.liveness"] == {"outcome": "no call yet"}
+    assert ready["providers"]["faceid.carrier_check"] == {"outcome": "no call yet"}
+    # after a started check and a throttled verdict fetch
+    caller, ticket = await _started(client, app, LIU_JIANJUN)
+    faceid.mode = "rate_limited"
+    await complete_liveness(client, caller, ticket, ticket)
+    calls = len(faceid.calls)
+    ready = (await client.get("/readyz")).json()
+    liveness = ready["providers"]["faceid.liveness"]
+    assert (liveness["outcome"], liveness["code"]) == ("rate_limited", "RequestLimitExceeded")
+    assert ready["providers"]["faceid.carrier_check"]["outcome"] == "ok"
+    # a vendor's trouble does not take the instance out of service; FaceID was not called
+    assert ready["status"] == "ready"
+    assert len(faceid.calls) == calls

@@ -173,3 +173,50 @@ async def test_an_unconfigured_platform_refuses_its_codes(
     assert await platforms.open_id(MiniProgramPlatform.WECHAT, fake.issue_code("o1")) == "o1"
     with pytest.raises(InvalidMiniProgramCode):
         await platforms.open_id(MiniProgramPlatform.ALIPAY, "any-code")
+
+
+async def test_a_slow_platform_is_unavailable_and_the_one_time_code_is_never_sent_twice(
+    wechat: tuple[FakeWeChat, WeChatCodeExchange],
+    alipay: tuple[FakeAlipay, AlipayCodeExchange],
+) -> None:
+    # A login code works once: a request that may have reached the platform is not
+    # repeated (the code could have been spent), the mini-program asks for a new one.
+    for fake, exchange in (wechat, alipay):
+        fake.delay_seconds = 3
+        with pytest.raises(Unavailable):
+            await exchange.open_id(fake.issue_code("oUser-1"))
+        assert fake.requests == 1
+
+
+async def test_each_platform_keeps_its_last_outcome_for_readyz_and_closes(
+    wechat: tuple[FakeWeChat, WeChatCodeExchange],
+    alipay: tuple[FakeAlipay, AlipayCodeExchange],
+) -> None:
+    (fake_wechat, wechat_exchange), (fake_alipay, alipay_exchange) = wechat, alipay
+    platforms = PlatformMiniProgram(wechat=wechat_exchange, alipay=alipay_exchange)
+    assert platforms.outcomes() == {"mini_program.wechat": None, "mini_program.alipay": None}
+
+    def outcome(name: str) -> str | None:
+        last = platforms.outcomes()[name]
+        return None if last is None else last.outcome
+
+    # a sign-in, a reused code (the user's), the platform's quota, the platform down
+    await platforms.open_id(MiniProgramPlatform.WECHAT, fake_wechat.issue_code("o1"))
+    assert outcome("mini_program.wechat") == "ok"
+    with pytest.raises(InvalidMiniProgramCode):
+        await platforms.open_id(MiniProgramPlatform.WECHAT, "never-issued")
+    assert outcome("mini_program.wechat") == "refused_user"
+    fake_alipay.mode = "rate_limited"
+    with pytest.raises(Unavailable):
+        await platforms.open_id(MiniProgramPlatform.ALIPAY, fake_alipay.issue_code("o2"))
+    assert outcome("mini_program.alipay") == "rate_limited"
+    fake_wechat.mode = "server_error"
+    with pytest.raises(Unavailable):
+        await platforms.open_id(MiniProgramPlatform.WECHAT, fake_wechat.issue_code("o3"))
+    assert outcome("mini_program.wechat") == "unavailable"
+    # and the shutdown closes both platforms' connections
+    await platforms.aclose()
+    with pytest.raises(RuntimeError, match="closed"):
+        await wechat_exchange.open_id(fake_wechat.issue_code("o4"))
+    with pytest.raises(RuntimeError, match="closed"):
+        await alipay_exchange.open_id(fake_alipay.issue_code("o5"))

@@ -35,7 +35,7 @@ START_LIVENESS = """
 mutation {
   startLivenessCheck {
     __typename
-    ... on LivenessCheckStarted { ticket expiresAt provider }
+    ... on LivenessCheckStarted { ticket url expiresAt provider }
     ... on UserError { code message messageEn field }
     ... on StepUpRequired { requiredLevel currentLevel }
     ... on AuthenticationRequired { reason }
@@ -59,7 +59,7 @@ START_FACE_VERIFICATION = """
 mutation ($name: String!, $idNumber: String!) {
   startFaceVerification(name: $name, idNumber: $idNumber) {
     __typename
-    ... on LivenessCheckStarted { ticket expiresAt provider }
+    ... on LivenessCheckStarted { ticket url expiresAt provider }
     ... on UserError { code message messageEn field }
     ... on RateLimited { retryAfterSeconds }
     ... on StepUpRequired { requiredLevel currentLevel }

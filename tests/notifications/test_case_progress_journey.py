@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -53,12 +54,14 @@ def fake_wechat() -> Iterator[FakeGoogleServer]:
 
 
 @pytest.fixture
-def push_changes(fake_wechat: FakeGoogleServer) -> dict[str, Any]:
+def push_changes(fake_wechat: FakeGoogleServer, tmp_path: Path) -> dict[str, Any]:
     """``push_app`` with WeChat subscription messages against the fake too."""
+    secret_file = tmp_path / "wechat-app-secret"
+    secret_file.write_text(SECRET + "\n")
     return {
         "wechat_app_id": APP_ID,
-        "wechat_app_secret": SECRET,
-        "wechat_api_url": fake_wechat.url,
+        "wechat_app_secret_file": secret_file,
+        "wechat_endpoint": fake_wechat.url,
         "wechat_template_ids": json.dumps({"cases": "tmpl-case-progress"}),
     }
 

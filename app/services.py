@@ -161,7 +161,11 @@ DEMO_ONLY_SLOTS = (
     "enterprise_data_sets",
     "licence_sources",
 )
-"""Slots only the demo has an adapter for so far (``demo.providers``)."""
+"""Slots whose adapters are not vendors (``demo.providers`` has one for each)."""
+
+OPTIONAL_SLOTS = frozenset({"licence_sources"})
+"""Slots production may leave empty: no department licence source has a real adapter
+yet, and the wallet works without one (approvals and officers issue licences)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,25 +212,32 @@ def wire_providers(resources: Resources) -> Providers:
     """The providers the settings name; refuses while any slot has no real adapter.
 
     ``SZ_EXCHANGE_PROVIDER=http`` fills the registers' and departments' data slots
-    (:mod:`app.exchange`); the department licence sources have no real adapter yet. So
-    this still refuses to start (:class:`StartupError`) in one line naming each empty slot's
-    setting, with what else is wrong (stand-ins in staging, a missing signing key):
-    the demo's providers exist only in ``demo/``, which ``python -m demo dev`` wires.
+    (:mod:`app.exchange`), ``SZ_CARRIER_CHECK_PROVIDER`` the carrier check, and the
+    vendor settings the vendors. The department licence sources have no real adapter
+    yet: production wires none, so the wallet holds what approvals and officers issue.
+    Anything missing or wrong (an empty slot, a stand-in in staging, a missing signing
+    key or secret file) refuses the start (:class:`StartupError`) in one line naming each
+    setting: the demo's providers exist only in ``demo/``, which ``python -m demo dev`` wires.
     """
     settings = resources.settings
-    real = {"carrier_check"} if configured_carrier_check(resources) is not None else set()
+    carrier_check = configured_carrier_check(resources)
     problems: list[str] = []
+    exchange = None
     try:
-        if exchange_adapters(resources) is not None:
-            real |= EXCHANGE_SLOTS
+        exchange = exchange_adapters(resources)
     except StartupError as error:
         problems.append(str(error))
-    empty = list(dict.fromkeys(SLOT_SETTINGS[s] for s in DEMO_ONLY_SLOTS if s not in real))
-    problems.insert(
-        0,
-        f"no adapter is configured for {', '.join(empty)}: only the demo's exist so far, "
-        "and `python -m demo dev` runs the embedded default with them",
+    real = (set() if carrier_check is None else {"carrier_check"}) | (
+        set() if exchange is None else set(EXCHANGE_SLOTS)
     )
+    required = [slot for slot in DEMO_ONLY_SLOTS if slot not in OPTIONAL_SLOTS]
+    empty = list(dict.fromkeys(SLOT_SETTINGS[s] for s in required if s not in real))
+    if empty:
+        problems.insert(
+            0,
+            f"no adapter is configured for {', '.join(empty)}: only the demo's exist so far, "
+            "and `python -m demo dev` runs the embedded default with them",
+        )
     slots: list[tuple[str, object]] = []
     try:
         vendors = configured_vendors(resources)
@@ -236,7 +247,21 @@ def wire_providers(resources: Resources) -> Providers:
     except StartupError as error:
         problems.append(str(error))
     problems += _wiring_problems(settings, slots)
-    raise StartupError(f"refusing to start in {settings.environment.value}: " + "; ".join(problems))
+    if problems or exchange is None or carrier_check is None:
+        raise StartupError(
+            f"refusing to start in {settings.environment.value}: " + "; ".join(problems)
+        )
+    return Providers(
+        sms=vendors.sms,
+        liveness=vendors.liveness,
+        mini_program=vendors.mini_program,
+        carrier_check=carrier_check,
+        population_register=exchange.population_register,
+        legal_entity_register=exchange.legal_entity_register,
+        life_record_sources=exchange.life_record_sources,
+        enterprise_register=exchange.enterprise_register,
+        enterprise_data_sets=exchange.enterprise_data_sets,
+    )
 
 
 def configured_sms(settings: Settings) -> SmsSender | None:

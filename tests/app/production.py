@@ -6,15 +6,10 @@ that :func:`production_fakes` serves (no vendor is reachable from tests). The ap
 then built from that environment as ``python -m app serve`` builds it
 (``Settings()``, ``create_app``) and started through its lifespan.
 
-THE EXCHANGE (for the lead, after merging branch x1). Two functions below are the only
-places that know the registers and the departments' data are not served over HTTP yet:
-
-- :func:`exchange_environment` returns no setting today; with x1 it returns
-  ``SZ_EXCHANGE_PROVIDER=http``, ``SZ_EXCHANGE_URL`` (the exchange process the test
-  session starts), ``SZ_EXCHANGE_CLIENT_ID`` and ``SZ_EXCHANGE_CLIENT_KEY_FILE``;
-- :func:`production_providers` wires the vendors from the settings with the product's
-  own functions, and the exchange's slots with :func:`pending_exchange`; with x1 it
-  becomes ``app.services.wire_providers`` itself (the product's wiring).
+The registers and the departments' data come from the demo exchange the test session
+runs as its own process (``exchange_process``), over signed HTTP, as production reads
+the province's exchange; the app is wired by the product's own
+``app.services.wire_providers``.
 """
 
 from __future__ import annotations
@@ -24,32 +19,18 @@ import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 
 from app.main import create_app
-from app.resources import Resources
-from app.services import (
-    Providers,
-    ProviderWiring,
-    configured_carrier_check,
-    configured_vendors,
-)
+from app.services import ProviderWiring
 from app.settings import Settings
-from demo.data.liferecord import life_records
-from demo.data.people import LIU_JIANJUN
 from devstack.servers import PRODLIKE_S3_ACCESS_KEY, PRODLIKE_S3_SECRET_KEY, DevStack
-from identity.adapters.population import RegisteredPerson
-from identity.models import Gender
-from liferecord.adapters.http import HttpSectionSource
-from liferecord.models import Record, Section
-from tests.conftest import _drop_test_data
+from tests.conftest import ExchangeProcess, _drop_test_data
 from tests.identity.identity_vendor_fakes import (
     FakeAlipay,
     FakeFaceId,
@@ -60,15 +41,12 @@ from tests.identity.identity_vendor_fakes import (
     serve,
 )
 from tests.identity.sms_fakes import FakeAliyunSms, FakeTencentSms, serving
-from tests.liferecord.department_server import Answer, DepartmentEndpoint, department_endpoint
-from tests.vendors import EmptyEnterpriseDataSets, EmptyLegalEntityRegister
 
 TENCENT_SMS_ID, TENCENT_SMS_KEY = "AKIDprod0123456789", "tencent-sms-production-key"
 ALIYUN_ID, ALIYUN_SECRET = "LTAIprod0123456789", "aliyun-sms-production-secret"
 FACEID_ID, FACEID_KEY = "AKIDfaceprod000000000000000000000", "faceid-production-key"
 WECHAT_APP_ID, WECHAT_SECRET = "wxprod0123456789", "wechat-production-app-secret"
 ALIPAY_APP_ID = "2021000000000777"
-PROVIDENT_FUND_PATH = "/v1/residents/{id_number}/provident-fund"
 PROVIDENT_FUND_DEPARTMENT = "430200-GJJ"
 
 VENDOR_SETTINGS = (
@@ -92,8 +70,6 @@ class ProductionFakes:
     wechat: FakeWeChat
     alipay: FakeAlipay
     alipay_app_key: rsa.RSAPrivateKey
-    provident_fund: DepartmentEndpoint
-    """The housing provident fund's endpoint (a life record section over HTTP)."""
 
     def sms_codes(self, phone: str) -> list[str]:
         """Every code Tencent SMS accepted for ``phone``, oldest first."""
@@ -102,15 +78,6 @@ class ProductionFakes:
             for request in self.tencent_sms.accepted
             if request["PhoneNumberSet"] == [phone] and request["TemplateParamSet"]
         ]
-
-
-def provident_fund_payload() -> Record:
-    """Liu Jianjun's provident fund as the department's endpoint answers it."""
-    return next(
-        item.payload
-        for item in life_records(datetime.now(UTC).date())
-        if item.section is Section.PROVIDENT_FUND and item.resident == LIU_JIANJUN
-    )
 
 
 @contextlib.asynccontextmanager
@@ -128,14 +95,11 @@ async def production_fakes() -> AsyncIterator[ProductionFakes]:
         serve(faceid.app) as faceid_url,
         serve(wechat.app) as wechat_url,
         serve(alipay.app) as alipay_url,
-        department_endpoint() as provident_fund,
     ):
         faceid.url, wechat.url, alipay.url = faceid_url, wechat_url, alipay_url
-        provident_fund.answer(Answer(200, provident_fund_payload().model_dump_json().encode()))
         yield ProductionFakes(
-            tencent, tencent_url, aliyun, aliyun_url, faceid, wechat, alipay, app_key,
-            provident_fund,
-        )  # fmt: skip
+            tencent, tencent_url, aliyun, aliyun_url, faceid, wechat, alipay, app_key
+        )
 
 
 def _secret(folder: Path, name: str, content: str | bytes) -> str:
@@ -149,7 +113,11 @@ def _secret(folder: Path, name: str, content: str | bytes) -> str:
 
 
 def production_environment(
-    servers: DevStack, folder: Path, fakes: ProductionFakes, production_like: dict[str, Any]
+    servers: DevStack,
+    folder: Path,
+    fakes: ProductionFakes,
+    production_like: dict[str, Any],
+    exchange: ExchangeProcess,
 ) -> dict[str, str]:
     """The ``SZ_*`` variables of a production instance, secrets in files under ``folder``.
 
@@ -176,7 +144,7 @@ def production_environment(
         | sms_environment(secrets, fakes)
         | faceid_environment(secrets, fakes)
         | mini_program_environment(secrets, fakes)
-        | exchange_environment(secrets, fakes)
+        | exchange_environment(exchange)
     )
 
 
@@ -239,75 +207,14 @@ def mini_program_environment(secrets: Path, fakes: ProductionFakes) -> dict[str,
 # --- The exchange: the one place to fill in once branch x1 is merged ------------------
 
 
-def exchange_environment(secrets: Path, fakes: ProductionFakes) -> dict[str, str]:
-    """The exchange's settings. LEAD, after x1: return the HTTP exchange's, e.g.
-
-    ``{"SZ_EXCHANGE_PROVIDER": "http", "SZ_EXCHANGE_URL": <the session's exchange>,
-    "SZ_EXCHANGE_CLIENT_ID": "…", "SZ_EXCHANGE_CLIENT_KEY_FILE": _secret(secrets, …)}``.
-    """
-    return {}
-
-
-class PendingExchangeRegister:
-    """Stands in for the population register over the HTTP exchange until x1 is merged.
-
-    Test only, and deliberately not ``DevelopmentOnly`` (as ``tests.vendors``): it
-    knows the journey's one resident, as the exchange's register would.
-    """
-
-    async def lookup(self, id_number: str) -> RegisteredPerson | None:
-        """Liu Jianjun, or nobody."""
-        if id_number != LIU_JIANJUN.id_number:
-            return None
-        return RegisteredPerson(
-            id_number=LIU_JIANJUN.id_number,
-            name=LIU_JIANJUN.name,
-            birth_date=LIU_JIANJUN.birth_date,
-            gender=Gender(LIU_JIANJUN.gender.value),
-        )
-
-
-def pending_exchange(resources: Resources, provident_fund_url: str) -> dict[str, Any]:
-    """The exchange's slots until x1: the registers stand in (above); the provident fund
-    is the product's real HTTP section source at its fake department endpoint."""
-    entities = EmptyLegalEntityRegister()
-    http = httpx.AsyncClient()
-    resources.closers.append(http.aclose)
+def exchange_environment(exchange: ExchangeProcess) -> dict[str, str]:
+    """The exchange's settings: the session's exchange process, our client key in a file."""
     return {
-        "population_register": PendingExchangeRegister(),
-        "legal_entity_register": entities,
-        "enterprise_register": entities,
-        "enterprise_data_sets": EmptyEnterpriseDataSets(),
-        "life_record_sources": {
-            Section.PROVIDENT_FUND: HttpSectionSource(
-                http,
-                section=Section.PROVIDENT_FUND,
-                department_code=PROVIDENT_FUND_DEPARTMENT,
-                freshness=timedelta(hours=1),
-                base_url=provident_fund_url,
-                path_template=PROVIDENT_FUND_PATH,
-                api_key="gjj-production-key",
-            )
-        },
+        "SZ_EXCHANGE_PROVIDER": "http",
+        "SZ_EXCHANGE_URL": exchange.url,
+        "SZ_EXCHANGE_CLIENT_ID": exchange.client_id,
+        "SZ_EXCHANGE_CLIENT_KEY_FILE": str(exchange.key_file),
     }
-
-
-def production_providers(provident_fund_url: str) -> ProviderWiring:
-    """The wiring production runs. LEAD, after x1: ``app.services.wire_providers``."""
-
-    def wire(resources: Resources) -> Providers:
-        vendors = configured_vendors(resources)
-        carrier_check = configured_carrier_check(resources)
-        assert carrier_check is not None, "SZ_CARRIER_CHECK_PROVIDER names no real adapter"
-        return Providers(
-            sms=vendors.sms,
-            liveness=vendors.liveness,
-            mini_program=vendors.mini_program,
-            carrier_check=carrier_check,
-            **pending_exchange(resources, provident_fund_url),
-        )
-
-    return wire
 
 
 @pytest.fixture
@@ -319,10 +226,14 @@ async def fakes() -> AsyncIterator[ProductionFakes]:
 
 @pytest.fixture
 def environment(
-    servers: DevStack, tmp_path: Path, fakes: ProductionFakes, production_like: dict[str, Any]
+    servers: DevStack,
+    tmp_path: Path,
+    fakes: ProductionFakes,
+    production_like: dict[str, Any],
+    exchange_process: ExchangeProcess,
 ) -> dict[str, str]:
-    """The production environment at the test's fakes, servers and key files."""
-    return production_environment(servers, tmp_path, fakes, production_like)
+    """The production environment at the test's fakes, servers, exchange and key files."""
+    return production_environment(servers, tmp_path, fakes, production_like, exchange_process)
 
 
 @contextlib.contextmanager

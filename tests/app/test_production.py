@@ -1,8 +1,8 @@
 """``SZ_ENVIRONMENT=production`` through the app's real start (its lifespan): it starts with
 every real adapter pointed at the local fakes and refuses any development provider,
 naming it (``test_production_journey`` runs the citizen journey on it). The environment
-is the one an operator sets (``tests.app.production``); the exchange's part of it is
-filled in there alone."""
+is the one an operator sets (``tests.app.production``), the exchange the session's own
+exchange process."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from app.main import create_app
 from app.resources import StartupError, open_resources
-from app.services import Providers, wire_notifications
+from app.services import Providers, wire_notifications, wire_providers
 from infra.providers import DevelopmentOnly, each_provider
 from tests.app.production import (
     VENDOR_SETTINGS,
@@ -22,7 +22,6 @@ from tests.app.production import (
     configured,
     environment,
     fakes,
-    production_providers,
     started,
 )
 
@@ -35,6 +34,7 @@ EXPECTED_PROVIDERS = {
     "faceid.carrier_check",
     "mini_program.wechat",
     "mini_program.alipay",
+    "exchange",
 }
 
 
@@ -64,7 +64,7 @@ async def test_production_starts_with_every_real_adapter_against_the_fakes(
     wired: list[Providers] = []
 
     def wiring(resources: Any) -> Providers:
-        providers = production_providers(fakes.provident_fund.base_url)(resources)
+        providers = wire_providers(resources)
         wired.append(providers)
         return providers
 
@@ -75,7 +75,7 @@ async def test_production_starts_with_every_real_adapter_against_the_fakes(
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 ready = await client.get("/readyz")
-        # then it is ready, reporting each real vendor, none of them called
+        # then it is ready, reporting each real vendor and the exchange, none of them called
         assert ready.status_code == 200, ready.text
         providers = ready.json()["providers"]
         assert set(providers) == EXPECTED_PROVIDERS
@@ -88,7 +88,7 @@ async def test_production_starts_with_every_real_adapter_against_the_fakes(
         assert not [p for s in slots for p in each_provider(s) if isinstance(p, DevelopmentOnly)]
     # and the stop closed every vendor's HTTP client
     clients = [c for s in slots for p in each_provider(s) for c in http_clients(p)]
-    assert len({id(client) for client in clients}) == 7  # six vendors, one department
+    assert len({id(client) for client in clients}) == 7  # six vendors and the exchange
     assert all(client.is_closed for client in clients)
 
 

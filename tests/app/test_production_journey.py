@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.services import wire_providers
 from demo.data.people import LIU_JIANJUN
 from tests.app.production import (
     PROVIDENT_FUND_DEPARTMENT,
@@ -18,7 +19,6 @@ from tests.app.production import (
     configured,
     environment,
     fakes,
-    production_providers,
     started,
 )
 from tests.conftest import graphql
@@ -92,7 +92,7 @@ async def production(
     """The production app started at the fakes, and a client of its HTTP interface."""
     fakes.faceid.phones[PHONE[3:]] = (LIU_JIANJUN.name, LIU_JIANJUN.id_number)
     with configured(monkeypatch, environment) as settings:
-        async with started(settings, production_providers(fakes.provident_fund.base_url)) as app:
+        async with started(settings, wire_providers) as app:
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 yield app, client
@@ -125,17 +125,12 @@ async def test_the_whole_citizen_journey_on_production_against_the_fakes(
     [verdict] = fakes.faceid.calls_of("GetDetectInfoEnhanced")
     assert (verdict["BizToken"], verdict["InfoType"]) == (biz_token, "1")
     assert (await me_identity(client, citizen))["assuranceLevel"] == "REAL_PERSON"
-    # 4. the life record.
-    # LEAD (x1 merge): the provident fund is the product's HTTP section source at a fake
-    # department here; with the HTTP exchange wired (tests.app.production), this step
-    # reads the sections the exchange serves instead, through the same query.
+    # 4. the life record, read from the exchange service over signed HTTP
     record = await life_record(client, citizen, life_record_query("providentFund"))
     fund = record["providentFund"]
     assert fund["__typename"] == "ProvidentFundSection", fund
     assert fund["record"]["status"] == "ACTIVE"
     assert fund["record"]["provenance"]["source"] == PROVIDENT_FUND_DEPARTMENT
-    [asked] = fakes.provident_fund.received
-    assert asked.method == "GET"
     # 5. WeChat mini-program: the first sign-in asks to be linked by one SMS sign-in …
     first = await mini_sign_in(client, "WECHAT", fakes.wechat.issue_code("oLiuProd"))
     assert first["__typename"] == "MiniProgramLinkRequired", first
@@ -167,6 +162,7 @@ async def test_the_whole_citizen_journey_on_production_against_the_fakes(
         "faceid.carrier_check": "ok",
         "mini_program.wechat": "refused_user",
         "mini_program.alipay": "ok",
+        "exchange": "ok",
     }
     me = await as_caller(client, citizen, "query { me { assuranceLevel } }")
     assert me["data"]["me"]["assuranceLevel"] == "REAL_PERSON"

@@ -297,13 +297,13 @@ class BoundedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 request = parse_request(dict(message["payload"]), view.documents)
                 admit(request, self.context, mode=view.document_mode, method="WS")
             except (DocumentRefused, HTTPException) as refused:
-                error = (
+                reason: GraphQLError = (
                     refused.error
                     if isinstance(refused, DocumentRefused)
                     else PublicError(refused.reason, code="BAD_REQUEST")
                 )
                 await self.send_message(
-                    {"id": message["id"], "type": "error", "payload": [error.formatted]}
+                    {"id": message["id"], "type": "error", "payload": [reason.formatted]}
                 )
                 return
             if request.query is not None:

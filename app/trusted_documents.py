@@ -141,7 +141,7 @@ def document_text(name: str, folder: Path = DOCUMENTS_DIR) -> str:
 # ---------------------------------------------------------------- requests
 
 
-class DocumentRefused(Exception):  # noqa: N818 (a refusal, answered as such)
+class DocumentRefused(Exception):
     """A request the document rules refuse: its HTTP status and typed GraphQL error."""
 
     def __init__(

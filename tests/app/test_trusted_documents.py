@@ -50,7 +50,8 @@ def refusal(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert "data" not in body, body
     [error] = body["errors"]
     assert error["extensions"]["code"] == code, body
-    assert error["message"] and error["extensions"]["messageEn"]
+    assert error["message"]
+    assert error["extensions"]["messageEn"]
     return body
 
 

@@ -28,7 +28,9 @@ import re
 import orjson
 
 # Output orjson spells differently from ``float.__repr__`` (see the module docstring).
-_FLOAT_SPELLING = re.compile(rb"0\.0000|e-[1-9](?![0-9])")
+# Two searches, not one alternation: a pattern with a literal prefix is scanned for at
+# memchr speed, an alternation byte by byte (ten times slower on a 9 kB page).
+_SMALL_EXPONENT = re.compile(rb"e-[1-9](?![0-9])")
 # An escaped backslash (kept as it is), or an escape ``backslashreplace`` wrote.
 _ESCAPES = re.compile(rb"\\\\|\\x([0-9a-f]{2})|\\U([0-9a-f]{8})")
 
@@ -44,7 +46,7 @@ def encode_response(data: object) -> bytes:
         raw = orjson.dumps(data)
     except TypeError:  # orjson.JSONEncodeError is one
         return encode_stdlib(data)
-    if _FLOAT_SPELLING.search(raw) is not None:
+    if b"0.0000" in raw or _SMALL_EXPONENT.search(raw) is not None:
         return encode_stdlib(data)
     if not raw.isascii():
         raw = raw.decode("utf-8").encode("ascii", "backslashreplace")

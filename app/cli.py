@@ -112,8 +112,13 @@ def serve(
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    try:
+        app = create_app(settings, providers=providers)
+    except (OSError, ValueError) as error:  # the trusted documents' manifest, read here
+        print(f"error: cannot load {settings.graphql_documents_manifest}: {error}", file=sys.stderr)
+        return 2
     config = uvicorn.Config(
-        create_app(settings, providers=providers),
+        app,
         host=host,
         port=port,
         proxy_headers=True,

@@ -4,12 +4,14 @@ and every refusal (each with its status and code, and nothing executed)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.cli import serve
 from app.settings import Settings
 from app.trusted_documents import (
     MANIFEST_FILE,
@@ -21,6 +23,7 @@ from app.trusted_documents import (
     manifest_json,
 )
 from demo.data.enterprise_records import RAIL
+from demo.providers import demo_providers
 from demo.seed import seed
 from identity.tokens import load_or_create_signing_key
 from tests.app.citizens import real_name_citizen
@@ -364,3 +367,13 @@ def test_only_the_declared_documents_are_public() -> None:
         if path.read_text(encoding="utf-8").startswith("# cache-control: public")
     }
     assert public == set(PUBLIC_EXAMPLES)
+
+
+def test_serve_refuses_to_start_with_a_broken_manifest(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "manifest.json"
+    broken.write_text(json.dumps({"0" * 64: DEPARTMENTS}), encoding="utf-8")
+    changed = settings.model_copy(update={"graphql_documents_manifest": broken})
+    assert serve("127.0.0.1", 0, settings=changed, providers=demo_providers) == 2
+    assert "not the SHA-256" in capsys.readouterr().err

@@ -44,8 +44,12 @@ class DocumentMode(StrEnum):
 
 
 def document_hash(text: str) -> str:
-    """The lower-case hex SHA-256 of a document's source text in UTF-8."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The lower-case hex SHA-256 of a document's source text in UTF-8.
+
+    Text with a lone surrogate (no UTF-8 exists) gets a hash no trusted document has,
+    and is refused later as invalid Unicode, with the request's other text.
+    """
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

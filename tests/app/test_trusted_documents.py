@@ -98,11 +98,10 @@ def test_staging_and_production_default_to_trusted_only(
     settings: Settings, production_like: dict[str, Any]
 ) -> None:
     assert settings.document_mode is DocumentMode.ALLOW
-    staging = Settings(_env_file=None, **(settings.model_dump() | production_like))
+    unset = settings.model_dump() | production_like | {"graphql_documents": None}
+    staging = Settings(_env_file=None, **unset)
     assert staging.document_mode is DocumentMode.TRUSTED_ONLY
-    production = Settings(
-        _env_file=None, **(settings.model_dump() | production_like | {"environment": "production"})
-    )
+    production = Settings(_env_file=None, **(unset | {"environment": "production"}))
     assert production.document_mode is DocumentMode.TRUSTED_ONLY
 
 

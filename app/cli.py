@@ -1,4 +1,4 @@
-"""Command line: ``serve``, ``worker``, ``dead-letters``, ``export-schema``,
+"""Command line: ``serve``, ``worker``, ``dead-letters``, ``export-schema``, ``build-manifest``,
 ``grant-administrator``, ``purge-uploads``, ``purge-drafts``, ``cases-due-scan``,
 ``cases-repair``, ``wallet-expiry-scan``, and the development-only ``dev-sms-codes`` and
 ``dev-liveness-result``.
@@ -113,8 +113,13 @@ def serve(
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    try:
+        app = create_app(settings, providers=providers)
+    except (OSError, ValueError) as error:  # the trusted documents' manifest, read here
+        print(f"error: cannot load {settings.graphql_documents_manifest}: {error}", file=sys.stderr)
+        return 2
     config = uvicorn.Config(
-        create_app(settings, providers=providers),
+        app,
         host=host,
         port=port,
         proxy_headers=True,
@@ -219,6 +224,42 @@ def export_schema(output: Path | None) -> int:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
+    return 0
+
+
+def build_manifest(*, check: bool) -> int:
+    """Write ``documents/manifest.json`` from ``documents/*.graphql`` (``--check``: only
+    say whether the committed one is up to date; 1 when it is not)."""
+    from graphql import GraphQLError, parse, validate
+
+    from app.graphql import build_schema
+    from app.trusted_documents import MANIFEST_FILE, manifest_json
+    from app.trusted_documents import build_manifest as build
+
+    try:
+        manifest = build()
+    except (GraphQLError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    schema = build_schema()._schema
+    invalid = [
+        f"{text.split(chr(10))[0][:60]}: {e.message}"
+        for text in manifest.values()
+        for e in validate(schema, parse(text))
+    ]
+    if invalid:
+        print("error: documents invalid against the schema:\n  " + "\n  ".join(invalid))
+        return 2
+    text = manifest_json(manifest)
+    current = MANIFEST_FILE.read_text(encoding="utf-8") if MANIFEST_FILE.exists() else ""
+    if check:
+        if current != text:
+            print(f"{MANIFEST_FILE.name} is out of date: run python -m app build-manifest")
+            return 1
+        print(f"{MANIFEST_FILE.name} is up to date ({len(manifest)} documents)")
+        return 0
+    MANIFEST_FILE.write_text(text, encoding="utf-8")
+    print(f"wrote {len(manifest)} trusted documents to {MANIFEST_FILE}")
     return 0
 
 
@@ -480,6 +521,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     dead.add_argument("--retry", nargs="*", default=[], metavar="ID", help="delivery ids to retry")
     export = commands.add_parser("export-schema", help="write schema.graphql")
     export.add_argument("--output", type=Path, default=SCHEMA_FILE, help="file, or - for stdout")
+    manifest = commands.add_parser(
+        "build-manifest", help="write documents/manifest.json from documents/*.graphql"
+    )
+    manifest.add_argument(
+        "--check", action="store_true", help="only check that the manifest is up to date"
+    )
     liveness = commands.add_parser(
         "dev-liveness-result",
         help="DEVELOPMENT ONLY: sign a liveness result for a ticket (no real face check)",
@@ -525,6 +572,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return dead_letters(args.retry)
     if args.command == "export-schema":
         return export_schema(args.output)
+    if args.command == "build-manifest":
+        return build_manifest(check=args.check)
     if args.command == "grant-administrator":
         return grant_administrator(args.phone)
     if args.command == "wallet-expiry-scan":

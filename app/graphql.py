@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from graphql import GraphQLError, GraphQLFormattedError, specified_rules
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.extensions import (
@@ -46,6 +46,13 @@ from strawberry.utils.aio import aclosing
 
 from app.context import authenticate_connection, credential_lapsed, operation_context
 from app.cors import OriginPolicy
+from app.document_policy import (
+    DocumentRequestData,
+    admit,
+    cache_control,
+    is_json,
+    parse_request,
+)
 from app.graphiql import graphiql_page
 from app.graphql_errors import (
     as_graphql_error,
@@ -55,6 +62,8 @@ from app.graphql_errors import (
 )
 from app.graphql_limits import introspection_depth_rule, operation_limits_rule
 from app.graphql_security import OperationRules, StripSuggestions, coded_rules
+from app.json_encoding import encode_response, reject_non_finite
+from app.trusted_documents import DocumentMode, DocumentRefused, TrustedDocuments
 from infra.outages import Unavailable
 from resolvers.context import Context
 from resolvers.errors import SERVICE_UNAVAILABLE_EN, SERVICE_UNAVAILABLE_ZH
@@ -300,6 +309,25 @@ class BoundedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 {"id": message["id"], "type": "error", "payload": [error.formatted]}
             )
             return
+        view = self.view
+        if isinstance(view, GuardedGraphQLRouter) and self.connection_acknowledged:
+            # The same document rules as over HTTP: an id names a trusted document, and
+            # trusted-only refuses ad-hoc text (a socket is no way around it).
+            try:
+                request = parse_request(dict(message["payload"]), view.documents)
+                admit(request, self.context, mode=view.document_mode, method="WS")
+            except (DocumentRefused, HTTPException) as refused:
+                reason: GraphQLError = (
+                    refused.error
+                    if isinstance(refused, DocumentRefused)
+                    else PublicError(refused.reason, code="BAD_REQUEST")
+                )
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [reason.formatted]}
+                )
+                return
+            if request.query is not None:
+                message["payload"]["query"] = request.query
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
@@ -380,6 +408,9 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
     connections: ConnectionsByAddress
     # Set per instance by graphql_router; nothing cross-origin is allowed until then.
     origin_policy = OriginPolicy(())
+    # Set per instance by graphql_router: no trusted document until then.
+    documents = TrustedDocuments({})
+    document_mode = DocumentMode.ALLOW
 
     def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
         """A page on another origin may open a WebSocket when SZ_CORS_ORIGINS allows it.
@@ -393,10 +424,66 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
         """GraphiQL from this server's pinned copies, never a CDN (see app/graphiql.py)."""
         return graphiql_page(request)
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """GraphiQL for a browser's GET that names no operation (neither text nor id)."""
+        params = request.query_params
+        return super().should_render_graphql_ide(request) and params.get("documentId") is None
+
+    async def parse_http_body(self, request: Any) -> DocumentRequestData:
+        """A GET's query string or a POST's JSON object; the document it names resolved.
+
+        Batches, multipart uploads and HTTP streaming are off, so only these two
+        shapes exist. An id that names no trusted document is refused here.
+        """
+        if request.method == "GET":
+            data = self.parse_query_params(request.query_params)
+        elif is_json(request.content_type):
+            data = self.parse_json(await request.get_body())
+        else:
+            raise HTTPException(400, "Unsupported content type")
+        return parse_request(data, self.documents)
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Any,
+        root_value: Any,
+        request_data: Any,
+    ) -> ExecutionResult:
+        """Admit the caller to the document (the mode, GET rules), then execute as usual."""
+        method = request_adapter.method
+        if isinstance(request_data, DocumentRequestData):
+            admit(request_data, context, mode=self.document_mode, method=method)
+        result = await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if method == "GET" and isinstance(request_data, DocumentRequestData):
+            failed = bool(result.errors)
+            sub_response.headers["cache-control"] = cache_control(
+                request_data, context, failed=failed
+            )
+            sub_response.headers["vary"] = "Authorization, X-Acting-For"
+        return result
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson, byte for byte what ``json.dumps`` gave (``app/json_encoding.py``)."""
+        return encode_response(data)
+
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Serve a request; a WebSocket only while its address has connections to spare."""
         if not self.is_websocket_request(request):
-            return await super().run(request, context, root_value)
+            try:
+                return await super().run(request, context, root_value)
+            except DocumentRefused as refused:
+                logger.info("graphql.document_refused code=%s", refused.code)
+                return Response(
+                    encode_response(refused.body()),
+                    status_code=refused.status,
+                    media_type="application/json",
+                    headers=refused.headers,
+                )
         address = request.client.host if request.client else "unknown"
         if not self.connections.acquire(address):
             logger.info("graphql.ws.connection_refused reason=too_many_connections")
@@ -417,8 +504,10 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         """Parse a request body; the caller turns ``JSONDecodeError`` into a 400."""
         try:
-            value = json.loads(data)
-        except (UnicodeDecodeError, RecursionError) as error:
+            value = json.loads(data, parse_constant=reject_non_finite)
+        except json.JSONDecodeError:
+            raise
+        except (ValueError, RecursionError) as error:  # bad UTF-8, NaN or Infinity, nesting
             raise HTTPException(400, "Unable to parse request body as JSON") from error
         if not isinstance(value, dict):
             raise HTTPException(400, "The request body must be a JSON object")
@@ -450,8 +539,14 @@ def graphql_router(
     graphiql: bool,
     live: LiveLimits | None = None,
     allowed_origins: Sequence[str] = (),
+    documents: TrustedDocuments | None = None,
+    document_mode: DocumentMode = DocumentMode.ALLOW,
 ) -> GraphQLRouter[Context, None]:
-    """The ``/graphql`` endpoint: POST JSON only, GraphiQL when asked, graphql-transport-ws.
+    """The ``/graphql`` endpoint: POST JSON, GET of trusted queries, GraphiQL when asked,
+    graphql-transport-ws.
+
+    ``documents`` are the trusted documents a request may name by id; ``document_mode``
+    says whether anything else runs (``app/trusted_documents.py``).
 
     ``allowed_origins`` are the origin patterns (``app/cors.py``) whose pages may open a
     WebSocket; HTTP CORS for the same list is middleware (``app.cors.add_cors``).
@@ -461,9 +556,10 @@ def graphql_router(
         schema,
         context_getter=context_getter,
         graphql_ide="graphiql" if graphiql else None,
-        # Queries over GET could be sent cross-site by any page (and cached by proxies);
-        # our clients all POST JSON, which a browser cannot forge without a preflight.
-        allow_queries_via_get=False,
+        # GET runs trusted queries only (admit refuses ad-hoc text and mutations), so a
+        # page elsewhere can make a browser run nothing but the app's own reads, and
+        # proxies may keep the public ones.
+        allow_queries_via_get=True,
         multipart_uploads_enabled=False,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         keep_alive=True,
@@ -472,4 +568,6 @@ def graphql_router(
     )
     router.connections = ConnectionsByAddress(live.max_connections_per_address)
     router.origin_policy = OriginPolicy(allowed_origins)
+    router.documents = documents if documents is not None else TrustedDocuments({})
+    router.document_mode = document_mode
     return router

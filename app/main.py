@@ -20,6 +20,7 @@ from app.http_limits import BodySizeLimit
 from app.resources import open_resources, start_opened
 from app.services import ProviderWiring, build_services, wire_providers
 from app.settings import Environment, Settings
+from app.trusted_documents import TrustedDocuments
 from infra.outages import Unavailable
 from resolvers.system import LivePolicy
 
@@ -93,6 +94,9 @@ def create_app(
                 max_operations_per_connection=settings.ws_max_operations_per_connection,
                 max_connections_per_address=settings.ws_max_connections_per_address,
             ),
+            # Loaded once, as the app is built: a broken manifest stops the start.
+            documents=TrustedDocuments.from_file(settings.graphql_documents_manifest),
+            document_mode=settings.document_mode,
         ),
         prefix="/graphql",
     )

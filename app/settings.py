@@ -12,6 +12,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.cors import DEVELOPMENT_ORIGINS, check_origin_pattern
+from app.trusted_documents import MANIFEST_FILE, DocumentMode
 
 _CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)[^@/]*@", re.IGNORECASE)
 
@@ -279,6 +280,23 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(20, ge=1)
     graphql_max_tokens: int = Field(3000, ge=50)
     graphql_cache_size: int = Field(256, ge=1)
+    graphql_documents: DocumentMode | None = Field(
+        None,
+        description="Which GraphQL documents run: 'allow' (trusted and ad-hoc) or "
+        "'trusted-only' (the manifest's, by documentId; enterprise API clients acting "
+        "for an enterprise keep ad-hoc queries). Unset: trusted-only in staging and "
+        "production, allow in development and test.",
+    )
+    graphql_documents_manifest: Path = Field(
+        MANIFEST_FILE, description="The trusted documents (built by python -m app build-manifest)."
+    )
+
+    @property
+    def document_mode(self) -> DocumentMode:
+        """The document mode in force (``graphql_documents`` or the environment's)."""
+        if self.graphql_documents is not None:
+            return self.graphql_documents
+        return DocumentMode.TRUSTED_ONLY if self.is_production_like else DocumentMode.ALLOW
 
     @property
     def is_production_like(self) -> bool:

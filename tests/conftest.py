@@ -158,6 +158,10 @@ def production_like(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "jwt_signing_key_file": key_file,
         # JSON text, as the environment spells it (some tests export these values).
         "seal_key_files": json.dumps(seal_files),
+        # These tests send ad-hoc text, as production's enterprise API clients may;
+        # trusted-only, production's default for everyone else, has its own tests
+        # (tests/app/test_trusted_documents.py).
+        "graphql_documents": "allow",
     }
 
 

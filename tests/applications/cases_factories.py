@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from app.trusted_documents import document_text
 from demo.data.people import LIU_JIANJUN, TANG_YAQIN, WANG_HAORAN
 from demo.exchange.models import ResidentRecord
 from tests.applications.uploads_factories import PDF, post_file, services_of
@@ -18,9 +19,6 @@ from wallet.service import IssueRequest, WalletService
 
 START_UP = "YJS-QYKB"
 ERROR = "... on UserError { code field message messageEn }"
-PROBLEMS = "... on FormInvalid { problems { path code message messageEn } } " + (
-    "... on MaterialsInvalid { problems { path code message messageEn } }"
-)
 CASE_FIELDS = """
   id reference kind code state dueAt completedAt submittedAt form
   materials { key uploadId licenceUri }
@@ -29,28 +27,9 @@ CASE_FIELDS = """
   rating { level comment followUpReply }
 """
 
-SAVE_DRAFT = f"""
-mutation ($kind: ApplicationKind!, $code: String!, $form: JSON) {{
-  saveDraft(kind: $kind, code: $code, form: $form) {{
-    __typename
-    ... on DraftSaved {{ draft {{ id form prefilled {{ key source }} purgeAt }} }}
-    {ERROR}
-  }}
-}}
-"""
+SAVE_DRAFT = document_text("SaveDraft")  # the app's trusted document
 
-SUBMIT = f"""
-mutation ($key: String!, $kind: ApplicationKind!, $code: String!, $form: JSON!,
-          $materials: [MaterialInput!]!) {{
-  submitApplication(clientKey: $key, kind: $kind, code: $code, form: $form,
-                    materials: $materials) {{
-    __typename
-    ... on ApplicationSubmitted {{ application {{ {CASE_FIELDS} }} }}
-    {PROBLEMS}
-    {ERROR}
-  }}
-}}
-"""
+SUBMIT = document_text("SubmitApplication")  # the app's trusted document
 
 SLOT = """
 mutation ($item: String!, $material: String!, $size: Int!) {

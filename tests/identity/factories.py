@@ -10,30 +10,13 @@ import httpx
 from fastapi import FastAPI
 
 from app.resources import Resources
+from app.trusted_documents import document_text
 from identity.adapters.sms import DevelopmentSms
 from tests.conftest import graphql
 
-REQUEST_CODE = """
-mutation ($phone: String!) {
-  requestSignInCode(phone: $phone) {
-    __typename
-    ... on SignInCodeSent { phoneMasked expiresInSeconds retryAfterSeconds }
-    ... on UserError { code message messageEn field }
-    ... on RateLimited { retryAfterSeconds }
-  }
-}
-"""
+REQUEST_CODE = document_text("RequestSignInCode")  # the app's trusted document
 
-SIGN_IN = """
-mutation ($phone: String!, $code: String!, $device: DeviceInput!) {
-  signIn(phone: $phone, code: $code, device: $device) {
-    __typename
-    ... on SignedIn { accountId assuranceLevel
-      tokens { accessToken refreshToken sessionId accessTokenExpiresAt refreshTokenExpiresAt } }
-    ... on UserError { code message messageEn field }
-  }
-}
-"""
+SIGN_IN = document_text("SignIn")  # the app's trusted document
 
 _numbers = itertools.count(1)
 

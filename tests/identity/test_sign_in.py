@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
+from app.trusted_documents import document_text
 from identity.adapters.sms import DevelopmentSms
 from identity.services.sign_in import SignInService
 from identity.tokens import AccessTokens
@@ -32,15 +33,7 @@ ME = """
 { me { id phoneMasked assuranceLevel
        sessions { id deviceName platform current ipMasked ipRegion { zh en } } } }
 """
-REFRESH = """
-mutation ($token: String!) {
-  refreshToken(refreshToken: $token) {
-    __typename
-    ... on TokensRefreshed { tokens { accessToken refreshToken sessionId } }
-    ... on UserError { code message }
-  }
-}
-"""
+REFRESH = document_text("RefreshToken")  # the app's trusted document
 SIGN_OUT = "mutation { signOut { __typename ... on SignedOut { sessionsEnded } } }"
 SIGN_OUT_EVERYWHERE = (
     "mutation { signOutEverywhere { __typename ... on SignedOut { sessionsEnded } } }"

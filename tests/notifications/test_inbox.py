@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from app.trusted_documents import document_text
 from kit.outbox import OutboxEvent
 from notifications.models import BROADCAST
 from tests.identity.factories import SignedInCaller, as_caller, sign_in
@@ -24,11 +25,7 @@ PAGE = """
 query ($after: String) { me { notifications(first: 1, after: $after) {
   edges { node { id } } pageInfo { hasNextPage endCursor } } } }
 """
-MARK = """
-mutation ($ids: [String!]!) { markNotificationsRead(ids: $ids) {
-  __typename ... on NotificationsMarkedRead { marked unreadCount }
-  ... on UserError { code field } } }
-"""
+MARK = document_text("MarkNotificationsRead")  # the app's trusted document
 MARK_ALL = """
 mutation { markAllNotificationsRead { __typename
   ... on NotificationsMarkedRead { marked unreadCount } } }

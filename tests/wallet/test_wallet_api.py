@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.cli import wallet_expiry_scan_on
+from app.trusted_documents import document_text
 from identity.models import OfficerRole
 from kit.outbox_repository import OutboxRepository
 from tests.conftest import CommandCounter, graphql
@@ -28,20 +29,7 @@ from tests.wallet.factories import (
 )
 from wallet.models import Holder, HolderKind, LicenceStatus, StatusChange
 
-WALLET = """
-query ($first: Int!, $after: String) {
-  me { wallet(first: $first, after: $after) {
-    __typename
-    ... on WalletLicenceConnection {
-      edges { cursor node { uri type typeName { zh en } holderKind issuer number issuedOn
-        expiresOn status statusReason fields { name label { zh } kind value }
-        seal { alg kid signature } } }
-      pageInfo { hasNextPage endCursor }
-    }
-    ... on UserError { code field }
-  } }
-}
-"""
+WALLET = document_text("Wallet")  # the app's trusted document
 
 ISSUE = """
 mutation ($input: IssueLicenceInput!) {

@@ -40,6 +40,7 @@ from strawberry.utils.aio import aclosing
 
 from app.context import authenticate_connection
 from app.cors import OriginPolicy
+from app.execution import PlannedExecutor
 from app.graphiql import graphiql_page
 from app.graphql_errors import (
     as_graphql_error,
@@ -227,6 +228,8 @@ def build_schema(
         config=StrawberryConfig(disable_field_suggestions=not introspection),
         scalar_overrides={datetime: DateTime},
         live_policy=live_policy,
+        # Queries run from compiled plans (app/execution); anything else as before.
+        execution_context_class=PlannedExecutor,
     )
 
 

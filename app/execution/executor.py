@@ -1,0 +1,508 @@
+"""The executor that runs compiled plans, with graphql-core's semantics exactly.
+
+:class:`PlannedExecutor` is the execution context class the schema hands to
+graphql-core (through Strawberry), so extensions, error masking, DataLoaders,
+permission guards and ``Info`` work as before. For a query it can plan (see
+:func:`app.execution.plans.plannable`) it walks the plan instead of the document;
+anything else goes to graphql-core's generic path unchanged.
+
+Each method below mirrors the graphql-core 3.3 method named in its docstring: the
+same checks in the same order, the same error messages, the same points where an
+awaitable is created and gathered, so data, errors, paths and even the order of
+errors from concurrent resolvers come out the same (the differential test,
+``tests/app/test_execution_plans.py``, holds it to that). What is saved is the
+per-request work: collecting fields through fragments and directives, looking up
+definitions and resolvers, coercing constant arguments, dispatching on wrapper
+types, and building ``info`` for Strawberry's plain attribute fields, which never
+read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable
+from typing import Any
+
+from graphql import GraphQLError, GraphQLResolveInfo, located_error
+from graphql.execution.collect_fields import collect_fields, collect_subfields
+from graphql.execution.executor import collect_iterator_awaitables, invalid_return_type_error
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from app.execution.plans import (
+    PLANS,
+    Abstract,
+    Completion,
+    FieldPlan,
+    Leaf,
+    ListOf,
+    NonNull,
+    ObjectSelection,
+    OperationPlan,
+    PlanCache,
+    RootPlan,
+    conditional_key,
+    field_plans,
+    object_selection,
+)
+
+
+# Marks "not serialized on the fast path" (None and Undefined are results of their own).
+_UNSET: Any = object()
+
+
+class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, running queries from cached plans."""
+
+    plans: PlanCache = PLANS
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        """``Executor.execute_operation``, with the root fields from the plan."""
+        root = self._root() if serially is None else None
+        if root is None:
+            return super().execute_operation(serially)
+        try:
+            result = self._execute_fields(root.fields, self.root_value, None)
+            if self.is_awaitable(result):
+
+                async def await_result() -> Any:
+                    try:
+                        data = await result
+                    except GraphQLError as error:
+                        self.collected_errors.add(error, None)
+                        return self.build_response(None)
+                    except Exception:
+                        await self.cancel_incremental_work()
+                        self.run_async_work_finished_hook()
+                        raise
+                    return self.build_response(data)
+
+                return await_result()
+            data: dict[str, Any] = result
+        except GraphQLError as error:
+            self.collected_errors.add(error, None)
+            return self.finish(self.build_response(None))
+        return self.finish(self.build_response(data))
+
+    # ---------------------------------------------------------------- the plan
+
+    def _plan(self) -> OperationPlan | None:
+        if self.abort_signal is not None:
+            return None  # abort checks sit on every await of the generic path
+        middleware = self.middleware_manager
+        if middleware is not None and middleware.middlewares:
+            return None  # resolver middleware would need info everywhere
+        return self.plans.get(self.schema, self.operation, self.fragment_definitions)
+
+    def _root(self) -> RootPlan | None:
+        plan = self._plan()
+        if plan is None:
+            return None
+        key = conditional_key(plan, self.variable_values.coerced)
+        root = plan.roots.get(key)
+        if root is not None:
+            return root
+        root_type = self.schema.get_root_type(self.operation.operation)
+        if root_type is None:
+            return None  # graphql-core answers with its own error
+        try:
+            grouped = collect_fields(
+                self.schema,
+                self.fragments,
+                self.variable_values,
+                root_type,
+                self.operation,
+                self.hide_suggestions,
+            )[0]
+        except RecursionError:
+            return None
+        root = RootPlan(root_type, field_plans(self.schema, root_type, grouped))
+        plan.roots[key] = root
+        return root
+
+    def _object_fields(self, selection: ObjectSelection) -> list[FieldPlan]:
+        grouped = collect_subfields(
+            self.schema,
+            self.fragments,
+            self.variable_values,
+            self.operation,
+            selection.type,
+            selection.details,
+            self.hide_suggestions,
+        )[0]
+        selection.fields = field_plans(self.schema, selection.type, grouped)
+        return selection.fields
+
+    # ---------------------------------------------------------------- fields
+
+    def _execute_fields(self, fields: list[FieldPlan], source: Any, path: Path | None) -> Any:
+        """``Executor.execute_fields``.
+
+        A plain attribute field completing to a leaf takes a fast path: its value read
+        and serialized inline, its ``Path`` built only if something goes wrong. Any
+        other value (null, an exception, an awaitable) continues on the general path
+        exactly where ``execute_field`` would be after calling the resolver.
+        """
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for plan in fields:
+                name = plan.response_name
+                leaf = plan.leaf
+                if leaf is not None:
+                    try:
+                        value = plan.getter(source, plan.attribute)  # type: ignore[misc]
+                    except Exception as raw_error:
+                        field_path = Path(path, name, plan.parent_type.name)
+                        self._field_error(raw_error, plan, plan.completion, field_path)
+                        results[name] = None
+                        continue
+                    if value is not None and not isinstance(value, Exception):
+                        coerced = _UNSET
+                        if not is_awaitable(value):
+                            try:
+                                coerced = leaf.serialize(value)
+                            except Exception:  # the general path raises it again, located
+                                coerced = _UNSET
+                        if coerced is not _UNSET and coerced is not None:
+                            if coerced is not Undefined:
+                                results[name] = coerced
+                                continue
+                    field_path = Path(path, name, plan.parent_type.name)
+                    result = self._resolved(plan, field_path, value, None)
+                elif plan.plain_object is not None:
+                    result = self._plain_object(plan, plan.plain_object, source, path)
+                else:
+                    result = self._execute_field(plan, source, Path(path, name, plan.parent_type.name))
+                results[name] = result
+                if is_awaitable(result):
+                    awaitable_fields.append(name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
+
+    def _plain_object(
+        self, plan: FieldPlan, selection: ObjectSelection, source: Any, path: Path | None
+    ) -> Any:
+        """A plain attribute field holding an object: its sub-fields executed directly."""
+        field_path = Path(path, plan.response_name, plan.parent_type.name)
+        try:
+            value = plan.getter(source, plan.attribute)  # type: ignore[misc]
+        except Exception as raw_error:
+            self._field_error(raw_error, plan, plan.completion, field_path)
+            return None
+        if value is None or isinstance(value, Exception) or self.is_awaitable(value):
+            return self._resolved(plan, field_path, value, None)
+        try:
+            fields = selection.fields or self._object_fields(selection)
+            completed = self._execute_fields(fields, value, field_path)
+            if self.is_awaitable(completed):
+                return self._await_completed(plan, plan.completion, field_path, completed)
+        except Exception as raw_error:
+            self._field_error(raw_error, plan, plan.completion, field_path)
+            return None
+        return completed
+
+    def _execute_field(self, plan: FieldPlan, source: Any, path: Path) -> Any:
+        """``Executor.execute_field``; ``info`` only for resolvers that read it."""
+        info = (
+            self.build_resolve_info(plan.definition, plan.nodes, plan.parent_type, path)
+            if plan.needs_info
+            else None
+        )
+        try:
+            getter = plan.getter
+            if getter is not None and plan.static_args == {}:
+                result = getter(source, plan.attribute)
+            else:
+                args = plan.static_args
+                if args is None:
+                    first = plan.details[0]
+                    args = get_argument_values(
+                        plan.definition,
+                        first.node,
+                        self.variable_values,
+                        first.fragment_variable_values,
+                        self.hide_suggestions,
+                    )
+                result = (plan.resolve or self.field_resolver)(source, info, **args)
+        except Exception as raw_error:
+            self._field_error(raw_error, plan, plan.completion, path)
+            return None
+        return self._resolved(plan, path, result, info)
+
+    def _resolved(
+        self, plan: FieldPlan, path: Path, result: Any, info: GraphQLResolveInfo | None
+    ) -> Any:
+        """The rest of ``Executor.execute_field``, once the resolver has answered."""
+        completion = plan.completion
+        try:
+            if self.is_awaitable(result):
+                return self._complete_awaitable(plan, completion, path, result, info)
+            completed = self._complete(plan, completion, path, result, info)
+            if self.is_awaitable(completed):
+                return self._await_completed(plan, completion, path, completed)
+        except Exception as raw_error:
+            self._field_error(raw_error, plan, completion, path)
+            return None
+        return completed
+
+    def _field_error(
+        self, raw_error: Exception, plan: FieldPlan, completion: Completion, path: Path
+    ) -> None:
+        """``Executor.handle_field_error`` (error propagation is on for planned queries)."""
+        error = located_error(raw_error, list(plan.nodes), path.as_list())
+        if isinstance(completion, NonNull):
+            raise error
+        self.collected_errors.add(error, path)
+
+    async def _complete_awaitable(
+        self,
+        plan: FieldPlan,
+        completion: Completion,
+        path: Path,
+        result: Any,
+        info: GraphQLResolveInfo | None,
+    ) -> Any:
+        """``Executor.complete_awaitable_value`` (and ``complete_awaitable_list_item_value``)."""
+        try:
+            resolved = await result
+            completed = self._complete(plan, completion, path, resolved, info)
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:
+            self._field_error(raw_error, plan, completion, path)
+            completed = None
+        return completed
+
+    async def _await_completed(
+        self, plan: FieldPlan, completion: Completion, path: Path, completed: Awaitable[Any]
+    ) -> Any:
+        """The ``await_completed`` closures of ``execute_field`` and list items."""
+        try:
+            return await completed
+        except Exception as raw_error:
+            self._field_error(raw_error, plan, completion, path)
+            return None
+
+    # ---------------------------------------------------------------- values
+
+    def _complete(
+        self,
+        plan: FieldPlan,
+        completion: Completion,
+        path: Path,
+        result: Any,
+        info: GraphQLResolveInfo | None,
+    ) -> Any:
+        """``Executor.complete_value``, dispatching on the compiled completion."""
+        if isinstance(result, Exception):
+            raise result
+        if type(completion) is NonNull:
+            completed = self._complete(plan, completion.inner, path, result, info)
+            if completed is None:
+                msg = (
+                    "Cannot return null for non-nullable field"
+                    f" {plan.parent_type}.{plan.field_name}."
+                )
+                raise TypeError(msg)
+            return completed
+        if result is None or result is Undefined:
+            return None
+        if type(completion) is Leaf:
+            coerced = completion.serialize(result)
+            if coerced is Undefined or coerced is None:
+                msg = (
+                    f"Expected `{inspect(completion.type)}.coerce_output_value("
+                    f"{inspect(result)})` to return non-nullable value, returned:"
+                    f" {inspect(coerced)}"
+                )
+                raise TypeError(msg)
+            return coerced
+        if type(completion) is ObjectSelection:
+            return self._complete_object(plan, completion, path, result, info)
+        if type(completion) is ListOf:
+            return self._complete_list(plan, completion, path, result, info)
+        assert type(completion) is Abstract
+        return self._complete_abstract(plan, completion, path, result, info)
+
+    def _complete_list(
+        self,
+        plan: FieldPlan,
+        completion: ListOf,
+        path: Path,
+        result: Any,
+        info: GraphQLResolveInfo | None,
+    ) -> Any:
+        """``Executor.complete_list_value`` and ``complete_iterable_value`` (no @stream)."""
+        if self.is_async_iterable(result):
+            # Rare enough to leave to graphql-core, which completes the same way.
+            field_info = info or self._info_at(plan, path)
+            return self.complete_async_iterator_value(
+                completion.type.of_type,
+                plan.details,
+                field_info,
+                path,
+                self.cancellable_iterable(result).__aiter__(),
+                None,
+            )
+        if not is_iterable(result):
+            msg = (
+                "Expected Iterable, but did not find one for field"
+                f" '{plan.parent_type}.{plan.field_name}'."
+            )
+            raise GraphQLError(msg)
+        return self._complete_iterable(plan, completion.item, path, result, info)
+
+    def _complete_iterable(
+        self,
+        plan: FieldPlan,
+        item: Completion,
+        path: Path,
+        items: Iterable[Any],
+        info: GraphQLResolveInfo | None,
+    ) -> Any:
+        is_awaitable = self.is_awaitable
+        completed_results: list[Any] = []
+        append = completed_results.append
+        awaitable_indices: list[int] = []
+        iterator = iter(items)
+        index = 0
+        try:
+            while True:
+                try:
+                    value = next(iterator)
+                except StopIteration:
+                    break
+                item_path = Path(path, index, None)
+                if is_awaitable(value):
+                    append(self._complete_awaitable(plan, item, item_path, value, info))
+                    awaitable_indices.append(index)
+                else:
+                    try:
+                        completed = self._complete(plan, item, item_path, value, info)
+                        if is_awaitable(completed):
+                            append(self._await_completed(plan, item, item_path, completed))
+                            awaitable_indices.append(index)
+                        else:
+                            append(completed)
+                    except Exception as raw_error:
+                        self._field_error(raw_error, plan, item, item_path)
+                        append(None)
+                index += 1
+        except Exception:
+            pending = [completed_results[i] for i in awaitable_indices]
+            pending.extend(collect_iterator_awaitables(iterator, is_awaitable))
+            if pending:
+                self.settle_in_background(pending)
+            raise
+        if not awaitable_indices:
+            return completed_results
+
+        async def get_completed_results() -> list[Any]:
+            if len(awaitable_indices) == 1:
+                index = awaitable_indices[0]
+                completed_results[index] = await completed_results[index]
+            else:
+                awaited = await gather_with_cancel(
+                    *(completed_results[i] for i in awaitable_indices)
+                )
+                for index, sub_result in zip(awaitable_indices, awaited, strict=True):
+                    completed_results[index] = sub_result
+            return completed_results
+
+        return get_completed_results()
+
+    def _complete_abstract(
+        self,
+        plan: FieldPlan,
+        completion: Abstract,
+        path: Path,
+        result: Any,
+        info: GraphQLResolveInfo | None,
+    ) -> Any:
+        """``Executor.complete_abstract_value``; a selection per concrete type, cached."""
+        assert info is not None  # the plan asks for info wherever a type is resolved
+        abstract = completion.type
+        resolve_type = abstract.resolve_type or self.type_resolver
+        runtime_type = resolve_type(result, info, abstract)
+        if self.is_awaitable(runtime_type):
+
+            async def await_complete_object_value() -> Any:
+                name = await runtime_type
+                object_type = self.ensure_valid_runtime_type(
+                    name, abstract, completion.details, info, result
+                )
+                value = self._complete_object(
+                    plan, self._selection(completion, object_type), path, result, info
+                )
+                if self.is_awaitable(value):
+                    return await value
+                return value
+
+            return await_complete_object_value()
+        object_type = self.ensure_valid_runtime_type(
+            runtime_type, abstract, completion.details, info, result
+        )
+        selection = self._selection(completion, object_type)
+        return self._complete_object(plan, selection, path, result, info)
+
+    @staticmethod
+    def _selection(completion: Abstract, object_type: Any) -> ObjectSelection:
+        selection = completion.by_type.get(object_type.name)
+        if selection is None:
+            selection = object_selection(object_type, completion.details)
+            completion.by_type[object_type.name] = selection
+        return selection
+
+    def _complete_object(
+        self,
+        plan: FieldPlan,
+        selection: ObjectSelection,
+        path: Path,
+        result: Any,
+        info: GraphQLResolveInfo | None,
+    ) -> Any:
+        """``Executor.complete_object_value``."""
+        is_type_of = selection.is_type_of
+        if is_type_of is not None:
+            matches = is_type_of(result, info)
+            if self.is_awaitable(matches):
+
+                async def execute_subfields_async() -> dict[str, Any]:
+                    if not await matches:
+                        raise invalid_return_type_error(selection.type, result, selection.details)
+                    fields = selection.fields or self._object_fields(selection)
+                    sub_fields = self._execute_fields(fields, result, path)
+                    if self.is_awaitable(sub_fields):
+                        return await sub_fields  # type: ignore[no-any-return]
+                    return sub_fields  # type: ignore[no-any-return]
+
+                return execute_subfields_async()
+            if not matches:
+                raise invalid_return_type_error(selection.type, result, selection.details)
+        fields = selection.fields or self._object_fields(selection)
+        return self._execute_fields(fields, result, path)
+
+    def _info_at(self, plan: FieldPlan, path: Path) -> GraphQLResolveInfo:
+        """The field's ``info``, from a path that may point into its list items."""
+        field_path: Path | None = path
+        while field_path is not None and not isinstance(field_path.key, str):
+            field_path = field_path.prev
+        assert field_path is not None
+        return self.build_resolve_info(plan.definition, plan.nodes, plan.parent_type, field_path)

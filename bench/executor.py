@@ -24,7 +24,7 @@ import argparse
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +68,7 @@ async def execute_once(page: Page, executor: type[Any]) -> ExecutionResult:
         root_value=page.root(),
         context_value=page.context(),
         executor_class=executor,
-        is_awaitable=optimized_is_awaitable,
+        is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
     )
     if optimized_is_awaitable(result):
         return await result  # type: ignore[no-any-return, misc]
@@ -113,9 +113,7 @@ def _fullest_seed(schema: GraphQLSchema, document: DocumentNode, worlds: list[Wo
 async def measure(page: Page, seconds: float) -> dict[str, float]:
     """µs per execution for each executor, over alternating slices."""
     answers = {name: await execute_once(page, cls) for name, cls in EXECUTORS.items()}
-    first, second = (
-        (a.data, [e.formatted for e in a.errors or ()]) for a in answers.values()
-    )
+    first, second = ((a.data, [e.formatted for e in a.errors or ()]) for a in answers.values())
     if first != second:
         raise SystemExit(f"{page.name}: the executors disagree")
     totals = dict.fromkeys(EXECUTORS, 0.0)
@@ -145,9 +143,7 @@ def _table(figures: list[tuple[str, dict[str, float]]]) -> str:
     ]
     for name, us in figures:
         speedup = us["graphql-core"] / us["plan"]
-        lines.append(
-            f"{name:32} {us['graphql-core']:16.1f} {us['plan']:10.1f} {speedup:8.1f}x"
-        )
+        lines.append(f"{name:32} {us['graphql-core']:16.1f} {us['plan']:10.1f} {speedup:8.1f}x")
     return "\n".join(lines)
 
 
@@ -156,10 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.executor", description=__doc__)
     parser.add_argument("--seconds", type=float, default=4.0, help="CPU seconds per page")
     args = parser.parse_args(argv)
-    runner: Callable[[], Awaitable[list[tuple[str, dict[str, float]]]]] = lambda: run(
-        args.seconds
-    )
-    figures = asyncio.run(runner())
+    figures = asyncio.run(run(args.seconds))
     print(_table(figures))
     print(
         json.dumps(

@@ -46,6 +46,8 @@ from app.execution.plans import (
     object_selection,
 )
 
+# Resolvers see Strawberry's subclass; nothing here reads its context's type.
+Info = GraphQLResolveInfo[Any]
 
 # Marks "not serialized on the fast path" (None and Undefined are results of their own).
 _UNSET: Any = object()
@@ -165,16 +167,21 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                                 coerced = leaf.serialize(value)
                             except Exception:  # the general path raises it again, located
                                 coerced = _UNSET
-                        if coerced is not _UNSET and coerced is not None:
-                            if coerced is not Undefined:
-                                results[name] = coerced
-                                continue
+                        if (
+                            coerced is not _UNSET
+                            and coerced is not None
+                            and coerced is not Undefined
+                        ):
+                            results[name] = coerced
+                            continue
                     field_path = Path(path, name, plan.parent_type.name)
                     result = self._resolved(plan, field_path, value, None)
                 elif plan.plain_object is not None:
                     result = self._plain_object(plan, plan.plain_object, source, path)
                 else:
-                    result = self._execute_field(plan, source, Path(path, name, plan.parent_type.name))
+                    result = self._execute_field(
+                        plan, source, Path(path, name, plan.parent_type.name)
+                    )
                 results[name] = result
                 if is_awaitable(result):
                     awaitable_fields.append(name)
@@ -246,9 +253,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         return self._resolved(plan, path, result, info)
 
-    def _resolved(
-        self, plan: FieldPlan, path: Path, result: Any, info: GraphQLResolveInfo | None
-    ) -> Any:
+    def _resolved(self, plan: FieldPlan, path: Path, result: Any, info: Info | None) -> Any:
         """The rest of ``Executor.execute_field``, once the resolver has answered."""
         completion = plan.completion
         try:
@@ -277,7 +282,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         completion: Completion,
         path: Path,
         result: Any,
-        info: GraphQLResolveInfo | None,
+        info: Info | None,
     ) -> Any:
         """``Executor.complete_awaitable_value`` (and ``complete_awaitable_list_item_value``)."""
         try:
@@ -308,7 +313,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         completion: Completion,
         path: Path,
         result: Any,
-        info: GraphQLResolveInfo | None,
+        info: Info | None,
     ) -> Any:
         """``Executor.complete_value``, dispatching on the compiled completion."""
         if isinstance(result, Exception):
@@ -347,7 +352,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         completion: ListOf,
         path: Path,
         result: Any,
-        info: GraphQLResolveInfo | None,
+        info: Info | None,
     ) -> Any:
         """``Executor.complete_list_value`` and ``complete_iterable_value`` (no @stream)."""
         if self.is_async_iterable(result):
@@ -375,7 +380,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         item: Completion,
         path: Path,
         items: Iterable[Any],
-        info: GraphQLResolveInfo | None,
+        info: Info | None,
     ) -> Any:
         is_awaitable = self.is_awaitable
         completed_results: list[Any] = []
@@ -434,7 +439,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         completion: Abstract,
         path: Path,
         result: Any,
-        info: GraphQLResolveInfo | None,
+        info: Info | None,
     ) -> Any:
         """``Executor.complete_abstract_value``; a selection per concrete type, cached."""
         assert info is not None  # the plan asks for info wherever a type is resolved
@@ -476,7 +481,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         selection: ObjectSelection,
         path: Path,
         result: Any,
-        info: GraphQLResolveInfo | None,
+        info: Info | None,
     ) -> Any:
         """``Executor.complete_object_value``."""
         is_type_of = selection.is_type_of
@@ -499,7 +504,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         fields = selection.fields or self._object_fields(selection)
         return self._execute_fields(fields, result, path)
 
-    def _info_at(self, plan: FieldPlan, path: Path) -> GraphQLResolveInfo:
+    def _info_at(self, plan: FieldPlan, path: Path) -> Info:
         """The field's ``info``, from a path that may point into its list items."""
         field_path: Path | None = path
         while field_path is not None and not isinstance(field_path.key, str):

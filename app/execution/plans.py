@@ -175,9 +175,9 @@ def completion_for(return_type: GraphQLOutputType, details: FieldDetailsList) ->
         assert isinstance(return_type, GraphQLLeafType)
         return Leaf(return_type, return_type.coerce_output_value)
     if is_abstract_type(return_type):
-        return Abstract(return_type, details)  # type: ignore[arg-type]
+        return Abstract(return_type, details)
     assert is_object_type(return_type), return_type
-    return object_selection(return_type, details)  # type: ignore[arg-type]
+    return object_selection(return_type, details)
 
 
 def object_selection(object_type: GraphQLObjectType, details: FieldDetailsList) -> ObjectSelection:

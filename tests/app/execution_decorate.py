@@ -125,7 +125,9 @@ def _rewrite(
                 InlineFragmentNode(
                     type_condition=selection.type_condition,
                     directives=_maybe_condition(r),
-                    selection_set=_rewrite(schema, selection.selection_set, condition, r, fragments),
+                    selection_set=_rewrite(
+                        schema, selection.selection_set, condition, r, fragments
+                    ),
                 )
             )
             continue

@@ -40,6 +40,8 @@ from strawberry.types.field import StrawberryField
 
 from app.graphql import build_schema
 
+Info = GraphQLResolveInfo[Any]
+
 SCALARS: dict[str, Callable[[random.Random], Any]] = {
     "String": lambda r: r.choice(["", "株洲", "zhuzhou", "a\nb"]),
     "ID": lambda r: r.choice(["1", "abc", 7]),
@@ -132,7 +134,7 @@ class World:
         key = f"{source._key}.{name}"
         return self.answer(field_type, key)
 
-    def resolve(self, source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+    def resolve(self, source: Any, info: Info, **args: Any) -> Any:
         """A field with a resolver of its own."""
         base = source._key if isinstance(source, StandIn) else "?"
         key = f"{base}.{info.field_name}({sorted(args.items())!r})"
@@ -182,7 +184,7 @@ class World:
                 return "NOT_A_MEMBER"
             return r.choice(list(field_type.values.values())).value
         if is_abstract_type(field_type):
-            possible = list(self.schema.get_possible_types(field_type))  # type: ignore[arg-type]
+            possible = list(self.schema.get_possible_types(field_type))
             if self.first_member:
                 return StandIn(self, possible[0].name, key)
             if r.random() < 0.03:
@@ -207,9 +209,7 @@ def _attribute_types(schema: GraphQLSchema) -> dict[tuple[str, str], GraphQLType
         if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
             continue
         for field in type_.fields.values():
-            strawberry_field = (field.extensions or {}).get(
-                GraphQLCoreConverter.DEFINITION_BACKREF
-            )
+            strawberry_field = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
             if getattr(field.resolve, "_is_default", False) and isinstance(
                 strawberry_field, StrawberryField
             ):
@@ -222,17 +222,17 @@ def standin_schema(world_of: Callable[[], World], *, type_checks: bool = True) -
     ``type_checks=False`` leaves every object type without ``is_type_of``."""
     schema = build_schema()._schema
 
-    def resolve(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+    def resolve(source: Any, info: Info, **args: Any) -> Any:
         return world_of().resolve(source, info, **args)
 
-    def resolve_type(value: Any, _info: GraphQLResolveInfo, _type: Any) -> str | None:
+    def resolve_type(value: Any, _info: Info, _type: Any) -> str | None:
         return value._type_name if isinstance(value, StandIn) else None
 
     for index, type_ in enumerate(sorted(schema.type_map.values(), key=lambda t: t.name)):
         if type_.name.startswith("__"):
             continue
         if is_abstract_type(type_):
-            type_.resolve_type = resolve_type  # type: ignore[attr-defined]
+            type_.resolve_type = resolve_type
         if not isinstance(type_, GraphQLObjectType):
             continue
         type_.is_type_of = _is_type_of(type_.name, index % 3 if type_checks else 0)
@@ -242,17 +242,17 @@ def standin_schema(world_of: Callable[[], World], *, type_checks: bool = True) -
     return schema
 
 
-def _is_type_of(name: str, kind: int) -> Callable[[Any, GraphQLResolveInfo], Any] | None:
+def _is_type_of(name: str, kind: int) -> Callable[[Any, Info], Any] | None:
     if kind == 0:
         return None
 
-    def check(value: Any, _info: GraphQLResolveInfo) -> bool:
+    def check(value: Any, _info: Info) -> bool:
         return isinstance(value, StandIn) and value._type_name == name
 
     if kind == 1:
         return check
 
-    async def check_later(value: Any, info: GraphQLResolveInfo) -> bool:
+    async def check_later(value: Any, info: Info) -> bool:
         return check(value, info)
 
     return check_later

@@ -49,6 +49,9 @@ from app.execution.plans import (
 # Resolvers see Strawberry's subclass; nothing here reads its context's type.
 Info = GraphQLResolveInfo[Any]
 
+# Never awaitable, whatever ``is_awaitable`` would spend finding that out.
+_PLAIN = frozenset({str, int, float, bool})
+
 # Marks "not serialized on the fast path" (None and Undefined are results of their own).
 _UNSET: Any = object()
 
@@ -160,9 +163,13 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                         self._field_error(raw_error, plan, plan.completion, field_path)
                         results[name] = None
                         continue
+                    kind = type(value)
+                    if kind is leaf.passthrough:
+                        results[name] = value
+                        continue
                     if value is not None and not isinstance(value, Exception):
                         coerced = _UNSET
-                        if not is_awaitable(value):
+                        if kind in _PLAIN or not is_awaitable(value):
                             try:
                                 coerced = leaf.serialize(value)
                             except Exception:  # the general path raises it again, located

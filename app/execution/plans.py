@@ -32,12 +32,14 @@ from graphql import (
     GraphQLAbstractType,
     GraphQLError,
     GraphQLField,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     OperationDefinitionNode,
     OperationType,
     VariableNode,
@@ -88,6 +90,9 @@ class Leaf:
 
     type: GraphQLLeafType
     serialize: Callable[[Any], Any]
+    # The Python type that ``serialize`` returns unchanged (``str`` for the built-in
+    # String and ID), so the executor may skip the call for it; else None.
+    passthrough: type | None = None
 
 
 @dataclass(slots=True)
@@ -173,7 +178,8 @@ def completion_for(return_type: GraphQLOutputType, details: FieldDetailsList) ->
         return ListOf(return_type, completion_for(return_type.of_type, details))
     if is_leaf_type(return_type):
         assert isinstance(return_type, GraphQLLeafType)
-        return Leaf(return_type, return_type.coerce_output_value)
+        passthrough = str if return_type in (GraphQLString, GraphQLID) else None
+        return Leaf(return_type, return_type.coerce_output_value, passthrough)
     if is_abstract_type(return_type):
         return Abstract(return_type, details)
     assert is_object_type(return_type), return_type
@@ -378,12 +384,14 @@ class PlanCache:
 
 
 def _key(schema: GraphQLSchema, operation: OperationDefinitionNode) -> tuple[Any, ...]:
+    # The schema itself (hashed by identity), not its id: an id may be reused by a
+    # later schema once this one is gone, and a plan holds this schema's definitions.
     name = operation.name.value if operation.name else None
     if operation.loc is not None:
-        return (id(schema), operation.loc.source.body, name)
+        return (schema, operation.loc.source.body, name)
     # Without locations the node's identity is the key; the tuple keeps it alive so
     # its id cannot be reused by another document while the entry lives.
-    return (id(schema), id(operation), operation)
+    return (schema, id(operation), operation)
 
 
 PLANS = PlanCache()

@@ -19,6 +19,7 @@ worth it), ``@defer``/``@stream``, fragment variables, error propagation disable
 
 from __future__ import annotations
 
+import builtins
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -92,7 +93,7 @@ class Leaf:
     serialize: Callable[[Any], Any]
     # The Python type that ``serialize`` returns unchanged (``str`` for the built-in
     # String and ID), so the executor may skip the call for it; else None.
-    passthrough: type | None = None
+    passthrough: builtins.type | None = None
 
 
 @dataclass(slots=True)

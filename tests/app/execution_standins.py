@@ -68,12 +68,13 @@ class StandInError(Exception):
 class StandIn:
     """A source object of one concrete type; its attributes come from the world."""
 
-    __slots__ = ("_key", "_type_name", "_world")
+    __slots__ = ("_key", "_memo", "_type_name", "_world")
 
     def __init__(self, world: World, type_name: str, key: str) -> None:
         self._world = world
         self._type_name = type_name
         self._key = key
+        self._memo: dict[str, Any] = {}  # attributes handed out, when the world keeps them
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -128,6 +129,14 @@ class World:
 
     def attribute(self, source: StandIn, name: str) -> Any:
         """A plain attribute of a stand-in (Strawberry's resolver reads it by getattr)."""
+        if self.memo is not None:
+            kept = source._memo
+            if name not in kept:
+                kept[name] = self._attribute(source, name)
+            return kept[name]
+        return self._attribute(source, name)
+
+    def _attribute(self, source: StandIn, name: str) -> Any:
         field_type = self.attributes.get((source._type_name, name))
         if field_type is None:
             raise AttributeError(name)
@@ -144,7 +153,7 @@ class World:
         """What a resolver does: sometimes raise, else a value (maybe awaitable)."""
         memo = self.memo
         if memo is not None:
-            typed = f"{key}:{field_type}"
+            typed = f"{key}:{id(field_type)}"
             if typed not in memo:
                 memo[typed] = self.value(field_type, key, self.rng(key), depth=0)
             return memo[typed]

@@ -402,7 +402,14 @@ def plan_for(
     schema: GraphQLSchema, document: DocumentNode, operation_name: str | None = None
 ) -> OperationPlan | None:
     """The cached plan of a parsed and validated document's operation (compiled now if
-    new); None when a plan cannot express it. Trusted documents call this at start-up."""
+    new); None when a plan cannot express it.
+
+    Trusted documents call this at start-up with the graphql-core schema
+    (``strawberry_schema._schema``); :class:`~app.execution.executor.PlannedExecutor`
+    then finds the plan by the operation's source text and name, so the document
+    parsed again per request (or by the parser cache) still hits it. Root fields for
+    each combination of ``@include``/``@skip`` variables are compiled on first use.
+    """
     operation = _operation(document, operation_name)
     if operation is None:
         return None

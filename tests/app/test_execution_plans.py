@@ -47,7 +47,8 @@ from hypothesis_graphql import queries
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from app.execution import PLANS, PlannedExecutor
+from app.execution import PLANS, PlannedExecutor, plan_for
+from app.graphql import GraphQLLimits, build_schema
 from tests.app.execution_decorate import decorate, variable_values
 from tests.app.execution_standins import World, standin_schema
 
@@ -175,6 +176,28 @@ def test_fixed_documents_answer_as_graphql_core(where: str, document: str) -> No
         # when / then: run twice each, so the second run uses the cached plan
         assert_same(document, variables, seed)
         assert_same(document, variables, seed + 100)
+
+
+def test_the_app_schema_runs_queries_from_plans() -> None:
+    # given / when
+    schema = build_schema(GraphQLLimits())
+    # then
+    assert schema.execution_context_class is PlannedExecutor
+
+
+def test_plan_for_compiles_trusted_documents_once_and_refuses_what_it_cannot_plan() -> None:
+    # given
+    PLANS.clear()
+    query = parse(HANDWRITTEN["directives with variables and literals"])
+    mutation = parse("mutation { signOut { __typename } }")
+    # when
+    first = plan_for(SCHEMA, query)
+    again = plan_for(SCHEMA, parse(HANDWRITTEN["directives with variables and literals"]))
+    # then: one plan for the text, whoever parsed it; mutations stay generic
+    assert first is not None
+    assert first is again
+    assert first.conditional_variables == ("off", "on")
+    assert plan_for(SCHEMA, mutation) is None
 
 
 def test_the_plan_is_used_and_cached() -> None:

@@ -53,6 +53,7 @@ from app.document_policy import (
     is_json,
     parse_request,
 )
+from app.execution import PlannedExecutor
 from app.graphiql import graphiql_page
 from app.graphql_errors import (
     as_graphql_error,
@@ -252,6 +253,8 @@ def build_schema(
         config=StrawberryConfig(disable_field_suggestions=not introspection),
         scalar_overrides={datetime: DateTime},
         live_policy=live_policy,
+        # Queries run from compiled plans (app/execution); anything else as before.
+        execution_context_class=PlannedExecutor,
     )
 
 

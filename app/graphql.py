@@ -13,7 +13,8 @@ import strawberry
 from cross_web import HTTPException
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from graphql import GraphQLError, GraphQLFormattedError, specified_rules
+from graphql import GraphQLError, GraphQLFormattedError, parse, specified_rules
+from graphql import OperationType as DocumentOperation
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
@@ -53,7 +54,7 @@ from app.document_policy import (
     is_json,
     parse_request,
 )
-from app.execution import PlannedExecutor
+from app.execution import PlannedExecutor, plan_for
 from app.graphiql import graphiql_page
 from app.graphql_errors import (
     as_graphql_error,
@@ -573,4 +574,10 @@ def graphql_router(
     router.origin_policy = OriginPolicy(allowed_origins)
     router.documents = documents if documents is not None else TrustedDocuments({})
     router.document_mode = document_mode
+    for trusted in router.documents:
+        # Each trusted query's plan is compiled at start-up and kept out of the LRU.
+        parsed = parse(trusted.text)
+        for name, kind in trusted.operations.items():
+            if kind is DocumentOperation.QUERY:
+                plan_for(schema._schema, parsed, name, pinned=True)
     return router

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -110,6 +110,9 @@ class TrustedDocuments:
 
     def __len__(self) -> int:
         return len(self._by_hash)
+
+    def __iter__(self) -> Iterator[TrustedDocument]:
+        return iter(self._by_hash.values())
 
 
 # ---------------------------------------------------------------- building the manifest

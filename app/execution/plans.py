@@ -353,9 +353,20 @@ class PlanCache:
     def __init__(self, maxsize: int = 512) -> None:
         self.maxsize = maxsize
         self._plans: OrderedDict[tuple[Any, ...], OperationPlan | None] = OrderedDict()
+        self._pinned: dict[tuple[Any, ...], OperationPlan | None] = {}
 
     def __len__(self) -> int:
-        return len(self._plans)
+        return len(self._plans) + len(self._pinned)
+
+    def pin(
+        self, schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments
+    ) -> OperationPlan | None:
+        """Compile ``operation`` now and keep its plan for good: trusted documents, so a
+        flood of ad-hoc documents cannot evict the app's own plans from the LRU."""
+        key = _key(schema, operation)
+        if key not in self._pinned:
+            self._pinned[key] = self._plans.pop(key, None) or _compiled(operation, fragments)
+        return self._pinned[key]
 
     def get(
         self, schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments
@@ -363,15 +374,13 @@ class PlanCache:
         """The plan for ``operation`` of ``document``, compiled on first use; None when
         the operation cannot be planned (then graphql-core runs it)."""
         key = _key(schema, operation)
+        if key in self._pinned:
+            return self._pinned[key]
         plans = self._plans
         try:
             plan = plans[key]
         except KeyError:
-            plan = (
-                OperationPlan(operation, conditional_variables(operation, fragments))
-                if plannable(operation, fragments)
-                else None
-            )
+            plan = _compiled(operation, fragments)
             plans[key] = plan
             if len(plans) > self.maxsize:
                 plans.popitem(last=False)
@@ -382,6 +391,14 @@ class PlanCache:
     def clear(self) -> None:
         """Forget every plan (tests, or a schema reload)."""
         self._plans.clear()
+        self._pinned.clear()
+
+
+def _compiled(operation: OperationDefinitionNode, fragments: Fragments) -> OperationPlan | None:
+    """The plan of ``operation``, or None when graphql-core must run it."""
+    if not plannable(operation, fragments):
+        return None
+    return OperationPlan(operation, conditional_variables(operation, fragments))
 
 
 def _key(schema: GraphQLSchema, operation: OperationDefinitionNode) -> tuple[Any, ...]:
@@ -399,7 +416,11 @@ PLANS = PlanCache()
 
 
 def plan_for(
-    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None = None
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None = None,
+    *,
+    pinned: bool = False,
 ) -> OperationPlan | None:
     """The cached plan of a parsed and validated document's operation (compiled now if
     new); None when a plan cannot express it.
@@ -409,6 +430,7 @@ def plan_for(
     then finds the plan by the operation's source text and name, so the document
     parsed again per request (or by the parser cache) still hits it. Root fields for
     each combination of ``@include``/``@skip`` variables are compiled on first use.
+    ``pinned`` keeps the plan outside the LRU (trusted documents).
     """
     operation = _operation(document, operation_name)
     if operation is None:
@@ -416,6 +438,8 @@ def plan_for(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
+    if pinned:
+        return PLANS.pin(schema, operation, fragments)
     return PLANS.get(schema, operation, fragments)
 
 

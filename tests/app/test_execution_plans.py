@@ -200,6 +200,20 @@ def test_plan_for_compiles_trusted_documents_once_and_refuses_what_it_cannot_pla
     assert plan_for(SCHEMA, mutation) is None
 
 
+def test_a_pinned_plan_outlives_a_flood_of_ad_hoc_documents() -> None:
+    # given a trusted document's plan pinned (as the router does at start-up)
+    PLANS.clear()
+    trusted = HANDWRITTEN["directives with variables and literals"]
+    pinned = plan_for(SCHEMA, parse(trusted), pinned=True)
+    # when more ad-hoc documents than the LRU holds are planned
+    for n in range(PLANS.maxsize + 10):
+        plan_for(SCHEMA, parse(f"query Q{n} {{ __typename }}"))
+    # then the trusted plan is still the same object, and the LRU stayed bounded
+    assert pinned is not None
+    assert plan_for(SCHEMA, parse(trusted)) is pinned
+    assert len(PLANS) == PLANS.maxsize + 1
+
+
 def test_the_plan_is_used_and_cached() -> None:
     # given
     document = HANDWRITTEN["named fragments nested, aliases on one field"]

@@ -74,8 +74,12 @@ async def embedded_default(
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=url, timeout=5) as http:
-            for _ in range(600):  # seeding and start-up: up to about a minute
+            # Seeding and start-up (servers, the exchange process, the worker): seconds
+            # alone, minutes on a loaded 2-core machine; a hung start still fails here.
+            deadline = asyncio.get_running_loop().time() + 240
+            while True:
                 assert process.returncode is None, "python -m demo dev exited"
+                assert asyncio.get_running_loop().time() < deadline, "no /healthz in 240 s"
                 try:
                     if (await http.get("/healthz")).status_code == 200:
                         break

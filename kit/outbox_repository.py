@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -73,6 +74,22 @@ class OutboxRepository:
             },
             session=session,
         )
+
+    async def appended(self) -> AsyncIterator[None]:
+        """Yields once per event appended, as soon as its transaction commits.
+
+        A change stream on the outbox: the database shows an insert only once it is
+        committed, so a consumer woken by it finds the event (a nudge sent by the writer
+        could not know when the writer's caller commits). Consumers still poll as well:
+        a stream that breaks (the database restarting) loses no event, only speed.
+        """
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"operationType": "insert"}},
+            {"$project": {"_id": 1}},
+        ]
+        async with await self._outbox.watch(pipeline, max_await_time_ms=1000) as stream:
+            async for _ in stream:
+                yield None
 
     async def claim(self, worker: str, *, now: datetime, lease: timedelta) -> ClaimedEvent | None:
         """Lease the oldest available event to ``worker`` (one winner under races)."""

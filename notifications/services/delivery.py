@@ -156,7 +156,8 @@ class PushDelivery:
             else Outcome(r.delivery_id, STATUS_OF[r.outcome], r.reason, r.provider_id)
             for r in results
         ]
-        await self._deliveries.finish(claim, outcomes, now=self._clock())
+        now = self._clock()
+        await self._deliveries.finish(claim, outcomes, now=now, renew_until=now + self._lease)
         gone = [
             targets[r.delivery_id]
             for r in results

@@ -113,6 +113,15 @@ class OutboxRepository:
             event=_event(doc), attempts=doc["attempts"], lease_until=doc["lease_until"]
         )
 
+    async def renew(self, event_id: str, worker: str, *, until: datetime) -> bool:
+        """Extend ``worker``'s lease (a long event, e.g. an announcement's fan-out);
+        ``False`` when the lease was lost meanwhile."""
+        result = await self._outbox.update_one(
+            {"_id": event_id, "status": CLAIMED, "claimed_by": worker},
+            {"$set": {"lease_until": until}},
+        )
+        return result.modified_count == 1
+
     async def complete(self, event_id: str, worker: str, *, now: datetime) -> bool:
         """Mark a claimed event delivered; ``False`` when the lease was lost meanwhile."""
         result = await self._outbox.update_one(

@@ -12,9 +12,10 @@ For each of ``--cases`` correction cases (opened through the applications servic
 sub-case at 430200-GA, accepted by the clerk), the citizen subscribes to the case's
 progress over a WebSocket; the clock starts just before the clerk's ``approveSubCase``
 request and stops when the subscription delivers ``approved``. The path: the mutation's
-transaction appends the outbox event; the worker claims it (its idle wait is 500 ms
-between empty polls), writes the inbox and publishes to Redis; the API instance's pub/sub
-connection passes it to the socket. Prints p50, p90, p99 and max, then one JSON line.
+transaction appends the outbox event; the outbox's change stream wakes the idle worker
+once it is committed (the 500 ms poll stays as a fallback), the worker claims it,
+writes the inbox and publishes to Redis; the API instance's pub/sub connection passes
+it to the socket. Prints p50, p90, p99 and max, then one JSON line.
 """
 
 from __future__ import annotations
@@ -204,7 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"approval -> caseProgress over {figures['approvals']} approvals: p50 "
         f"{figures['p50_ms']} ms, p90 {figures['p90_ms']} ms, p99 {figures['p99_ms']} ms, "
-        f"max {figures['max_ms']} ms (worker idle wait 500 ms between empty polls)"
+        f"max {figures['max_ms']} ms (worker woken by the outbox's change stream; "
+        "500 ms poll as fallback)"
     )
     print(json.dumps({"case_progress_latency": figures}))
     return 0

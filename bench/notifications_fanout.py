@@ -241,12 +241,28 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
                         "s3_bucket": DEV_S3_BUCKET,
                     },
                 )
-                return [
-                    await run_once(base, workers, args.devices, folder) for workers in args.workers
-                ]
+                results = []
+                for workers in args.workers:
+                    results.append(await run_once(base, workers, args.devices, folder))
+                    print_line(results[-1])  # at once: a later, longer run may be cut short
+                return results
         finally:
             fake.terminate()
             fake.wait(10)
+
+
+def print_line(result: dict[str, Any]) -> None:
+    """One line of figures for one worker count."""
+    print(
+        f"{result['workers']} worker(s): {result['devices']} devices in "
+        f"{result['seconds']} s = {result['messages_per_second']} messages/s "
+        f"({result['per_worker']}/s per worker; first accepted after "
+        f"{result['first_accepted_after_s']} s); worker CPU "
+        f"{result['worker_cpu_ms_per_message']} ms/message = "
+        f"{result['messages_per_worker_cpu_second']} messages per CPU-second; "
+        f"load average {result['load_average']} on {os.cpu_count()} CPUs",
+        flush=True,
+    )
 
 
 def main() -> int:
@@ -256,16 +272,6 @@ def main() -> int:
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     args = parser.parse_args()
     results = asyncio.run(main_async(args))
-    for result in results:
-        print(
-            f"{result['workers']} worker(s): {result['devices']} devices in "
-            f"{result['seconds']} s = {result['messages_per_second']} messages/s "
-            f"({result['per_worker']}/s per worker; first accepted after "
-            f"{result['first_accepted_after_s']} s); worker CPU "
-            f"{result['worker_cpu_ms_per_message']} ms/message = "
-            f"{result['messages_per_worker_cpu_second']} messages per CPU-second; "
-            f"load average {result['load_average']} on {os.cpu_count()} CPUs"
-        )
     print(json.dumps(results))
     return 0
 

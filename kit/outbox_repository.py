@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -74,6 +75,22 @@ class OutboxRepository:
             session=session,
         )
 
+    async def appended(self) -> AsyncIterator[None]:
+        """Yields once per event appended, as soon as its transaction commits.
+
+        A change stream on the outbox: the database shows an insert only once it is
+        committed, so a consumer woken by it finds the event (a nudge sent by the writer
+        could not know when the writer's caller commits). Consumers still poll as well:
+        a stream that breaks (the database restarting) loses no event, only speed.
+        """
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"operationType": "insert"}},
+            {"$project": {"_id": 1}},
+        ]
+        async with await self._outbox.watch(pipeline, max_await_time_ms=1000) as stream:
+            async for _ in stream:
+                yield None
+
     async def claim(self, worker: str, *, now: datetime, lease: timedelta) -> ClaimedEvent | None:
         """Lease the oldest available event to ``worker`` (one winner under races)."""
         doc = await self._outbox.find_one_and_update(
@@ -95,6 +112,15 @@ class OutboxRepository:
         return ClaimedEvent(
             event=_event(doc), attempts=doc["attempts"], lease_until=doc["lease_until"]
         )
+
+    async def renew(self, event_id: str, worker: str, *, until: datetime) -> bool:
+        """Extend ``worker``'s lease (a long event, e.g. an announcement's fan-out);
+        ``False`` when the lease was lost meanwhile."""
+        result = await self._outbox.update_one(
+            {"_id": event_id, "status": CLAIMED, "claimed_by": worker},
+            {"$set": {"lease_until": until}},
+        )
+        return result.modified_count == 1
 
     async def complete(self, event_id: str, worker: str, *, now: datetime) -> bool:
         """Mark a claimed event delivered; ``False`` when the lease was lost meanwhile."""

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, UpdateMany, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from notifications.models import Channel, Delivery, DeliveryStatus
@@ -130,11 +130,23 @@ class DeliveryRepository:
         found = self._deliveries.find({"_id": {"$in": list(ids)}, "claim": claim})
         return claim, [_delivery(doc) async for doc in found]
 
-    async def finish(self, claim: str, outcomes: Sequence[Outcome], *, now: datetime) -> None:
-        """Record the outcomes of claimed deliveries (a lost claim changes nothing)."""
+    async def finish(
+        self,
+        claim: str,
+        outcomes: Sequence[Outcome],
+        *,
+        now: datetime,
+        renew_until: datetime | None = None,
+    ) -> None:
+        """Record the outcomes of claimed deliveries (a lost claim changes nothing).
+
+        ``renew_until`` extends, in the same bulk write, the lease of the claim's
+        deliveries not sent yet: a long batch on a slow machine keeps its hold, and no
+        other worker sends its rest a second time while this one is still at it.
+        """
         if not outcomes:
             return
-        ops = [
+        ops: list[UpdateOne | UpdateMany] = [
             UpdateOne(
                 {"_id": o.id, "claim": claim},
                 {
@@ -149,6 +161,13 @@ class DeliveryRepository:
             )
             for o in outcomes
         ]
+        if renew_until is not None:
+            ops.append(
+                UpdateMany(
+                    {"claim": claim, "status": DeliveryStatus.SENT.value},
+                    {"$set": {"lease_until": renew_until}},
+                )
+            )
         await self._deliveries.bulk_write(ops, ordered=False)
 
     async def unfinished(self, ids: Sequence[str]) -> list[Delivery]:

@@ -6,10 +6,20 @@ for now (quota, outage) stays ``retrying`` and the batch unacknowledged, so the 
 hands it out again after an exponential backoff with jitter; after the last attempt
 what still waits is dead-lettered. A device whose token the provider says is gone is
 removed at once.
+
+Kill -9 and duplicates: FCM's send API takes no idempotency key, so a message FCM
+accepted whose answer the worker did not live to record is sent again by the worker
+that takes the batch over. Delivery is therefore at-least-once, and what the user sees
+is made exactly-once on the phone: every message carries its notification id as the
+Android ``tag`` and the APNs collapse id, so a second copy replaces the first. The
+window of such re-sends is kept small: messages go out in chunks of ``IN_FLIGHT``, and
+each chunk's outcomes are written (one bulk write) as soon as its answers are in, while
+the next chunk is on its way; at most two chunks are sent-but-unrecorded at any time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -21,6 +31,7 @@ from notifications.models import (
     DeliveryStatus,
     PushMessage,
     PushOutcome,
+    PushResult,
 )
 from notifications.ports import PushChannel, PushQueue, QueuedBatch
 from notifications.repositories.deliveries import DeliveryRepository, Outcome
@@ -30,6 +41,10 @@ from notifications.services import Clock, utc_now
 from notifications.services.inbox import InboxService
 
 logger = logging.getLogger("notifications.delivery")
+
+IN_FLIGHT = 50
+"""Messages sent at once per batch: the bound on re-sends when a worker dies (at most
+twice this many: one chunk at the provider, the one before it being recorded)."""
 
 STATUS_OF = {
     PushOutcome.ACCEPTED: DeliveryStatus.ACCEPTED,
@@ -53,6 +68,7 @@ class PushDelivery:
         channels: Sequence[PushChannel],
         lease: timedelta,
         max_attempts: int,
+        in_flight: int = IN_FLIGHT,
         clock: Clock = utc_now,
     ) -> None:
         self._deliveries = deliveries
@@ -63,6 +79,7 @@ class PushDelivery:
         self._channels = {c.channel: c for c in channels}
         self._lease = lease
         self._max_attempts = max_attempts
+        self._in_flight = in_flight
         self._clock = clock
 
     async def process(self, batch: QueuedBatch) -> None:
@@ -72,8 +89,7 @@ class PushDelivery:
             batch.delivery_ids, now=self._clock(), lease=self._lease
         )
         if claimed:
-            outcomes = await self._send(claimed)
-            await self._deliveries.finish(claim, outcomes, now=self._clock())
+            await self._send(claim, claimed)
         waiting = await self._deliveries.unfinished(batch.delivery_ids)
         if not waiting:
             await self._queue.ack(batch)
@@ -88,7 +104,8 @@ class PushDelivery:
             if not in_flight:
                 await self._queue.ack(batch)
 
-    async def _send(self, claimed: Sequence[Delivery]) -> list[Outcome]:
+    async def _send(self, claim: str, claimed: Sequence[Delivery]) -> None:
+        """Send ``claimed`` chunk by chunk, recording each chunk's outcomes as they come."""
         devices = await self._devices.by_ids(sorted({d.target for d in claimed}))
         entries = await self._inbox.by_ids(sorted({d.notification_id for d in claimed}))
         texts = await self._inbox_service.rendered(list(entries.values()))
@@ -119,21 +136,33 @@ class PushDelivery:
                     data={"category": entry.category.value},
                 )
             )
-        gone: list[str] = []
         targets = {d.id: d.target for d in claimed}
+        recording = asyncio.create_task(self._record(claim, outcomes, targets))
         for channel_name, batch in messages.items():
-            for result in await self._channels[channel_name].send(batch):
-                outcomes.append(
-                    Outcome(
-                        result.delivery_id,
-                        STATUS_OF[result.outcome],
-                        result.reason,
-                        result.provider_id,
-                    )
-                )
-                if result.outcome is PushOutcome.TOKEN_GONE:
-                    gone.append(targets[result.delivery_id])
+            for start in range(0, len(batch), self._in_flight):
+                chunk = batch[start : start + self._in_flight]
+                results = await self._channels[channel_name].send(chunk)
+                await recording  # the chunk before: written while this one was sent
+                recording = asyncio.create_task(self._record(claim, results, targets))
+        await recording
+
+    async def _record(
+        self, claim: str, results: Sequence[PushResult | Outcome], targets: dict[str, str]
+    ) -> None:
+        """One bulk write of outcomes; devices whose token is gone removed."""
+        outcomes = [
+            r
+            if isinstance(r, Outcome)
+            else Outcome(r.delivery_id, STATUS_OF[r.outcome], r.reason, r.provider_id)
+            for r in results
+        ]
+        now = self._clock()
+        await self._deliveries.finish(claim, outcomes, now=now, renew_until=now + self._lease)
+        gone = [
+            targets[r.delivery_id]
+            for r in results
+            if isinstance(r, PushResult) and r.outcome is PushOutcome.TOKEN_GONE
+        ]
         if gone:
             removed = await self._devices.remove(gone)
             logger.info("notifications.push.token_unregistered removed=%d", removed)
-        return outcomes

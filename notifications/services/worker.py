@@ -1,13 +1,16 @@
 """The notifications worker: its own process (``python -m app worker``), any number of
 instances.
 
-Three loops run side by side in each instance:
+Three loops run side by side in each instance, with a watcher that wakes the first:
 
 - **outbox**: claims one outbox event at a time (a MongoDB lease, ``kit.outbox``), turns
   it into notifications (:class:`~notifications.services.fanout.FanOut`) and completes
   it; a failure gives it back with an exponential backoff with jitter, and the outbox
   dead-letters it after its last attempt. A worker that dies loses its lease, and
-  another takes the event again (idempotency keys make that harmless).
+  another takes the event again (idempotency keys make that harmless). When the outbox
+  is empty it waits until the outbox's change stream shows a committed append (the
+  **wake** watcher), or ``idle_wait`` at most: the poll stays, so an append the stream
+  misses (it broke, the database restarted) waits one poll, never forever.
 - **push**: takes batches from the push queue (a Redis Streams consumer group) and
   sends them (:class:`~notifications.services.delivery.PushDelivery`).
 - **upkeep**: releases deliveries whose quiet hours are over and prunes stale devices.
@@ -74,6 +77,7 @@ class NotificationWorker:
         self._upkeep_every = upkeep_every.total_seconds()
         self._clock = clock
         self._stopping = asyncio.Event()
+        self._woken = asyncio.Event()
 
     def stop(self) -> None:
         """Ask every loop to finish its current item and end."""
@@ -83,8 +87,14 @@ class NotificationWorker:
         """Run the loops until :meth:`stop`."""
         await self._queue.start()
         logger.info("notifications.worker.started name=%s", self.name)
+        watcher = asyncio.create_task(self._wake_loop())
         loops = [self._outbox_loop(), self._push_loop(), self._upkeep_loop()]
-        await asyncio.gather(*loops)
+        try:
+            await asyncio.gather(*loops)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
         logger.info("notifications.worker.stopped name=%s", self.name)
 
     async def _pause(self, seconds: float) -> None:
@@ -100,10 +110,33 @@ class NotificationWorker:
             await self._pause(1.0)
             return False
 
+    async def _wake_loop(self) -> None:
+        """Wake the outbox loop on each committed append (reopened after a failure)."""
+        while not self._stopping.is_set():
+            try:
+                async for _ in self._outbox.appended():
+                    self._woken.set()
+            except Exception as error:
+                logger.warning("notifications.worker.wake_failed error=%s", type(error).__name__)
+            await self._pause(1.0)
+
     async def _outbox_loop(self) -> None:
         while not self._stopping.is_set():
+            # Cleared before the claim: an append committed after it wakes the wait below.
+            self._woken.clear()
             if not await self._guarded("outbox", self.handle_one_event()):
-                await self._pause(self._idle)
+                await self._idle_until_woken()
+
+    async def _idle_until_woken(self) -> None:
+        waits = {
+            asyncio.ensure_future(self._woken.wait()),
+            asyncio.ensure_future(self._stopping.wait()),
+        }
+        _, pending = await asyncio.wait(
+            waits, timeout=self._idle, return_when=asyncio.FIRST_COMPLETED
+        )
+        for waiting in pending:
+            waiting.cancel()
 
     async def handle_one_event(self) -> bool:
         """Claim and handle one outbox event; ``False`` when there was none."""
@@ -111,6 +144,7 @@ class NotificationWorker:
         if claimed is None:
             return False
         event = claimed.event
+        renewing = asyncio.create_task(self._keep_lease(event.id))
         try:
             queued = await self._fanout.handle(event)
         except Exception as error:
@@ -126,6 +160,8 @@ class NotificationWorker:
                 type(error).__name__,
             )
             return True
+        finally:
+            renewing.cancel()
         await self._outbox.complete(event.id, self.name, now=self._clock())
         logger.info(
             "notifications.worker.event_done kind=%s event=%s pushes=%d",
@@ -134,6 +170,16 @@ class NotificationWorker:
             queued,
         )
         return True
+
+    async def _keep_lease(self, event_id: str) -> None:
+        """Renew the event's lease every third of it while it is handled: an announcement's
+        fan-out to every device can outlast one lease (measured: 10,000 devices on
+        SecantusDB took 5 minutes), and another worker would then do it all again."""
+        every = self._lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            with contextlib.suppress(Exception):  # a missed renewal only risks a repeat
+                await self._outbox.renew(event_id, self.name, until=self._clock() + self._lease)
 
     async def _push_loop(self) -> None:
         while not self._stopping.is_set():

@@ -74,7 +74,22 @@ class FakeGoogle:
         """Tokens of every send request, answered or not (in order of arrival)."""
         self.delay = 0.0
         """Seconds each send waits before answering (a slow FCM)."""
+        self.screens: dict[str, dict[str, str]] = defaultdict(dict)
+        """What each phone shows: token -> {collapse id: notification id}."""
         self._ids = itertools.count(1)
+
+    def shown(self, token: str) -> list[str]:
+        """The notification ids the phone of ``token`` shows, one per visible notification."""
+        return list(self.screens[token].values())
+
+    def _show(self, message: dict[str, Any]) -> None:
+        """Model the phone: a message with the tag (Android) or collapse id (APNs) of one
+        already shown replaces it instead of showing a second notification."""
+        android = message.get("android", {}).get("notification", {})
+        apns = message.get("apns", {}).get("headers", {})
+        notification = str(message.get("data", {}).get("notification_id", ""))
+        slot = android.get("tag") or apns.get("apns-collapse-id") or f"untagged-{id(message)}"
+        self.screens[message.get("token", "")][slot] = notification
 
     def fail(self, token: str, *errors: str) -> None:
         """Answer the next sends to ``token`` with these errors, in order."""
@@ -137,6 +152,7 @@ class FakeGoogle:
                 )
                 return
             self.messages.append(message)
+            self._show(message)
             await _json(send, 200, {"name": f"projects/{PROJECT}/messages/{next(self._ids)}"})
             return
         await _json(send, 404, {"error": "no such endpoint"})

@@ -25,6 +25,7 @@ from app.settings import Settings
 from demo.providers import demo_providers
 from devstack.servers import start_secantus
 from kit.text import Localized
+from notifications.services.delivery import IN_FLIGHT
 from notifications.services.devices import DeviceService
 from notifications.services.operations import OperationsService
 from tests.conftest import _drop_test_data
@@ -68,8 +69,8 @@ class WorkerProcess:
         """What it logged so far."""
         return self.log.read_text(errors="replace")
 
-    async def wait_for_line(self, needle: str, seconds: float = 30) -> None:
-        """Wait until the log holds ``needle``."""
+    async def wait_for_line(self, needle: str, seconds: float = 120) -> None:
+        """Wait until the log holds ``needle`` (a loaded machine starts processes slowly)."""
         for _ in range(int(seconds * 10)):
             if needle in self.text():
                 return
@@ -153,7 +154,7 @@ async def test_a_worker_killed_mid_batch_is_taken_over_and_each_phone_shows_one_
     tmp_path: Path,
     workers: list[WorkerProcess],
 ) -> None:
-    # given 300 phones, a slow FCM and an announcement
+    # given 300 phones, a slow FCM (each answer takes 1 s) and an announcement
     devices = push_app.state.services.get(DeviceService)
     tokens = [f"phone-{n:03d}" for n in range(300)]
     for n, token in enumerate(tokens):
@@ -164,26 +165,36 @@ async def test_a_worker_killed_mid_batch_is_taken_over_and_each_phone_shows_one_
     fake.delay = 1.0
     first = WorkerProcess(push_app.state.settings, tmp_path / "first.log")
     workers.append(first)
+    # (a loaded machine can take long to start a process: the clock starts once it runs)
+    await first.wait_for_line("notifications.worker.started")
     await push_app.state.services.get(OperationsService).announce(
         Localized("停水通知", "Water outage"), Localized("明日停水", "No water tomorrow")
     )
-    # when the worker dies (kill -9) while its batch is in flight at FCM
-    await _until(lambda: _arrived(fake, 100))
+    # when the worker dies (kill -9) after 200 sends, its fourth chunk in flight at FCM
+    await _until(lambda: _arrived(fake, 200))
     assert first.kill(signal.SIGKILL) == -signal.SIGKILL
     fake.delay = 0.0
     second = WorkerProcess(push_app.state.settings, tmp_path / "second.log")
     workers.append(second)
     # then the other worker takes the batch over and every delivery is accepted
+    await second.wait_for_line("notifications.worker.started")
     await _until(lambda: _all_accepted(push_app, 300), seconds=60)
     received = collections.Counter(m["token"] for m in fake.messages)
     assert set(received) == set(tokens)
-    # a message FCM had taken before the kill may go twice: it carries the same
-    # notification id as Android tag and APNs collapse id, so the phone shows it once
+    # FCM takes no idempotency key: a message it had accepted before the kill, whose
+    # answer the worker did not live to record, goes twice (at-least-once). It carries
+    # its notification id as the Android tag, so the phone replaces it: each phone
+    # shows the announcement exactly once, and none is missing.
     [notification_id] = {m["data"]["notification_id"] for m in fake.messages}
     assert {m["android"]["notification"]["tag"] for m in fake.messages} == {notification_id}
+    assert {token: fake.shown(token) for token in tokens} == {
+        token: [notification_id] for token in tokens
+    }
+    # and the re-sends are bounded by what can be in flight: one chunk at FCM and the
+    # chunk before it being recorded
     duplicates = sum(count - 1 for count in received.values())
     print(f"re-sent after kill -9: {duplicates} of 300")
-    assert duplicates <= 300
+    assert duplicates <= 2 * IN_FLIGHT
 
 
 async def _arrived(fake_server: Any, count: int) -> bool:
@@ -223,13 +234,22 @@ async def test_a_running_worker_resumes_after_the_database_restarts(settings: Se
                 for change in ("accepted", "approved"):
                     await append(app, case_event("acc_1", change))
                 await _until(lambda: _inbox_size(app, 3))
+                # and completes them all (waited for: a completion can meet a timeout on
+                # a loaded machine, and then the event's lease runs out and it is retried)
+                await _until(lambda: _done_count(app, 3), seconds=90)
                 worker.stop()
                 await asyncio.wait_for(running, 10)
-                outbox = app.state.resources.database["outbox"]
-                assert await outbox.count_documents({"status": "done"}) == 3
         finally:
             server.stop()
             await _drop_test_data(settings)
+
+
+async def _done_count(app: FastAPI, count: int) -> bool:
+    try:
+        done = await app.state.resources.database["outbox"].count_documents({"status": "done"})
+    except Exception:  # the database is restarting
+        return False
+    return bool(done == count)
 
 
 async def _inbox_size(app: FastAPI, count: int) -> bool:

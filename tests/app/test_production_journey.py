@@ -1,6 +1,8 @@
 """The whole citizen journey on a production instance, every vendor played by its fake:
 SMS sign-in, binding by three factors, the face step-up, the life record, and sign-in
-from the WeChat and Alipay mini-programs, all through ``/graphql``."""
+from the WeChat and Alipay mini-programs, all through ``/graphql``. Production runs
+trusted documents only (``SZ_GRAPHQL_DOCUMENTS`` defaults to ``trusted-only`` there), so
+every operation is the app's own document from ``documents/``, named by ``documentId``."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.services import wire_providers
+from app.trusted_documents import document_hash, document_text
 from demo.data.people import LIU_JIANJUN
 from tests.app.production import (
     PROVIDENT_FUND_DEPARTMENT,
@@ -21,53 +24,50 @@ from tests.app.production import (
     fakes,
     started,
 )
-from tests.conftest import graphql
-from tests.identity.factories import REQUEST_CODE, SignedInCaller, as_caller, lift_code_cooldown
-from tests.identity.verification_factories import (
-    complete_liveness,
-    me_identity,
-    phone_of,
-    start_liveness,
-    verify_real_name,
-)
-from tests.liferecord.documents import life_record, life_record_query
+from tests.identity.factories import SignedInCaller, lift_code_cooldown
+from tests.identity.verification_factories import phone_of
 
 __all__ = ["environment", "fakes"]  # the fixtures, shared with the start-up tests
 
-SIGN_IN = """
-mutation ($phone: String!, $code: String!, $ticket: String) {
-  signIn(phone: $phone, code: $code, miniProgramLinkTicket: $ticket,
-         device: {name: "Phone", platform: IOS}) {
-    __typename
-    ... on SignedIn { accountId assuranceLevel tokens { accessToken refreshToken sessionId } }
-    ... on UserError { code field }
-  }
-}
-"""
-MINI_SIGN_IN = """
-mutation ($platform: MiniProgramPlatform!, $code: String!) {
-  signInWithMiniProgram(platform: $platform, code: $code,
-                        device: {name: "Mini", platform: WECHAT_MINI_PROGRAM}) {
-    __typename
-    ... on SignedIn { accountId }
-    ... on MiniProgramLinkRequired { linkTicket }
-    ... on UserError { code field }
-  }
-}
-"""
 PHONE = phone_of(LIU_JIANJUN)
+DEVICE = {"name": "Phone", "platform": "IOS"}
+MINI_DEVICE = {"name": "Mini", "platform": "WECHAT_MINI_PROGRAM"}
+
+
+async def trusted(
+    client: httpx.AsyncClient,
+    name: str,
+    variables: dict[str, Any] | None = None,
+    caller: SignedInCaller | None = None,
+) -> dict[str, Any]:
+    """Run the app's document ``name`` by its id, as the app does in production; its
+    payload (the operation's one root field)."""
+    response = await client.post(
+        "/graphql",
+        json={
+            "documentId": f"sha256:{document_hash(document_text(name))}",
+            "variables": variables or {},
+        },
+        headers=caller.headers if caller else {},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    [payload] = body["data"].values()
+    result: dict[str, Any] = payload
+    return result
 
 
 async def sms_sign_in(
     client: httpx.AsyncClient, fakes: ProductionFakes, link_ticket: str | None = None
 ) -> SignedInCaller:
     """Ask for a code, read it where Tencent SMS received it, and sign in with it."""
-    sent = await graphql(client, REQUEST_CODE, {"phone": PHONE})
-    assert sent["data"]["requestSignInCode"]["__typename"] == "SignInCodeSent", sent
+    sent = await trusted(client, "RequestSignInCode", {"phone": PHONE})
+    assert sent["__typename"] == "SignInCodeSent", sent
     code = fakes.sms_codes(PHONE)[-1]
-    body = await graphql(client, SIGN_IN, {"phone": PHONE, "code": code, "ticket": link_ticket})
-    signed_in = body["data"]["signIn"]
-    assert signed_in["__typename"] == "SignedIn", body
+    variables = {"phone": PHONE, "code": code, "device": DEVICE}
+    signed_in = await trusted(client, "SignIn", variables | {"miniProgramLinkTicket": link_ticket})
+    assert signed_in["__typename"] == "SignedIn", signed_in
     tokens = signed_in["tokens"]
     return SignedInCaller(
         PHONE,
@@ -80,9 +80,8 @@ async def sms_sign_in(
 
 async def mini_sign_in(client: httpx.AsyncClient, platform: str, code: str) -> dict[str, Any]:
     """``signInWithMiniProgram``'s payload."""
-    body = await graphql(client, MINI_SIGN_IN, {"platform": platform, "code": code})
-    payload: dict[str, Any] = body["data"]["signInWithMiniProgram"]
-    return payload
+    variables = {"platform": platform, "code": code, "device": MINI_DEVICE}
+    return await trusted(client, "SignInWithMiniProgram", variables)
 
 
 @pytest.fixture
@@ -107,27 +106,29 @@ async def test_the_whole_citizen_journey_on_production_against_the_fakes(
     [sms] = fakes.tencent_sms.accepted
     assert (sms["PhoneNumberSet"], sms["TemplateId"]) == ([PHONE], "1110")
     # 2. binding by three factors: FaceID PhoneVerification asks the carrier, encrypted
-    bound = await verify_real_name(client, citizen, LIU_JIANJUN.name, LIU_JIANJUN.id_number)
+    identity = {"name": LIU_JIANJUN.name, "idNumber": LIU_JIANJUN.id_number}
+    bound = await trusted(client, "VerifyRealName", identity, citizen)
     assert bound["__typename"] == "RealNameVerified", bound
     [carrier] = fakes.faceid.calls_of("PhoneVerification")
     assert carrier["Phone"] == PHONE[3:]
     assert LIU_JIANJUN.id_number not in str(carrier["_raw"])  # travelled encrypted
     # 3. face step-up: DetectAuth gives the BizToken (ticket) and the web view's URL …
-    liveness = await start_liveness(client, citizen)
+    liveness = await trusted(client, "StartLivenessCheck", caller=citizen)
     assert liveness["provider"] == "tencent-faceid", liveness
     biz_token = liveness["ticket"]
     assert liveness["url"] == f"https://h5.faceid.qq.com/api/web/index?token={biz_token}"
     # … the citizen passes the capture (liveness passed, similarity 92.31 over 80) …
     fakes.faceid.finish(biz_token, live=0, compare=0, similarity="92.31")
     # … and the server fetches the verdict with GetDetectInfoEnhanced
-    passed = await complete_liveness(client, citizen, biz_token, "")
+    verdict_of = {"ticket": biz_token, "result": ""}
+    passed = await trusted(client, "CompleteLivenessCheck", verdict_of, citizen)
     assert passed["__typename"] == "LivenessCheckPassed", passed
     [verdict] = fakes.faceid.calls_of("GetDetectInfoEnhanced")
     assert (verdict["BizToken"], verdict["InfoType"]) == (biz_token, "1")
-    assert (await me_identity(client, citizen))["assuranceLevel"] == "REAL_PERSON"
+    assert (await trusted(client, "Me", caller=citizen))["assuranceLevel"] == "REAL_PERSON"
     # 4. the life record, read from the exchange service over signed HTTP
-    record = await life_record(client, citizen, life_record_query("providentFund"))
-    fund = record["providentFund"]
+    record = await trusted(client, "MyLifeRecord", caller=citizen)
+    fund = record["lifeRecord"]["providentFund"]
     assert fund["__typename"] == "ProvidentFundSection", fund
     assert fund["record"]["status"] == "ACTIVE"
     assert fund["record"]["provenance"]["source"] == PROVIDENT_FUND_DEPARTMENT
@@ -140,7 +141,7 @@ async def test_the_whole_citizen_journey_on_production_against_the_fakes(
     # … then jscode2session alone signs in, and a used js_code is refused
     code = fakes.wechat.issue_code("oLiuProd")
     again = await mini_sign_in(client, "WECHAT", code)
-    assert again == {"__typename": "SignedIn", "accountId": citizen.account_id}
+    assert (again["__typename"], again["accountId"]) == ("SignedIn", citizen.account_id)
     assert (await mini_sign_in(client, "WECHAT", code))["code"] == "INVALID_MINI_PROGRAM_CODE"
     # 6. Alipay mini-program: RSA2 both ways, linked the same way
     on_alipay = await mini_sign_in(client, "ALIPAY", fakes.alipay.issue_code("2088Liu"))
@@ -148,7 +149,7 @@ async def test_the_whole_citizen_journey_on_production_against_the_fakes(
     await lift_code_cooldown(app)
     await sms_sign_in(client, fakes, on_alipay["linkTicket"])
     alipay = await mini_sign_in(client, "ALIPAY", fakes.alipay.issue_code("2088Liu"))
-    assert alipay == {"__typename": "SignedIn", "accountId": citizen.account_id}
+    assert (alipay["__typename"], alipay["accountId"]) == ("SignedIn", citizen.account_id)
     # every request was signed as each vendor checks it, and nothing failed over
     assert fakes.tencent_sms.refused_signatures == fakes.faceid.refused_signatures == 0
     assert fakes.alipay.refused_signatures == 0
@@ -164,5 +165,8 @@ async def test_the_whole_citizen_journey_on_production_against_the_fakes(
         "mini_program.alipay": "ok",
         "exchange": "ok",
     }
-    me = await as_caller(client, citizen, "query { me { assuranceLevel } }")
-    assert me["data"]["me"]["assuranceLevel"] == "REAL_PERSON"
+    assert (await trusted(client, "Me", caller=citizen))["assuranceLevel"] == "REAL_PERSON"
+    # and an ad-hoc document is refused here (trusted-only is production's default)
+    ad_hoc = await client.post("/graphql", json={"query": "{ me { id } }"}, headers=citizen.headers)
+    assert ad_hoc.status_code == 400
+    assert ad_hoc.json()["errors"][0]["extensions"]["code"] == "TRUSTED_DOCUMENT_REQUIRED"

@@ -220,9 +220,16 @@ async def _finished(source: StreamResult) -> StreamResult:
 
 
 def build_schema(
-    limits: GraphQLLimits | None = None, *, live_policy: LivePolicy | None = None
+    limits: GraphQLLimits | None = None,
+    *,
+    live_policy: LivePolicy | None = None,
+    plans: bool = True,
 ) -> CitySchema:
-    """The schema with its extensions; ``limits=None`` gives the shape only (export)."""
+    """The schema with its extensions; ``limits=None`` gives the shape only (export).
+
+    ``plans``: queries run from compiled execution plans (``app/execution``); without,
+    graphql-core's generic executor runs everything.
+    """
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = []
     introspection = True
     if limits is not None:
@@ -255,7 +262,7 @@ def build_schema(
         scalar_overrides={datetime: DateTime},
         live_policy=live_policy,
         # Queries run from compiled plans (app/execution); anything else as before.
-        execution_context_class=PlannedExecutor,
+        execution_context_class=PlannedExecutor if plans else None,
     )
 
 
@@ -574,7 +581,8 @@ def graphql_router(
     router.origin_policy = OriginPolicy(allowed_origins)
     router.documents = documents if documents is not None else TrustedDocuments({})
     router.document_mode = document_mode
-    for trusted in router.documents:
+    planned = getattr(schema, "execution_context_class", None) is PlannedExecutor
+    for trusted in router.documents if planned else ():
         # Each trusted query's plan is compiled at start-up and kept out of the LRU.
         parsed = parse(trusted.text)
         for name, kind in trusted.operations.items():

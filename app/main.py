@@ -83,6 +83,7 @@ def create_app(
             introspection=not production,
         ),
         live_policy=LivePolicy(anonymous_heartbeat=settings.environment is Environment.DEVELOPMENT),
+        plans=settings.graphql_execution_plans,
     )
     app.include_router(
         graphql_router(

@@ -287,6 +287,12 @@ class Settings(BaseSettings):
         "for an enterprise keep ad-hoc queries). Unset: trusted-only in staging and "
         "production, allow in development and test.",
     )
+    graphql_execution_plans: bool = Field(
+        True,
+        description="Run queries from compiled execution plans (app/execution); false runs "
+        "every operation on graphql-core's generic executor, an operator's switch should a "
+        "plan ever answer differently.",
+    )
     graphql_documents_manifest: Path = Field(
         MANIFEST_FILE, description="The trusted documents (built by python -m app build-manifest)."
     )

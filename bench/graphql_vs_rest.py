@@ -14,7 +14,9 @@ Starts SecantusDB (in memory), redis-server and SeaweedFS on free loopback ports
 measures twice, each time in one uvicorn process serving both endpoints:
 
 (a) the data comes from the database, as in production;
-(b) the services read an in-memory copy of the same departments: the GraphQL layer alone.
+(b) the services read an in-memory copy of the same departments: the GraphQL layer alone;
+(c) as (b), with execution plans switched off (SZ_GRAPHQL_EXECUTION_PLANS=false): the
+generic executor side by side with the plans.
 
 Before measuring, both endpoints must return identical JSON. Load comes from ``wrk``
 (or :mod:`bench.loadgen`) in another process, alternating the endpoints slice by slice
@@ -118,6 +120,7 @@ class Mode:
     title: str
     subtitle: str
     memory: bool
+    plans: bool = True
 
 
 @dataclass
@@ -150,7 +153,7 @@ def _fetch(port: int, target: Target) -> tuple[Any, int]:
 def bench_server(env: dict[str, str], *, memory: bool, log_dir: Path) -> Iterator[ServerProcess]:
     """``python -m bench.server`` on a free port, ready to serve; stopped on exit."""
     port = free_port()
-    log_path = log_dir / f"server-{'memory' if memory else 'database'}.log"
+    log_path = log_dir / f"server-{'memory' if memory else 'database'}-{port}.log"
     argv = [sys.executable, "-m", "bench.server", "--port", str(port)]
     argv += ["--memory"] if memory else []
     with log_path.open("wb") as log:
@@ -351,6 +354,7 @@ def run(load: LoadGenerator, plan: Plan) -> tuple[list[ModeResult], str]:
     modes = [
         Mode("database", "(a) from the database", database.split(" (")[0], memory=False),
         Mode("memory", "(b) in memory", "no database", memory=True),
+        Mode("generic", "(c) in memory, no plans", "graphql-core executor", True, plans=False),
     ]
     print("starting SecantusDB, redis-server and SeaweedFS on loopback …", flush=True)
     with (
@@ -372,7 +376,8 @@ def run(load: LoadGenerator, plan: Plan) -> tuple[list[ModeResult], str]:
         try:
             for mode in modes:
                 print(f"measuring {mode.title} …", flush=True)
-                with bench_server(env, memory=mode.memory, log_dir=Path(folder)) as server:
+                mode_env = env | {"SZ_GRAPHQL_EXECUTION_PLANS": str(mode.plans).lower()}
+                with bench_server(mode_env, memory=mode.memory, log_dir=Path(folder)) as server:
                     port = int(server.url.rsplit(":", 1)[1])
                     answer, sizes = verify_same_answer(port)
                     if first_answer is not None and answer != first_answer:
@@ -435,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"server: {_describe_server()}; {os.cpu_count()} CPUs shared with the load and database")
     print()
     print_table(results)
-    memory = next(r for r in results if r.mode.memory)
+    memory = next(r for r in results if r.mode.memory and r.mode.plans)
     extra = [
         (memory.figures[AD_HOC.name].cpu_us_per_request or 0)
         - (memory.figures[REST.name].cpu_us_per_request or 0),
@@ -446,9 +451,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Every endpoint returned identical JSON for the page (checked in each mode).\n"
         "CPU µs/req: user+system CPU of the server process per request (the database's own\n"
         "CPU is not included). bytes: response body size (non-ASCII escaped, as json.dumps).\n"
-        "Ad-hoc text is one fixed text here, so the parser and validation caches (and a plan\n"
-        "cache, once there is one) are warm: 'ad-hoc today' and 'ad-hoc, warm cache' are the\n"
-        "same request until compiled plans land.\n"
+        "Ad-hoc text is one fixed text here, so the parser, validation and plan caches are\n"
+        "warm: the (b) ad-hoc row is 'ad-hoc with a warm plan cache'. (c) is the same server\n"
+        "with SZ_GRAPHQL_EXECUTION_PLANS=false: graphql-core's generic executor, as before\n"
+        "the plans.\n"
         f"(b) GraphQL layer alone (ad-hoc): about {extra[0]:.0f} µs more server CPU per request "
         f"({extra[1]:.0f} µs by throughput)."
     )

@@ -212,6 +212,18 @@ async def until_listening(
         await asyncio.sleep(0.02)
 
 
+async def until_serving(instance: Instance, streams: int, within: float = 10.0) -> None:
+    """Wait until ``instance`` serves ``streams`` local streams.
+
+    Redis counts one subscription per instance, so a second subscriber on an instance
+    that already listens is only known to that instance: wait for it there too.
+    """
+    deadline = asyncio.get_running_loop().time() + within
+    while instance.live.open_streams != streams:
+        assert asyncio.get_running_loop().time() < deadline, f"not {streams} streams in time"
+        await asyncio.sleep(0.02)
+
+
 async def signed_in(instance: Instance) -> SignedInCaller:
     """A new citizen, signed in through ``instance``."""
     async with instance.http() as http:
@@ -279,6 +291,8 @@ async def test_subscribers_on_two_instances_all_receive_a_notification_once_per_
     ):
         for ws in (a1, a2, b1):
             await subscribe(ws, NOTIFICATIONS)
+        await until_serving(first, 2)
+        await until_serving(second, 1)
         await until_listening(first, channel, 2)
         # when the worker publishes one notification
         reached = await first.publisher.to_account(citizen.account_id, a_notification())

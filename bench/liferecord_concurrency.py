@@ -12,6 +12,14 @@ sources' freshness is zero, so every request waits on the departments.
 For each delay it measures the full ``me { lifeRecord { … } }`` query twice, side by
 side: with the real service (sections fetched concurrently) and with one that reads
 the sections one after another. Prints a table, then the figures as one JSON line.
+
+    .venv/bin/python -m bench.liferecord_concurrency --cached [--requests 500]
+
+measures instead the full life record with every section cached (the app's own wired
+service and sources, the cache warmed by the first requests): the server time of each
+request, from the ASGI call to the last body byte (sign-in check, account, the eight
+sealed cache entries read and opened, the access log, execution, JSON). Prints p50,
+p90, p99 and the figures as one JSON line. Issue 14's target: p50 at most 2 ms.
 """
 
 from __future__ import annotations
@@ -280,6 +288,73 @@ async def run(
                     await resources.redis.delete(*keys)
 
 
+class ServerClock:
+    """ASGI middleware timing each HTTP request from its call to its last body message."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.samples: list[float] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def timed_send(message: Any) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                self.samples.append((time.perf_counter() - started) * 1000)
+
+        await self.app(scope, receive, timed_send)
+
+
+def percentile(samples: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    return ordered[max(0, round(share * len(ordered)) - 1)]
+
+
+async def run_cached(settings: Settings, *, requests: int, warmup: int) -> dict[str, Any]:
+    """Server time of the full life record with every section cached."""
+    app = create_app(settings, providers=demo_providers)
+    async with app.router.lifespan_context(app):
+        resources: Resources = app.state.resources
+        await DepartmentRepository(resources.database).upsert_many(DEPARTMENTS)
+        await DemoExchange.over(resources.database).registers.upsert_residents(RESIDENTS)
+        clock = ServerClock(app)
+        transport = httpx.ASGITransport(app=clock)
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+                token = await _verified_token(http, app)
+                for _ in range(max(warmup, 1)):  # the first request fills the cache
+                    await _timed_query(http, token)
+                clock.samples.clear()
+                for _ in range(requests):
+                    await _timed_query(http, token)
+                samples = list(clock.samples)
+        finally:
+            with contextlib.suppress(Exception):
+                await resources.mongo.drop_database(settings.mongodb_database)
+            with contextlib.suppress(Exception):
+                keys = [
+                    k
+                    async for k in resources.redis.scan_iter(match=f"{settings.redis_key_prefix}*")
+                ]
+                if keys:
+                    await resources.redis.delete(*keys)
+    if len(samples) != requests:
+        raise BenchmarkError(f"timed {len(samples)} responses of {requests}")
+    return {
+        "variant": "cached",
+        "requests": requests,
+        "p50_ms": round(percentile(samples, 0.5), 2),
+        "p90_ms": round(percentile(samples, 0.9), 2),
+        "p99_ms": round(percentile(samples, 0.99), 2),
+        "min_ms": round(min(samples), 2),
+    }
+
+
 def print_table(timings: list[Timing]) -> None:
     """Response time against d and against N × d, per delay and variant."""
     header = (
@@ -323,11 +398,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--requests", type=int, default=10, help="timed queries per variant")
     parser.add_argument("--warmup", type=int, default=2, help="untimed queries before those")
+    parser.add_argument(
+        "--cached",
+        action="store_true",
+        help="server time of the full life record with every section cached instead",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.slow <= len(SLOW_ORDER) or args.requests < 1 or args.warmup < 0:
         parser.error("--slow must be 1-8, --requests positive, --warmup not negative")
     database = database_label()
     print("starting SecantusDB, redis-server and SeaweedFS on loopback …", flush=True)
+    if args.cached:
+        return _main_cached(args.requests, args.warmup, database)
     try:
         with bench_settings("lr") as settings:
             timings = asyncio.run(
@@ -366,6 +448,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "is the request's own work (authentication, account, directory lookup, JSON)."
     )
     print(json.dumps({"liferecord_concurrency": [t.as_json() for t in timings]}))
+    return 0
+
+
+def _main_cached(requests: int, warmup: int, database: str) -> int:
+    try:
+        with bench_settings("lr") as settings:
+            figures = asyncio.run(run_cached(settings, requests=requests, warmup=warmup))
+    except (BenchmarkError, ServerStartError, StartupError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    print()
+    print(
+        f"Full me {{ lifeRecord {{ 8 sections, every field }} }}, every section cached, "
+        f"{requests} requests one at a time after {warmup} warm-up; server time from the "
+        f"ASGI call to the last body byte. Database: {database}."
+    )
+    print(
+        f"p50 {figures['p50_ms']:.2f} ms   p90 {figures['p90_ms']:.2f} ms   "
+        f"p99 {figures['p99_ms']:.2f} ms   min {figures['min_ms']:.2f} ms   (target: p50 ≤ 2 ms)"
+    )
+    print(json.dumps({"liferecord_cached": figures}))
     return 0
 
 

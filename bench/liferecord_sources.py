@@ -10,7 +10,12 @@ from kit.ratelimit import Limiter
 from liferecord.adapters.sources import SectionSource
 from liferecord.models import Citizen, Reader, Record, Section
 from liferecord.repositories.cache import SectionCache
-from liferecord.services.life_record import AccessRecorder, LifeRecordService, SectionResult
+from liferecord.services.life_record import (
+    AccessRecorder,
+    CachedPeek,
+    LifeRecordService,
+    SectionResult,
+)
 
 
 class DelayedSource:
@@ -63,11 +68,17 @@ class SequentialLifeRecordService(LifeRecordService):
         self._one_at_a_time = asyncio.Lock()
 
     async def read(
-        self, citizen: Citizen, section: Section, reader: Reader, *, refresh: bool = False
+        self,
+        citizen: Citizen,
+        section: Section,
+        reader: Reader,
+        *,
+        refresh: bool = False,
+        peek: CachedPeek | None = None,
     ) -> SectionResult:
         """One section, after every section asked before it."""
         async with self._one_at_a_time:
-            return await super().read(citizen, section, reader, refresh=refresh)
+            return await super().read(citizen, section, reader, refresh=refresh, peek=peek)
 
 
 def delayed_sources(

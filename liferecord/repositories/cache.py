@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import redis.asyncio as redis_async
@@ -53,6 +54,26 @@ class SectionCache:
         except RedisError as error:
             logger.warning("liferecord.cache.unavailable op=get error=%s", type(error).__name__)
             return None
+        return self.opened(account_id, section, raw)
+
+    async def get_raw_many(
+        self, account_id: str, sections: Sequence[Section]
+    ) -> dict[Section, bytes | str | None]:
+        """The sealed values of ``sections`` in one round trip (``MGET``), each to be opened
+        by :meth:`opened` when asked for; all ``None`` when Redis is down."""
+        if not sections:
+            return {}
+        try:
+            values = await self._redis.mget([self._key(account_id, s) for s in sections])
+        except RedisError as error:
+            logger.warning("liferecord.cache.unavailable op=mget error=%s", type(error).__name__)
+            return dict.fromkeys(sections)
+        return dict(zip(sections, values, strict=True))
+
+    def opened(
+        self, account_id: str, section: Section, raw: bytes | str | None
+    ) -> CachedSection | None:
+        """A sealed value read from Redis, opened and checked; ``None`` when unusable."""
         if raw is None:
             return None
         try:

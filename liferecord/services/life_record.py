@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -91,6 +91,33 @@ async def _fetch_within_timeout(source: SectionSource, citizen: Citizen) -> Reco
     return task.result()
 
 
+class CachedPeek:
+    """One request's look at a citizen's cached sections: one ``MGET`` for all of them,
+    made when the first section asks, instead of one round trip per section.
+
+    Each section's value is opened (decrypted, validated) only when that section asks.
+    The sections of one query start together, so they share the one read.
+    """
+
+    def __init__(self, cache: SectionCache, account_id: str, sections: Sequence[Section]) -> None:
+        self.account_id = account_id
+        self._cache = cache
+        self._sections = list(sections)
+        self._read: asyncio.Future[dict[Section, bytes | str | None]] | None = None
+
+    async def get(self, section: Section) -> CachedSection | None:
+        """The cached value of ``section``, or ``None`` (missing, unreadable, Redis down)."""
+        if section not in self._sections:
+            return await self._cache.get(self.account_id, section)
+        if self._read is None:
+            self._read = asyncio.ensure_future(
+                self._cache.get_raw_many(self.account_id, self._sections)
+            )
+        # Shielded: one section's resolver being cancelled must not cancel its siblings' read.
+        raws = await asyncio.shield(self._read)
+        return self._cache.opened(self.account_id, section, raws[section])
+
+
 class LifeRecordService:
     """Serves sections from cache while fresh, else from their source, never failing whole."""
 
@@ -123,13 +150,26 @@ class LifeRecordService:
         except KeyError:
             raise UnknownSection(field="section") from None
 
+    def peek(self, citizen: Citizen) -> CachedPeek:
+        """A request's shared look at ``citizen``'s cached sections (see :class:`CachedPeek`)."""
+        return CachedPeek(self._cache, citizen.account_id, self.sections)
+
     async def read(
-        self, citizen: Citizen, section: Section, reader: Reader, *, refresh: bool = False
+        self,
+        citizen: Citizen,
+        section: Section,
+        reader: Reader,
+        *,
+        refresh: bool = False,
+        peek: CachedPeek | None = None,
     ) -> SectionResult:
-        """One section; logs the read when the reader is not the citizen."""
+        """One section; logs the read when the reader is not the citizen. With ``peek``
+        (from :meth:`peek`, for this citizen), the cache is read once for all sections."""
         if reader.id != citizen.account_id:
             await self._access.record(citizen, reader, [section], self._clock())
-        return await self._section(citizen, section, refresh=refresh)
+        if peek is not None and peek.account_id != citizen.account_id:
+            raise ValueError("the peek is of another citizen's cache")
+        return await self._section(citizen, section, refresh=refresh, peek=peek)
 
     async def read_as(
         self, reader: Reader, citizen: Citizen, sections: Iterable[Section]
@@ -176,10 +216,14 @@ class LifeRecordService:
             )
         )
 
-    async def _section(self, citizen: Citizen, section: Section, *, refresh: bool) -> SectionResult:
+    async def _section(
+        self, citizen: Citizen, section: Section, *, refresh: bool, peek: CachedPeek | None = None
+    ) -> SectionResult:
         source = self.source_of(section)
         now = self._clock()
-        cached = await self._cache.get(citizen.account_id, section)
+        cached = await (
+            self._cache.get(citizen.account_id, section) if peek is None else peek.get(section)
+        )
         if cached is not None and not refresh and now - cached.fetched_at < source.freshness:
             return SectionResult(section, cached.payload, cached.fetched_at, False, None)
         breaker = self._breakers[section]

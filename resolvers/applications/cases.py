@@ -23,6 +23,7 @@ from resolvers.directory import DEPARTMENT_BY_CODE, department_type
 from resolvers.errors import ExpectedErrors
 from resolvers.liferecord.me_record import citizen_of
 from resolvers.permissions import RequireLevel, RequireLevelRaising
+from resolvers.selection import selects
 from schema.cases import (
     Application,
     ApplicationChanged,
@@ -196,21 +197,11 @@ async def application_type(
     )
 
 
-def _asks_for_timeline(selections: Sequence[Any]) -> bool:
-    """Whether ``timeline`` is selected anywhere below (payload, connection, fragments)."""
-    for selection in selections:
-        if getattr(selection, "name", None) == "timeline":
-            return True
-        if _asks_for_timeline(getattr(selection, "selections", [])):
-            return True
-    return False
-
-
 async def applications_of(info: Info, cases: Sequence[case_models.Case]) -> list[Application]:
     """The GraphQL views of cases the caller may read, their timelines read in one query
     when the operation selects them (anywhere: a payload, a connection, a fragment)."""
     timelines: dict[str, list[case_models.TimelineEntry]] = {}
-    if _asks_for_timeline(info.selected_fields):
+    if selects(info, "timeline"):
         timelines = await info.context.service(ApplicationService).timelines(cases)
     return [await application_type(info, case, timelines.get(case.id, [])) for case in cases]
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
-
-from strawberry.types.nodes import Selection
 
 from resolvers.context import Info
 from resolvers.directory import DEPARTMENT_BY_CODE, department_type
@@ -15,16 +12,6 @@ from schema.directory import Department
 logger = logging.getLogger("resolvers.liferecord")
 
 Found = dict[str, Department | None]
-
-
-def asks_for(selections: Iterable[Selection], field_name: str) -> bool:
-    """Whether ``field_name`` is selected anywhere below ``selections``."""
-    for selection in selections:
-        if getattr(selection, "name", None) == field_name:
-            return True
-        if asks_for(selection.selections, field_name):
-            return True
-    return False
 
 
 class ProvenanceDepartments:

@@ -16,11 +16,17 @@ import strawberry
 from identity.models import Account
 from identity.models import AssuranceLevel as DomainLevel
 from liferecord.models import Citizen, Reader, Section
-from liferecord.services.life_record import LifeRecordService, SectionResult, Unavailable
+from liferecord.services.life_record import (
+    CachedPeek,
+    LifeRecordService,
+    SectionResult,
+    Unavailable,
+)
 from resolvers.context import Info
 from resolvers.errors import step_up_required
 from resolvers.liferecord import sections
-from resolvers.liferecord.departments import ProvenanceDepartments, asks_for
+from resolvers.liferecord.departments import ProvenanceDepartments
+from resolvers.selection import selects
 from schema.liferecord import (
     HouseholdResult,
     IncomeResult,
@@ -57,6 +63,8 @@ class LifeRecord:
     refreshed: strawberry.Private[Mapping[Section, SectionResult]]
     """Results of a ``refreshLifeRecord`` in this request (not read again)."""
     provenance_departments: strawberry.Private[ProvenanceDepartments]
+    cache_peek: strawberry.Private[CachedPeek | None] = None
+    """The request's one read of the cached sections (``None``: each section reads its own)."""
 
     async def _section(
         self,
@@ -72,9 +80,7 @@ class LifeRecord:
             batch.abandon(info)
             raise
         codes = set() if result.payload is None else set(sections.provenance_codes(result.payload))
-        departments = await batch.departments(
-            info, codes, wanted=asks_for(info.selected_fields, "department")
-        )
+        departments = await batch.departments(info, codes, wanted=selects(info, "department"))
         try:
             return to_type(result, departments)
         except (ValueError, TypeError) as error:
@@ -98,7 +104,7 @@ class LifeRecord:
                 False,
                 Unavailable(section, "", NOT_CONNECTED_RETRY_SECONDS, "not_connected"),
             )
-        return await service.read(self.citizen, section, self.reader)
+        return await service.read(self.citizen, section, self.reader, peek=self.cache_peek)
 
     @strawberry.field(description="户籍: household registration (population register).")
     async def household(self, info: Info) -> HouseholdResult:
@@ -182,4 +188,5 @@ def life_record_of(
         ),
         refreshed=refreshed or {},
         provenance_departments=ProvenanceDepartments(),
+        cache_peek=info.context.service(LifeRecordService).peek(citizen),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -350,3 +351,101 @@ async def test_without_redis_a_refresh_is_refused_typed_and_reads_still_work(
     finally:
         await dead.aclose()
     assert read.payload == source.payload
+
+
+class CountingRedis:
+    """The real Redis client, counting which commands the cache sends through it."""
+
+    def __init__(self, redis: Any) -> None:
+        self._redis = redis
+        self.commands: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._redis, name)
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.commands.append(name)
+            return await method(*args, **kwargs)
+
+        return counted
+
+
+async def test_a_peek_reads_every_cached_section_in_one_round_trip(resources: Resources) -> None:
+    # given every section cached and fresh
+    sources = fake_sources()
+    counting = CountingRedis(resources.redis)
+    prefix = resources.settings.redis_key_prefix
+    cache = SectionCache(counting, resources.keys.record_cache, prefix=prefix)  # type: ignore[arg-type]
+    service = service_over(resources, sources, cache=cache)
+    first = await read_all(service, CITIZEN)
+    counting.commands.clear()
+    # when a query reads every section through one peek
+    peek = service.peek(CITIZEN)
+    again = await asyncio.gather(
+        *(service.read(CITIZEN, s, reader_of(CITIZEN), peek=peek) for s in service.sections)
+    )
+    # then Redis was asked once, and every section is its cached value
+    assert counting.commands == ["mget"]
+    assert {r.section: (r.payload, r.fetched_at) for r in again} == {
+        s: (r.payload, r.fetched_at) for s, r in first.items()
+    }
+    assert all(len(source.calls) == 1 for source in sources.values())
+
+
+async def test_a_peek_falls_back_to_the_source_for_a_missing_or_tampered_section(
+    resources: Resources,
+) -> None:
+    # given two cached sections, one of them tampered with in Redis, and one never read
+    sources = fake_sources([Section.HOUSEHOLD, Section.INCOME, Section.UTILITIES])
+    service = service_over(resources, sources)
+    for section in (Section.HOUSEHOLD, Section.INCOME):
+        await service.read(CITIZEN, section, reader_of(CITIZEN))
+    key = f"{resources.settings.redis_key_prefix}lr:{CITIZEN.account_id}:{Section.INCOME.value}"
+    await resources.redis.set(key, b"not-a-sealed-value")
+    # when read through one peek
+    peek = service.peek(CITIZEN)
+    results = await asyncio.gather(
+        *(service.read(CITIZEN, s, reader_of(CITIZEN), peek=peek) for s in service.sections)
+    )
+    # then the good value came from the cache, the others from their departments
+    assert {r.section: r.unavailable for r in results} == dict.fromkeys(service.sections)
+    assert len(sources[Section.HOUSEHOLD].calls) == 1
+    assert len(sources[Section.INCOME].calls) == 2
+    assert len(sources[Section.UTILITIES].calls) == 1
+
+
+async def test_a_peek_without_redis_reads_every_section_from_its_source(
+    resources: Resources,
+) -> None:
+    # given a cache whose Redis does not listen
+    dead = redis_client(
+        f"redis://127.0.0.1:{free_port()}/0", max_connections=2, timeout_seconds=0.5
+    )
+    try:
+        sources = fake_sources([Section.HOUSEHOLD, Section.INCOME])
+        service = service_over(
+            resources, sources, cache=SectionCache(dead, resources.keys.record_cache, prefix="x:")
+        )
+        # when read through a peek
+        peek = service.peek(CITIZEN)
+        results = await asyncio.gather(
+            *(service.read(CITIZEN, s, reader_of(CITIZEN), peek=peek) for s in service.sections)
+        )
+    finally:
+        await dead.aclose()
+    # then every section answered from its department
+    assert [(r.payload, r.unavailable) for r in results] == [
+        (sources[r.section].payload, None) for r in results
+    ]
+
+
+async def test_a_peek_of_one_citizen_cannot_serve_another(resources: Resources) -> None:
+    # given one citizen's cached record and a peek at it
+    sources = fake_sources([Section.INCOME])
+    service = service_over(resources, sources)
+    await service.read(CITIZEN, Section.INCOME, reader_of(CITIZEN))
+    peek = service.peek(CITIZEN)
+    # when another citizen's read is given that peek, then it is refused, nothing read
+    with pytest.raises(ValueError, match="another citizen"):
+        await service.read(OTHER, Section.INCOME, reader_of(OTHER), peek=peek)
+    assert sources[Section.INCOME].calls == [CITIZEN]

@@ -21,11 +21,9 @@ from liferecord.services.life_record import (
 class DelayedSource:
     """A department that always takes ``delay`` seconds to answer with ``payload``.
 
-    Its freshness is zero, so the service never serves it from the cache: every request
-    really waits on it, as a cold cache or a forced refresh would.
+    Its freshness is zero by default, so the service never serves it from the cache:
+    every request really waits on it, as a cold cache or a forced refresh would.
     """
-
-    freshness = timedelta(0)
 
     def __init__(
         self,
@@ -35,15 +33,20 @@ class DelayedSource:
         *,
         delay: float,
         timeout_seconds: float = 30.0,
+        freshness: timedelta = timedelta(0),
     ) -> None:
+        self.freshness = freshness
         self.section = section
         self.department_code = department_code
         self.timeout_seconds = timeout_seconds
         self.delay = delay
         self._payload = payload
+        self.calls = 0
+        """How many times it was asked."""
 
     async def fetch(self, citizen: Citizen) -> Record | None:
         """The payload, after the delay."""
+        self.calls += 1
         if self.delay:
             await asyncio.sleep(self.delay)
         return self._payload
@@ -87,6 +90,7 @@ def delayed_sources(
     *,
     delayed: list[Section],
     delay: float,
+    freshness: timedelta = timedelta(0),
 ) -> dict[Section, DelayedSource]:
     """A source per section of ``payloads``; those in ``delayed`` take ``delay`` seconds."""
     return {
@@ -95,6 +99,7 @@ def delayed_sources(
             departments[section],
             payload,
             delay=delay if section in delayed else 0.0,
+            freshness=freshness,
         )
         for section, payload in payloads.items()
     }

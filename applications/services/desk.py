@@ -157,7 +157,8 @@ class OfficerDesk:
         extra: dict[str, object] = {}
         if action is Action.REQUEST_SUPPLEMENT:
             extra["supplement"] = await self._supplement(sub, material_keys, field_keys)
-        if action is Action.APPROVE and await self._result_items(sub):
+        results = await self._result_items(sub) if action is Action.APPROVE else []
+        if results:
             # Marked in the approval's transaction and cleared when the licence is
             # recorded: a crash between the two leaves the mark for `issue_pending`.
             extra["licence_pending"] = True
@@ -180,7 +181,7 @@ class OfficerDesk:
             # (`issue_pending`, after a crash or a wallet failure right here) finds the
             # same licence.
             try:
-                await self._issue_and_record(sub)
+                await self._issue_and_record(sub, case=case, results=results)
             except Exception:  # the approval stands; the mark stays for the repair
                 logger.exception("applications.licence.issue_failed sub_case=%s", sub.id)
             refreshed = await self._cases.case(case.id)
@@ -203,9 +204,19 @@ class OfficerDesk:
                 logger.exception("applications.licence.issue_failed sub_case=%s", sub.id)
         return issued
 
-    async def _issue_and_record(self, sub: SubCase) -> int:
-        """Issue ``sub``'s licence and record its URI (clearing the pending mark)."""
-        uri = await self._issue_result(sub)
+    async def _issue_and_record(
+        self,
+        sub: SubCase,
+        *,
+        case: Case | None = None,
+        results: Sequence[ServiceItem] | None = None,
+    ) -> int:
+        """Issue ``sub``'s licence and record its URI (clearing the pending mark).
+
+        ``case`` and ``results`` are what the approval has just read and written; the
+        repair, which has neither, reads them.
+        """
+        uri = await self._issue_result(sub, case=case, results=results)
         await self._cases.set_licence(sub.id, uri)
         return 0 if uri is None else 1
 
@@ -305,12 +316,19 @@ class OfficerDesk:
         items = await self._catalogue.items_by_code(list(sub.item_codes))
         return [item for item in items if item is not None and item.result is not None]
 
-    async def _issue_result(self, sub: SubCase) -> str | None:
+    async def _issue_result(
+        self,
+        sub: SubCase,
+        *,
+        case: Case | None = None,
+        results: Sequence[ServiceItem] | None = None,
+    ) -> str | None:
         """Issue the licence the sub-case's items grant, into the applicant's wallet."""
-        case = await self._cases.case(sub.case_id)
+        if case is None:
+            case = await self._cases.case(sub.case_id)
         if case is None:  # pragma: no cover
             raise CaseNotFound(field="subCaseId")
-        for item in await self._result_items(sub):
+        for item in await self._result_items(sub) if results is None else results:
             result = item.result
             assert result is not None  # _result_items keeps only these
             fields: dict[str, object] = {}

@@ -23,7 +23,6 @@ import base64
 import hashlib
 import hmac
 import json
-import logging
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -40,12 +39,10 @@ from identity.adapters.sms_common import (
     SmsVendorFailure,
     bounded_post,
     check_e164,
+    recorded_send,
     utc_now,
 )
 from identity.errors import InvalidPhone, RateLimited
-from identity.masking import mask_phone
-
-logger = logging.getLogger("identity.sms.aliyun")
 
 VENDOR = "aliyun"
 ENDPOINT = "https://dysmsapi.aliyuncs.com"
@@ -182,7 +179,7 @@ class AliyunSms(OutcomeRecorder):
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/json",
         }
-        try:
+        with recorded_send(self, VENDOR, phone):
             # The nonce is fixed in the body: a retried connection sends the same request,
             # which Alibaba refuses as SignatureNonceUsed should the first have arrived.
             answer = await bounded_post(
@@ -197,26 +194,6 @@ class AliyunSms(OutcomeRecorder):
             if answer.status >= 500:
                 raise SmsVendorFailure(VENDOR, "down", code=f"HTTP {answer.status}")
             _check(answer.json_object(VENDOR))
-        except SmsVendorFailure as failure:
-            self.record(failure.reason, failure.code)
-            logger.warning(
-                "identity.sms.vendor_failed vendor=%s phone=%s reason=%s code=%s",
-                VENDOR,
-                mask_phone(phone),
-                failure.reason,
-                failure.code,
-            )
-            raise
-        except (InvalidPhone, RateLimited) as refusal:
-            self.record("refused_user", refusal.code)
-            logger.info(
-                "identity.sms.number_refused vendor=%s phone=%s refusal=%s",
-                VENDOR,
-                mask_phone(phone),
-                refusal.code,
-            )
-            raise
-        self.record("ok")
 
 
 def _check(answer: dict[str, Any]) -> None:

@@ -21,17 +21,19 @@ sent is retried, once, within the time budget.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from identity.adapters.outcomes import Outcome, OutcomeRecorder, utc_now
-from identity.errors import InvalidPhone
+from identity.errors import InvalidPhone, RateLimited
+from identity.masking import mask_phone
 from infra.outages import Unavailable
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "SmsTemplates",
     "SmsVendorFailure",
     "check_e164",
+    "recorded_send",
     "utc_now",
 ]
 
@@ -187,3 +190,31 @@ async def _post(
             if len(body) > max_bytes:
                 raise _TooLarge
         return Answer(response.status_code, bytes(body))
+
+
+@contextlib.contextmanager
+def recorded_send(recorder: OutcomeRecorder, vendor: str, phone: str) -> Iterator[None]:
+    """Around one vendor's send: record how it ended (for ``/readyz``) and log it, the
+    number masked. A failure or a refusal is re-raised as it came."""
+    try:
+        yield
+    except SmsVendorFailure as failure:
+        recorder.record(failure.reason, failure.code)
+        logger.warning(
+            "identity.sms.vendor_failed vendor=%s phone=%s reason=%s code=%s",
+            vendor,
+            mask_phone(phone),
+            failure.reason,
+            failure.code,
+        )
+        raise
+    except (InvalidPhone, RateLimited) as refusal:
+        recorder.record("refused_user", refusal.code)
+        logger.info(
+            "identity.sms.number_refused vendor=%s phone=%s refusal=%s",
+            vendor,
+            mask_phone(phone),
+            refusal.code,
+        )
+        raise
+    recorder.record("ok")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -36,12 +35,10 @@ from identity.adapters.sms_common import (
     SmsVendorFailure,
     bounded_post,
     check_e164,
+    recorded_send,
     utc_now,
 )
 from identity.errors import InvalidPhone, RateLimited
-from identity.masking import mask_phone
-
-logger = logging.getLogger("identity.sms.tencent")
 
 VENDOR = "tencent"
 ENDPOINT = "https://sms.tencentcloudapi.com"
@@ -214,7 +211,7 @@ class TencentSms(OutcomeRecorder):
                 ),
             }
 
-        try:
+        with recorded_send(self, VENDOR, phone):
             answer = await bounded_post(
                 self._client,
                 VENDOR,
@@ -228,26 +225,6 @@ class TencentSms(OutcomeRecorder):
             if answer.status != 200:
                 raise SmsVendorFailure(VENDOR, "down", code=f"HTTP {answer.status}")
             _check(answer.json_object(VENDOR))
-        except SmsVendorFailure as failure:
-            self.record(failure.reason, failure.code)
-            logger.warning(
-                "identity.sms.vendor_failed vendor=%s phone=%s reason=%s code=%s",
-                VENDOR,
-                mask_phone(phone),
-                failure.reason,
-                failure.code,
-            )
-            raise
-        except (InvalidPhone, RateLimited) as refusal:
-            self.record("refused_user", refusal.code)
-            logger.info(
-                "identity.sms.number_refused vendor=%s phone=%s refusal=%s",
-                VENDOR,
-                mask_phone(phone),
-                refusal.code,
-            )
-            raise
-        self.record("ok")
 
 
 def _check(answer: dict[str, Any]) -> None:

@@ -56,6 +56,9 @@ STATUS_OF = {
     PushOutcome.TOKEN_GONE: DeliveryStatus.FAILED,
 }
 
+FINAL = frozenset({DeliveryStatus.ACCEPTED, DeliveryStatus.FAILED})
+"""Outcomes after which a delivery never waits again."""
+
 
 class _Claim:
     """One batch's claim while it is sent: its token, the devices of its deliveries, those
@@ -66,6 +69,8 @@ class _Claim:
         self.targets = {d.id: d.target for d in claimed}
         self.unsent = set(self.targets)
         self.renewed_at = at
+        self.settled = True
+        """Every outcome written so far was recorded under this claim, and is final."""
 
 
 class PushDelivery:
@@ -104,7 +109,13 @@ class PushDelivery:
             batch.delivery_ids, now=now, lease=self._lease
         )
         if claimed:
-            await self._send(_Claim(claim, claimed, now), claimed)
+            sent = _Claim(claim, claimed, now)
+            await self._send(sent, claimed)
+            if sent.settled and not sent.unsent and len(claimed) == len(set(batch.delivery_ids)):
+                # Every delivery of the batch was ours and is recorded accepted or failed
+                # for good (no other worker can claim those): nothing waits, no read.
+                await self._queue.ack(batch)
+                return
         waiting = await self._deliveries.unfinished(batch.delivery_ids)
         if not waiting:
             await self._queue.ack(batch)
@@ -174,9 +185,11 @@ class PushDelivery:
         renew: list[str] = []
         if claim.unsent and now - claim.renewed_at >= self._lease / 3:
             renew, claim.renewed_at = sorted(claim.unsent), now
-        await self._deliveries.finish(
+        recorded = await self._deliveries.finish(
             claim.token, outcomes, now=now, renew=renew, renew_until=now + self._lease
         )
+        if recorded != len(outcomes) or any(o.status not in FINAL for o in outcomes):
+            claim.settled = False
         gone = [
             claim.targets[r.delivery_id]
             for r in results

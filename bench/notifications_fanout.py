@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from pydantic import SecretStr
 
 from app.resources import open_resources, start_opened
@@ -86,6 +87,11 @@ def spawn(module: list[str], env: dict[str, str], log: Path | None) -> subproces
         stdout=None if log is None else log.open("wb"),
         stderr=subprocess.STDOUT,
     )
+
+
+def fake_sent(endpoint: str) -> int:
+    """Messages the fake FCM has answered so far."""
+    return int(httpx.get(f"{endpoint}/stats", timeout=10).json()["sent"])
 
 
 def wait_for_line(log: Path, needle: str, seconds: float = 60) -> None:
@@ -157,7 +163,12 @@ async def run_once(base: Settings, workers: int, devices: int, folder: Path) -> 
     await seed_devices(settings, devices)
     logs = [folder / f"worker-{suffix}-{n}.log" for n in range(workers)]
     processes = [
-        spawn(["bench.notifications_worker"], environment_of(settings), log) for log in logs
+        spawn(
+            [os.environ.get("BENCH_WORKER_MODULE", "bench.notifications_worker")],
+            environment_of(settings),
+            log,
+        )
+        for log in logs
     ]
     resources = open_resources(settings)
     try:
@@ -166,19 +177,24 @@ async def run_once(base: Settings, workers: int, devices: int, folder: Path) -> 
         wired = wire_notifications(resources)
         [operations] = [s for s in wired.services if isinstance(s, OperationsService)]
         deliveries = resources.database["notification_deliveries"]
+        endpoint = str(settings.fcm_endpoint_url)
+        sent_before, first_at = await asyncio.to_thread(fake_sent, endpoint), None
         cpu_before = sum(cpu_seconds(p.pid) for p in processes)
         started = time.perf_counter()
         await operations.announce(
             Localized("停水通知", "Water outage"), Localized("明日停水", "No water tomorrow")
         )
-        first_at = None
-        while True:
-            accepted = await deliveries.count_documents({"status": "accepted"})
-            if accepted and first_at is None:
+        # The fake's count first (cheap), the database's only once all are sent: a
+        # count every 250 ms over a growing collection cost SecantusDB, which serialises
+        # commands, time the workers' writes then waited for.
+        while (sent := await asyncio.to_thread(fake_sent, endpoint) - sent_before) < devices:
+            if sent and first_at is None:
                 first_at = time.perf_counter() - started
-            if accepted >= devices:
+            await asyncio.sleep(0.1)
+        while True:
+            if await deliveries.count_documents({"status": "accepted"}) >= devices:
                 break
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.1)
         elapsed = time.perf_counter() - started
         cpu = sum(cpu_seconds(p.pid) for p in processes) - cpu_before
         load = os.getloadavg()[0]
@@ -197,7 +213,7 @@ async def run_once(base: Settings, workers: int, devices: int, folder: Path) -> 
         "seconds": round(elapsed, 2),
         "messages_per_second": round(devices / elapsed),
         "per_worker": round(devices / elapsed / workers),
-        "first_accepted_after_s": round(first_at or 0, 2),
+        "first_sent_after_s": round(first_at or 0, 2),
         "worker_cpu_ms_per_message": round(cpu * 1000 / devices, 3),
         "messages_per_worker_cpu_second": round(devices / cpu) if cpu else None,
         "load_average": round(load, 1),
@@ -256,8 +272,8 @@ def print_line(result: dict[str, Any]) -> None:
     print(
         f"{result['workers']} worker(s): {result['devices']} devices in "
         f"{result['seconds']} s = {result['messages_per_second']} messages/s "
-        f"({result['per_worker']}/s per worker; first accepted after "
-        f"{result['first_accepted_after_s']} s); worker CPU "
+        f"({result['per_worker']}/s per worker; first sent after "
+        f"{result['first_sent_after_s']} s); worker CPU "
         f"{result['worker_cpu_ms_per_message']} ms/message = "
         f"{result['messages_per_worker_cpu_second']} messages per CPU-second; "
         f"load average {result['load_average']} on {os.cpu_count()} CPUs",

@@ -15,6 +15,9 @@ Android ``tag`` and the APNs collapse id, so a second copy replaces the first. T
 window of such re-sends is kept small: messages go out in chunks of ``IN_FLIGHT``, and
 each chunk's outcomes are written (one bulk write) as soon as its answers are in, while
 the next chunk is on its way; at most two chunks are sent-but-unrecorded at any time.
+A chunk write also renews the lease of the batch's unsent rest, once a third of the lease
+has passed since it was last set (by the claim or a renewal): a batch sent for longer
+than its lease stays with its worker (tests/notifications/test_leases.py).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from notifications.models import (
     Channel,
@@ -52,6 +55,22 @@ STATUS_OF = {
     PushOutcome.FAILED: DeliveryStatus.FAILED,
     PushOutcome.TOKEN_GONE: DeliveryStatus.FAILED,
 }
+
+FINAL = frozenset({DeliveryStatus.ACCEPTED, DeliveryStatus.FAILED})
+"""Outcomes after which a delivery never waits again."""
+
+
+class _Claim:
+    """One batch's claim while it is sent: its token, the devices of its deliveries, those
+    not recorded yet, and when their lease was last set."""
+
+    def __init__(self, token: str, claimed: Sequence[Delivery], at: datetime) -> None:
+        self.token = token
+        self.targets = {d.id: d.target for d in claimed}
+        self.unsent = set(self.targets)
+        self.renewed_at = at
+        self.settled = True
+        """Every outcome written so far was recorded under this claim, and is final."""
 
 
 class PushDelivery:
@@ -85,11 +104,18 @@ class PushDelivery:
     async def process(self, batch: QueuedBatch) -> None:
         """Send what is due in ``batch``, record outcomes, then acknowledge it or leave it
         for a retry."""
+        now = self._clock()
         claim, claimed = await self._deliveries.claim(
-            batch.delivery_ids, now=self._clock(), lease=self._lease
+            batch.delivery_ids, now=now, lease=self._lease
         )
         if claimed:
-            await self._send(claim, claimed)
+            sent = _Claim(claim, claimed, now)
+            await self._send(sent, claimed)
+            if sent.settled and not sent.unsent and len(claimed) == len(set(batch.delivery_ids)):
+                # Every delivery of the batch was ours and is recorded accepted or failed
+                # for good (no other worker can claim those): nothing waits, no read.
+                await self._queue.ack(batch)
+                return
         waiting = await self._deliveries.unfinished(batch.delivery_ids)
         if not waiting:
             await self._queue.ack(batch)
@@ -104,7 +130,7 @@ class PushDelivery:
             if not in_flight:
                 await self._queue.ack(batch)
 
-    async def _send(self, claim: str, claimed: Sequence[Delivery]) -> None:
+    async def _send(self, claim: _Claim, claimed: Sequence[Delivery]) -> None:
         """Send ``claimed`` chunk by chunk, recording each chunk's outcomes as they come."""
         devices = await self._devices.by_ids(sorted({d.target for d in claimed}))
         entries = await self._inbox.by_ids(sorted({d.notification_id for d in claimed}))
@@ -136,20 +162,18 @@ class PushDelivery:
                     data={"category": entry.category.value},
                 )
             )
-        targets = {d.id: d.target for d in claimed}
-        recording = asyncio.create_task(self._record(claim, outcomes, targets))
+        recording = asyncio.create_task(self._record(claim, outcomes))
         for channel_name, batch in messages.items():
             for start in range(0, len(batch), self._in_flight):
                 chunk = batch[start : start + self._in_flight]
                 results = await self._channels[channel_name].send(chunk)
                 await recording  # the chunk before: written while this one was sent
-                recording = asyncio.create_task(self._record(claim, results, targets))
+                recording = asyncio.create_task(self._record(claim, results))
         await recording
 
-    async def _record(
-        self, claim: str, results: Sequence[PushResult | Outcome], targets: dict[str, str]
-    ) -> None:
-        """One bulk write of outcomes; devices whose token is gone removed."""
+    async def _record(self, claim: _Claim, results: Sequence[PushResult | Outcome]) -> None:
+        """One bulk write of outcomes, renewing the lease of the claim's unsent rest once a
+        third of it has passed; devices whose token is gone removed."""
         outcomes = [
             r
             if isinstance(r, Outcome)
@@ -157,9 +181,17 @@ class PushDelivery:
             for r in results
         ]
         now = self._clock()
-        await self._deliveries.finish(claim, outcomes, now=now, renew_until=now + self._lease)
+        claim.unsent.difference_update(o.id for o in outcomes)
+        renew: list[str] = []
+        if claim.unsent and now - claim.renewed_at >= self._lease / 3:
+            renew, claim.renewed_at = sorted(claim.unsent), now
+        recorded = await self._deliveries.finish(
+            claim.token, outcomes, now=now, renew=renew, renew_until=now + self._lease
+        )
+        if recorded != len(outcomes) or any(o.status not in FINAL for o in outcomes):
+            claim.settled = False
         gone = [
-            targets[r.delivery_id]
+            claim.targets[r.delivery_id]
             for r in results
             if isinstance(r, PushResult) and r.outcome is PushOutcome.TOKEN_GONE
         ]

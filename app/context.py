@@ -65,14 +65,14 @@ async def authenticate_connection(context: Context) -> None:
     token = connection_token(context)
     if token is None:
         return
-    try:
-        with translate_outages():
-            context.principal, context.account = await context.service(SignInService).authenticate(
-                token
-            )
-        context.auth_failure = None
-    except TokenError as error:
-        context.auth_failure = error.reason
+    # As for a request: the token, then the enterprise the upgrade request acts for.
+    request = context.request
+    acting_header = None if request is None else request.headers.get(ACTING_FOR_HEADER)
+    found = await caller_context(
+        context.services, token, acting_header, client_ip=context.client_ip
+    )
+    context.principal, context.account = found.principal, found.account
+    context.auth_failure, context.acting_failure = found.auth_failure, found.acting_failure
 
 
 def bearer_token_given(context: Context) -> bool:

@@ -299,6 +299,9 @@ class BoundedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
     closing = False
     """Set once the connection is being closed because its sign-in lapsed."""
+    _ad_hoc: dict[str, DocumentRequestData] | None = None
+    """Operations admitted as ad-hoc text, by id: admitted again as their caller is when
+    they run (an enterprise grant revoked since connecting ends ad-hoc text)."""
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         """Refuse a new operation (``TOO_MANY_OPERATIONS``) while the connection is full."""
@@ -339,6 +342,10 @@ class BoundedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 return
             if request.query is not None:
                 message["payload"]["query"] = request.query
+            if request.document is None and view.document_mode is DocumentMode.TRUSTED_ONLY:
+                if self._ad_hoc is None:
+                    self._ad_hoc = {}
+                self._ad_hoc[message["id"]] = request
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
@@ -360,6 +367,16 @@ class BoundedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             )
             return
         lapsed = credential_lapsed(self.context, context)
+        ad_hoc = None if self._ad_hoc is None else self._ad_hoc.pop(operation.id, None)
+        view = self.view
+        if ad_hoc is not None and isinstance(view, GuardedGraphQLRouter) and not lapsed:
+            try:
+                admit(ad_hoc, context, mode=view.document_mode, method="WS")
+            except DocumentRefused as refused:
+                await operation.send_operation_message(
+                    ErrorMessage(id=operation.id, type="error", payload=[refused.error.formatted])
+                )
+                return
         try:
             source = await self.schema.stream(
                 operation.query,

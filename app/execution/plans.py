@@ -109,6 +109,9 @@ class ObjectSelection:
     is_type_of: Callable[..., Any] | None
     is_type_of_needs_info: bool
     fields: list[FieldPlan] | None = None
+    # The fields compiled to Python once the selection is hot (``app/execution/codegen``).
+    uses: int = 0
+    run: Callable[[Any, Any, Any], Any] | None = None
 
 
 @dataclass(slots=True)
@@ -155,6 +158,8 @@ class RootPlan:
 
     root_type: GraphQLObjectType
     fields: list[FieldPlan]
+    uses: int = 0
+    run: Callable[[Any, Any, Any], Any] | None = None
 
 
 @dataclass(slots=True)

@@ -195,7 +195,7 @@ class PlannedExecutor(ValueCompletion):
         if selection.fields is None:
             assert isinstance(selection, ObjectSelection)
             self._object_fields(selection)
-        run = selection_runner(selection)
+        run = selection_runner(selection, self._object_fields)
         if run is None:
             return self._execute_fields(selection.fields, source, path)  # type: ignore[arg-type]
         return run(self, source, path)

@@ -22,7 +22,7 @@ from typing import Any
 
 from graphql.pyutils import Path, Undefined
 
-from app.execution.plans import FieldPlan, ObjectSelection, RootPlan
+from app.execution.plans import FieldPlan, NonNull, ObjectSelection, RootPlan
 
 Compiled = Callable[[Any, Any, Path | None], Any]
 """``(executor, source, path) -> results`` (a dict, or an awaitable of one)."""
@@ -67,6 +67,8 @@ else:
     kind = type(value)
     if kind is _pt{i}:
         {res}[_n{i}] = value
+    elif value is None and _null{i}:
+        {res}[_n{i}] = None
     else:
         coerced = UNSET
         if value is not None and not isinstance(value, Exception):
@@ -200,6 +202,8 @@ class _Writer:
             if plan.leaf is not None:
                 constants[f"_pt{i}"] = plan.leaf.passthrough
                 constants[f"_s{i}"] = plan.leaf.serialize
+                # A nullable leaf's null is its answer (what ``_resolved`` comes to).
+                constants[f"_null{i}"] = not isinstance(plan.completion, NonNull)
                 out.append(_LEAF.format(**names))
             elif plan.plain_object is not None:
                 selection = plan.plain_object

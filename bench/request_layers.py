@@ -9,7 +9,9 @@ Python calls several times over, unevenly; see :mod:`bench.profile_graphql` for 
 functions). Per request of the trusted document (POST, ``documentId``):
 
 - the whole ASGI app (middleware, routing, FastAPI's dependencies, Strawberry's view,
-  everything but uvicorn's HTTP parsing and socket writes);
+  everything but uvicorn's HTTP parsing and socket writes), and for scale the plain
+  route and ``/healthz`` (the middleware and routing floor);
+- Strawberry's view (``run``) with the context built by hand, as the route does;
 - building the context (``app.context.get_context``);
 - reading the request and finding its document (``parse_request``);
 - ``schema.execute`` (Strawberry: extensions, parser and validation caches, graphql-core's
@@ -32,7 +34,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from graphql import execute, parse
+from starlette.background import BackgroundTasks
 from starlette.requests import Request
+from starlette.responses import Response
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.http import process_result
 
@@ -156,6 +160,26 @@ async def run(seconds: float) -> list[tuple[str, float]]:
             result = await result  # type: ignore[misc]
         return result
 
+    async def view_run() -> Any:
+        # What the route does before the view: the context as Strawberry's dependency
+        # builds it, a header-only sub-response; then the view itself.
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        scope = _scope("POST", "/graphql", b"", body)
+        scope["app"] = app
+        http = Request(scope, receive)
+        ctx = await get_context(http)
+        sub_response = Response()
+        del sub_response.headers["content-length"]
+        ctx.request, ctx.background_tasks, ctx.response = http, BackgroundTasks(), sub_response
+        view.temporal_response = sub_response
+        return await view.run(request=http, context=ctx, root_value=None)
+
     result = await strawberry_execute()
 
     async def encode() -> Any:
@@ -178,6 +202,11 @@ async def run(seconds: float) -> list[tuple[str, float]]:
             ),
         ),
         ("whole ASGI app, plain route", asgi_call(app, "GET", REST_PATH, b"first=14", None)),
+        (
+            "whole ASGI app, /healthz (middleware floor)",
+            asgi_call(app, "GET", "/healthz", b"", None),
+        ),
+        ("view.run (Strawberry's view and all below)", view_run),
         ("context (get_context)", context),
         ("request + document lookup (parse_request)", lookup),
         ("context + schema.execute (Strawberry)", strawberry_execute),

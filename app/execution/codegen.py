@@ -2,10 +2,10 @@
 
 :meth:`PlannedExecutor._execute_fields <app.execution.executor.PlannedExecutor>` walks a
 list of :class:`~app.execution.plans.FieldPlan` per object, reading each plan's
-attributes and choosing its branch for every value. A selection set used more than
-once (a list's items, a cached plan's next request) is compiled instead into one
-function that does the same steps for its fields in order, with each field's branch
-chosen at compile time and everything it reads bound as constants.
+attributes and choosing its branch for every value. A selection set of a hot plan (a
+trusted document's, or one run before) is compiled instead into one function that does
+the same steps for its fields in order, with each field's branch chosen at compile time
+and everything it reads bound as constants.
 
 The generated text holds no name from the document or the schema: response names,
 attribute names, type names, plans and serializers are in the function's globals as
@@ -22,7 +22,7 @@ from typing import Any
 
 from graphql.pyutils import Path, Undefined
 
-from app.execution.plans import FieldPlan, NonNull, ObjectSelection, RootPlan
+from app.execution.plans import FieldPlan, NonNull, ObjectSelection, OperationPlan, RootPlan
 
 Compiled = Callable[[Any, Any, Path | None], Any]
 """``(executor, source, path) -> results`` (a dict, or an awaitable of one)."""
@@ -251,20 +251,24 @@ def compile_fields(fields: list[FieldPlan], prepare: Prepare | None = None) -> C
 
 
 HOT_AFTER = 2
-"""Uses of a selection set before it is compiled: a set met once (a one-off ad-hoc
-document's single object) is walked, not compiled."""
+"""Executions of an ad-hoc document's plan before its selections are compiled: a
+document sent once (a flood of distinct ones) is walked, never compiled; a trusted
+document's pinned plan compiles on its first run."""
+
+
+def is_hot(plan: OperationPlan) -> bool:
+    """Count one execution of ``plan``; True when its selections should be compiled."""
+    plan.runs += 1
+    return plan.pinned or plan.runs >= HOT_AFTER
 
 
 def selection_runner(
     selection: ObjectSelection | RootPlan, prepare: Prepare | None = None
-) -> Compiled | None:
-    """The selection's compiled function once it is hot, else None (walk it)."""
+) -> Compiled:
+    """The selection's compiled function, compiled now if it has none yet."""
     run = selection.run
-    if run is not None:
-        return run
-    selection.uses += 1
-    if selection.uses < HOT_AFTER or selection.fields is None:
-        return None
-    compiled = compile_fields(selection.fields, prepare)
-    selection.run = compiled
-    return compiled
+    if run is None:
+        assert selection.fields is not None
+        run = compile_fields(selection.fields, prepare)
+        selection.run = run
+    return run

@@ -28,7 +28,7 @@ from graphql.pyutils import Path, Undefined, gather_with_cancel
 
 from app.execution.codegen import PLAIN as _PLAIN
 from app.execution.codegen import UNSET as _UNSET
-from app.execution.codegen import selection_runner
+from app.execution.codegen import is_hot, selection_runner
 from app.execution.plans import (
     PLANS,
     FieldPlan,
@@ -46,6 +46,8 @@ class PlannedExecutor(ValueCompletion):
     """Strawberry's execution context, running queries from cached plans."""
 
     plans: PlanCache = PLANS
+    # Whether this execution's plan is hot: its selections run compiled.
+    _hot = False
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         """``Executor.execute_operation``, with the root fields from the plan."""
@@ -89,6 +91,7 @@ class PlannedExecutor(ValueCompletion):
         plan = self._plan()
         if plan is None:
             return None
+        self._hot = is_hot(plan)
         key = conditional_key(plan, self.variable_values.coerced)
         root = plan.roots.get(key)
         if root is not None:
@@ -188,17 +191,17 @@ class PlannedExecutor(ValueCompletion):
     def _run_selection(
         self, selection: ObjectSelection | RootPlan, source: Any, path: Path | None
     ) -> Any:
-        """An object's fields: compiled once hot (``app/execution/codegen``), else walked."""
+        """An object's fields: compiled when the plan is hot (``app/execution/codegen``),
+        else walked."""
         run = selection.run
         if run is not None:
             return run(self, source, path)
         if selection.fields is None:
             assert isinstance(selection, ObjectSelection)
             self._object_fields(selection)
-        run = selection_runner(selection, self._object_fields)
-        if run is None:
+        if not self._hot:
             return self._execute_fields(selection.fields, source, path)  # type: ignore[arg-type]
-        return run(self, source, path)
+        return selection_runner(selection, self._object_fields)(self, source, path)
 
     def _plain_object(
         self, plan: FieldPlan, selection: ObjectSelection, source: Any, path: Path | None

@@ -2,8 +2,9 @@
 
 That they answer as graphql-core does is the differential test's job
 (``test_execution_plans.py`` runs every fixed document six times, so hot selections run
-compiled). Here: a client's names never reach the generated source, and a selection
-met once is not compiled.
+compiled). Here: a client's names never reach the generated source, a document run once
+is not compiled (the next run is), and a trusted document's pinned plan is compiled at
+once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from graphql import ExecutionResult, execute, parse
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
-from app.execution import PLANS, PlannedExecutor
+from app.execution import PLANS, PlannedExecutor, plan_for
 from app.execution.plans import Abstract, Completion, ListOf, NonNull, ObjectSelection
 from app.graphql import GraphQLLimits, build_schema
 from bench.memory import InMemoryDepartmentRepository
@@ -70,8 +71,9 @@ def run_once() -> ExecutionResult:
     return asyncio.run(go())
 
 
-def compiled_functions() -> Iterator[Any]:
-    for plan in PLANS._plans.values():
+def compiled_functions(*, pinned: bool = False) -> Iterator[Any]:
+    plans = PLANS._pinned if pinned else PLANS._plans
+    for plan in plans.values():
         for root in (plan.roots if plan else {}).values():
             if root.run is not None:
                 yield root.run
@@ -129,18 +131,27 @@ def test_client_names_never_reach_the_generated_source() -> None:
     assert bound >= CLIENT_NAMES
 
 
-def test_a_selection_met_once_is_walked_not_compiled() -> None:
+def test_a_document_run_once_is_walked_and_compiled_when_run_again() -> None:
     # given
     PLANS.clear()
-    # when: one run, where the root and the connection are met once each
-    run_once()
-    # then: nothing at the root was compiled yet; the list's items were (met 3 times)
-    [plan] = [p for p in PLANS._plans.values() if p is not None]
-    [root] = plan.roots.values()
-    assert root.run is None
-    connection = root.fields[0].completion
-    assert isinstance(connection, NonNull)
-    connection = connection.inner
-    assert isinstance(connection, ObjectSelection)
-    assert connection.run is None
+    # when: one run (a flood of distinct ad-hoc documents is only ever this)
+    first = run_once()
+    # then: nothing was compiled
+    assert not list(compiled_functions())
+    # when: the same document again
+    second = run_once()
+    # then: its selections ran compiled, with the same answer
     assert list(compiled_functions())
+    assert second.data == first.data
+
+
+def test_a_trusted_documents_pinned_plan_is_compiled_on_its_first_run() -> None:
+    # given: the plan pinned, as the router does for trusted documents at start-up
+    PLANS.clear()
+    plan = plan_for(SCHEMA, parse(DOCUMENT), pinned=True)
+    assert plan is not None
+    assert plan.pinned
+    # when
+    run_once()
+    # then
+    assert list(compiled_functions(pinned=True))

@@ -225,7 +225,10 @@ class _Writer:
         if depth >= INLINE_DEPTH or self.prepare is None:
             return None
         if selection.fields is None:
-            self.prepare(selection)
+            try:
+                self.prepare(selection)
+            except Exception:  # left to run time, where the walker meets it (or never)
+                return None
         return selection.fields
 
 

@@ -66,6 +66,8 @@ def parse_request(
 
 def is_json(content_type: str | None) -> bool:
     """True for ``application/json`` (and ``application/graphql-response+json``)."""
+    if content_type == "application/json":
+        return True  # what clients send; parsing it as a MIME header says the same
     media, _ = parse_content_type(content_type or "")
     return "application/json" in media
 

@@ -15,7 +15,13 @@ from starlette.types import ExceptionHandler
 from app import graphiql, health, wallet_cards, wellknown
 from app.context import get_context, unavailable_response
 from app.cors import add_cors
-from app.graphql import GraphQLLimits, LiveLimits, build_schema, graphql_router
+from app.graphql import (
+    GraphQLLimits,
+    LiveLimits,
+    build_schema,
+    direct_http_routes,
+    graphql_router,
+)
 from app.http_limits import BodySizeLimit
 from app.resources import open_resources, start_opened
 from app.services import ProviderWiring, build_services, wire_providers
@@ -32,6 +38,7 @@ def create_app(
     *,
     mongo_listeners: Sequence[monitoring.CommandListener] = (),
     providers: ProviderWiring = wire_providers,
+    direct_graphql: bool = True,
 ) -> FastAPI:
     """A FastAPI app serving ``/graphql``, ``/healthz`` and ``/readyz``.
 
@@ -39,7 +46,8 @@ def create_app(
     ``providers`` builds the adapters to vendors, registers and departments: the
     product's own wiring refuses to start until real adapters exist, so the demo
     (``demo.providers.demo_providers``) and the tests pass theirs; staging refuses the
-    development ones.
+    development ones. ``direct_graphql=False`` serves ``/graphql`` over HTTP through
+    Strawberry's FastAPI routes instead of ``direct_http_routes`` (tests compare them).
     """
     settings = settings or Settings()
 
@@ -85,22 +93,22 @@ def create_app(
         live_policy=LivePolicy(anonymous_heartbeat=settings.environment is Environment.DEVELOPMENT),
         plans=settings.graphql_execution_plans,
     )
-    app.include_router(
-        graphql_router(
-            schema,
-            get_context,
-            graphiql=settings.graphiql_enabled,
-            allowed_origins=settings.allowed_origins,
-            live=LiveLimits(
-                max_operations_per_connection=settings.ws_max_operations_per_connection,
-                max_connections_per_address=settings.ws_max_connections_per_address,
-            ),
-            # Loaded once, as the app is built: a broken manifest stops the start.
-            documents=TrustedDocuments.from_file(settings.graphql_documents_manifest),
-            document_mode=settings.document_mode,
+    graphql = graphql_router(
+        schema,
+        get_context,
+        graphiql=settings.graphiql_enabled,
+        allowed_origins=settings.allowed_origins,
+        live=LiveLimits(
+            max_operations_per_connection=settings.ws_max_operations_per_connection,
+            max_connections_per_address=settings.ws_max_connections_per_address,
         ),
-        prefix="/graphql",
+        # Loaded once, as the app is built: a broken manifest stops the start.
+        documents=TrustedDocuments.from_file(settings.graphql_documents_manifest),
+        document_mode=settings.document_mode,
     )
+    if direct_graphql:
+        direct_http_routes(app, graphql, "/graphql")
+    app.include_router(graphql, prefix="/graphql")
     if settings.graphiql_enabled:
         app.include_router(graphiql.router, prefix="/graphql/assets")
     app.include_router(health.router)

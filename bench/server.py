@@ -7,11 +7,17 @@ Run as a child process by :mod:`bench.graphql_vs_rest`::
 Settings come from the environment (``SZ_*``), as for the real service. ``--memory``
 swaps ``app.state.services`` after start-up for services over an in-memory directory
 holding the demo departments, so both endpoints then skip the database.
+
+``BENCH_PROFILE=path`` serves under cProfile and writes the statistics to ``path`` when
+the server stops (``bench.profile_graphql`` reads them: where a request's CPU goes).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
+import signal
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -117,8 +123,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One log line per request would be measured too; both endpoints lose it alike.
         access_log=False,
     )
-    uvicorn.Server(config).run()
+    server = uvicorn.Server(config)
+    profile_to = os.environ.get("BENCH_PROFILE")
+    if not profile_to:
+        server.run()
+        return 0
+    # uvicorn raises the signal that stopped it again once shut down; with the default
+    # handler that would end the process before the statistics are written.
+    signal.signal(signal.SIGTERM, _stopped)
+    profiler = cProfile.Profile()
+    try:
+        profiler.runcall(server.run)
+    except _Stopped:
+        pass
+    finally:
+        profiler.dump_stats(profile_to)
     return 0
+
+
+class _Stopped(Exception):
+    """SIGTERM, raised again by uvicorn after its graceful shutdown."""
+
+
+def _stopped(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
 
 
 if __name__ == "__main__":

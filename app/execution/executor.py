@@ -26,6 +26,9 @@ from graphql.execution.collect_fields import collect_fields
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 
+from app.execution.codegen import PLAIN as _PLAIN
+from app.execution.codegen import UNSET as _UNSET
+from app.execution.codegen import is_hot, selection_runner
 from app.execution.plans import (
     PLANS,
     FieldPlan,
@@ -38,17 +41,13 @@ from app.execution.plans import (
 )
 from app.execution.values import Info, ValueCompletion
 
-# Never awaitable, whatever ``is_awaitable`` would spend finding that out.
-_PLAIN = frozenset({str, int, float, bool})
-
-# Marks "not serialized on the fast path" (None and Undefined are results of their own).
-_UNSET: Any = object()
-
 
 class PlannedExecutor(ValueCompletion):
     """Strawberry's execution context, running queries from cached plans."""
 
     plans: PlanCache = PLANS
+    # Whether this execution's plan is hot: its selections run compiled.
+    _hot = False
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         """``Executor.execute_operation``, with the root fields from the plan."""
@@ -56,7 +55,7 @@ class PlannedExecutor(ValueCompletion):
         if root is None:
             return super().execute_operation(serially)
         try:
-            result = self._execute_fields(root.fields, self.root_value, None)
+            result = self._run_selection(root, self.root_value, None)
             if self.is_awaitable(result):
 
                 async def await_result() -> Any:
@@ -92,6 +91,7 @@ class PlannedExecutor(ValueCompletion):
         plan = self._plan()
         if plan is None:
             return None
+        self._hot = is_hot(plan)
         key = conditional_key(plan, self.variable_values.coerced)
         root = plan.roots.get(key)
         if root is not None:
@@ -174,17 +174,34 @@ class PlannedExecutor(ValueCompletion):
             raise
         if not awaitable_fields:
             return results
+        return self._gather_fields(results, awaitable_fields)
 
-        async def get_results() -> dict[str, Any]:
-            if len(awaitable_fields) == 1:
-                field = awaitable_fields[0]
-                results[field] = await results[field]
-            else:
-                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
-                results.update(zip(awaitable_fields, awaited, strict=True))
-            return results
+    async def _gather_fields(
+        self, results: dict[str, Any], awaitable_fields: list[str]
+    ) -> dict[str, Any]:
+        """The ``get_results`` closure of ``execute_fields``: awaitable fields awaited."""
+        if len(awaitable_fields) == 1:
+            field = awaitable_fields[0]
+            results[field] = await results[field]
+        else:
+            awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+        return results
 
-        return get_results()
+    def _run_selection(
+        self, selection: ObjectSelection | RootPlan, source: Any, path: Path | None
+    ) -> Any:
+        """An object's fields: compiled when the plan is hot (``app/execution/codegen``),
+        else walked."""
+        run = selection.run
+        if run is not None:
+            return run(self, source, path)
+        if selection.fields is None:
+            assert isinstance(selection, ObjectSelection)
+            self._object_fields(selection)
+        if not self._hot:
+            return self._execute_fields(selection.fields, source, path)  # type: ignore[arg-type]
+        return selection_runner(selection, self._object_fields)(self, source, path)
 
     def _plain_object(
         self, plan: FieldPlan, selection: ObjectSelection, source: Any, path: Path | None
@@ -199,8 +216,7 @@ class PlannedExecutor(ValueCompletion):
         if value is None or isinstance(value, Exception) or self.is_awaitable(value):
             return self._resolved(plan, field_path, value, None)
         try:
-            fields = selection.fields or self._object_fields(selection)
-            completed = self._execute_fields(fields, value, field_path)
+            completed = self._run_selection(selection, value, field_path)
             if self.is_awaitable(completed):
                 return self._await_completed(plan, plan.completion, field_path, completed)
         except Exception as raw_error:

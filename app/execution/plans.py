@@ -109,6 +109,8 @@ class ObjectSelection:
     is_type_of: Callable[..., Any] | None
     is_type_of_needs_info: bool
     fields: list[FieldPlan] | None = None
+    # The fields compiled to Python once its plan is hot (``app/execution/codegen``).
+    run: Callable[[Any, Any, Any], Any] | None = None
 
 
 @dataclass(slots=True)
@@ -155,6 +157,7 @@ class RootPlan:
 
     root_type: GraphQLObjectType
     fields: list[FieldPlan]
+    run: Callable[[Any, Any, Any], Any] | None = None
 
 
 @dataclass(slots=True)
@@ -164,6 +167,10 @@ class OperationPlan:
     operation: OperationDefinitionNode
     conditional_variables: tuple[str, ...]
     roots: dict[tuple[Any, ...], RootPlan] = field(default_factory=dict)
+    # Executions so far, and whether the plan is a trusted document's (pinned): its
+    # selections are compiled to Python once it is hot (``app/execution/codegen``).
+    runs: int = 0
+    pinned: bool = False
 
 
 # ------------------------------------------------------------------ compiling
@@ -365,7 +372,10 @@ class PlanCache:
         flood of ad-hoc documents cannot evict the app's own plans from the LRU."""
         key = _key(schema, operation)
         if key not in self._pinned:
-            self._pinned[key] = self._plans.pop(key, None) or _compiled(operation, fragments)
+            plan = self._plans.pop(key, None) or _compiled(operation, fragments)
+            if plan is not None:
+                plan.pinned = True
+            self._pinned[key] = plan
         return self._pinned[key]
 
     def get(

@@ -39,6 +39,10 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
         """Execute an object's fields (the executor's)."""
         raise NotImplementedError
 
+    def _run_selection(self, selection: ObjectSelection, source: Any, path: Path | None) -> Any:
+        """Execute an object's fields, compiled or walked (the executor's)."""
+        raise NotImplementedError
+
     def _object_fields(self, selection: ObjectSelection) -> list[FieldPlan]:
         grouped = collect_subfields(
             self.schema,
@@ -173,6 +177,10 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
         awaitable_indices: list[int] = []
         iterator = iter(items)
         index = 0
+        # Items of an object type with no ``is_type_of`` (maybe non-null): a present
+        # value goes straight to the object's fields, which never answer null, so
+        # ``_complete``'s steps in between (non-null check included) change nothing.
+        objects = _plain_item(item)
         try:
             while True:
                 try:
@@ -180,7 +188,23 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                 except StopIteration:
                     break
                 item_path = Path(path, index, None)
-                if is_awaitable(value):
+                if (
+                    objects is not None
+                    and value is not None
+                    and not isinstance(value, Exception)
+                    and not is_awaitable(value)
+                ):
+                    try:
+                        completed = self._run_selection(objects, value, item_path)
+                        if type(completed) is not dict and is_awaitable(completed):
+                            append(self._await_completed(plan, item, item_path, completed))
+                            awaitable_indices.append(index)
+                        else:
+                            append(completed)
+                    except Exception as raw_error:
+                        self._field_error(raw_error, plan, item, item_path)
+                        append(None)
+                elif is_awaitable(value):
                     append(self._complete_awaitable(plan, item, item_path, value, info))
                     awaitable_indices.append(index)
                 else:
@@ -277,8 +301,7 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                 async def execute_subfields_async() -> dict[str, Any]:
                     if not await matches:
                         raise invalid_return_type_error(selection.type, result, selection.details)
-                    fields = selection.fields or self._object_fields(selection)
-                    sub_fields = self._execute_fields(fields, result, path)
+                    sub_fields = self._run_selection(selection, result, path)
                     if self.is_awaitable(sub_fields):
                         return await sub_fields  # type: ignore[no-any-return]
                     return sub_fields  # type: ignore[no-any-return]
@@ -286,8 +309,7 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                 return execute_subfields_async()
             if not matches:
                 raise invalid_return_type_error(selection.type, result, selection.details)
-        fields = selection.fields or self._object_fields(selection)
-        return self._execute_fields(fields, result, path)
+        return self._run_selection(selection, result, path)
 
     def _info_at(self, plan: FieldPlan, path: Path) -> Info:
         """The field's ``info``, from a path that may point into its list items."""
@@ -296,3 +318,11 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
             field_path = field_path.prev
         assert field_path is not None
         return self.build_resolve_info(plan.definition, plan.nodes, plan.parent_type, field_path)
+
+
+def _plain_item(item: Completion) -> ObjectSelection | None:
+    """The object selection a list item completes to, when nothing else checks it."""
+    inner = item.inner if type(item) is NonNull else item
+    if type(inner) is ObjectSelection and inner.is_type_of is None:
+        return inner
+    return None

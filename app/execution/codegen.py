@@ -1,0 +1,277 @@
+"""Python source generated per selection set: the executor's field loop, unrolled.
+
+:meth:`PlannedExecutor._execute_fields <app.execution.executor.PlannedExecutor>` walks a
+list of :class:`~app.execution.plans.FieldPlan` per object, reading each plan's
+attributes and choosing its branch for every value. A selection set of a hot plan (a
+trusted document's, or one run before) is compiled instead into one function that does
+the same steps for its fields in order, with each field's branch chosen at compile time
+and everything it reads bound as constants.
+
+The generated text holds no name from the document or the schema: response names,
+attribute names, type names, plans and serializers are in the function's globals as
+``_n0``, ``_a0``, … (identifiers this module makes up), so nothing a client writes ends
+up in source code. The code of each branch is the interpreted loop's, statement for
+statement (same calls, same order, same error handling), so the differential test
+holds both to graphql-core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql.pyutils import Path, Undefined
+
+from app.execution.plans import FieldPlan, NonNull, ObjectSelection, OperationPlan, RootPlan
+
+Compiled = Callable[[Any, Any, Path | None], Any]
+"""``(executor, source, path) -> results`` (a dict, or an awaitable of one)."""
+
+# Never awaitable, whatever ``is_awaitable`` would spend finding that out.
+PLAIN = frozenset({str, int, float, bool})
+
+# Marks "not serialized on the fast path" (None and Undefined are results of their own).
+UNSET: Any = object()
+
+_HEAD = """\
+def run(ex, source, path):
+    is_awaitable = ex.is_awaitable
+    results = {}
+    awaitable_fields = []
+    try:
+"""
+
+_TAIL = """\
+    except Exception:
+        if awaitable_fields:
+            ex.settle_in_background([results[field] for field in awaitable_fields])
+        raise
+    if not awaitable_fields:
+        return results
+    return ex._gather_fields(results, awaitable_fields)
+"""
+
+# The blocks below are written for one object: its value is ``{src}``, its path the
+# expression ``{path}`` (evaluated only where a path is needed: errors, slow paths),
+# its results go to ``{res}`` and the names of its awaitable fields to ``{aw}``.
+
+# A plain attribute completing to a leaf: read and serialized inline (the executor's
+# fast path), the general path taken from where ``execute_field`` would be.
+_LEAF = """\
+try:
+    value = _g{i}({src}, _a{i})
+except Exception as raw_error:
+    ex._field_error(raw_error, _p{i}, _p{i}.completion, Path({path}, _n{i}, _t{i}))
+    {res}[_n{i}] = None
+else:
+    kind = type(value)
+    if kind is _pt{i}:
+        {res}[_n{i}] = value
+    elif value is None and _null{i}:
+        {res}[_n{i}] = None
+    else:
+        coerced = UNSET
+        if value is not None and not isinstance(value, Exception):
+            if kind in PLAIN or not is_awaitable(value):
+                try:
+                    coerced = _s{i}(value)
+                except Exception:
+                    coerced = UNSET
+        if coerced is not UNSET and coerced is not None and coerced is not Undefined:
+            {res}[_n{i}] = coerced
+        else:
+            result = ex._resolved(_p{i}, Path({path}, _n{i}, _t{i}), value, None)
+            {res}[_n{i}] = result
+            if is_awaitable(result):
+                {aw}.append(_n{i})
+"""
+
+# A plain attribute holding an object (``PlannedExecutor._plain_object``), its fields
+# run by the selection's own function.
+_OBJECT = """\
+field_path = Path({path}, _n{i}, _t{i})
+try:
+    value = _g{i}({src}, _a{i})
+except Exception as raw_error:
+    ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
+    result = None
+else:
+    if value is None or isinstance(value, Exception) or is_awaitable(value):
+        result = ex._resolved(_p{i}, field_path, value, None)
+    else:
+        try:
+            run = _o{i}.run
+            if run is not None:
+                completed = run(ex, value, field_path)
+            else:
+                completed = ex._run_selection(_o{i}, value, field_path)
+            if type(completed) is not dict and is_awaitable(completed):
+                result = ex._await_completed(_p{i}, _p{i}.completion, field_path, completed)
+            else:
+                result = completed
+        except Exception as raw_error:
+            ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
+            result = None
+{res}[_n{i}] = result
+if type(result) is not dict and is_awaitable(result):
+    {aw}.append(_n{i})
+"""
+
+# The same, with the object's fields written out here (``{body}``, the blocks of its
+# selection for ``{src2}``, ``{res2}``, ``{aw2}``): what its function would do, without
+# the call, and with its path built only if one is needed.
+_INLINE_OBJECT = """\
+try:
+    value = _g{i}({src}, _a{i})
+except Exception as raw_error:
+    ex._field_error(raw_error, _p{i}, _p{i}.completion, Path({path}, _n{i}, _t{i}))
+    result = None
+else:
+    if value is None or isinstance(value, Exception) or is_awaitable(value):
+        result = ex._resolved(_p{i}, Path({path}, _n{i}, _t{i}), value, None)
+    else:
+        {src2} = value
+        try:
+            {res2} = {{}}
+            {aw2} = []
+            try:
+{body}
+            except Exception:
+                if {aw2}:
+                    ex.settle_in_background([{res2}[field] for field in {aw2}])
+                raise
+            if {aw2}:
+                result = ex._await_completed(
+                    _p{i},
+                    _p{i}.completion,
+                    Path({path}, _n{i}, _t{i}),
+                    ex._gather_fields({res2}, {aw2}),
+                )
+            else:
+                result = {res2}
+        except Exception as raw_error:
+            ex._field_error(raw_error, _p{i}, _p{i}.completion, Path({path}, _n{i}, _t{i}))
+            result = None
+{res}[_n{i}] = result
+if type(result) is not dict and is_awaitable(result):
+    {aw}.append(_n{i})
+"""
+
+# Any other field: ``PlannedExecutor._execute_field``.
+_FIELD = """\
+result = ex._execute_field(_p{i}, {src}, Path({path}, _n{i}, _t{i}))
+{res}[_n{i}] = result
+if is_awaitable(result):
+    {aw}.append(_n{i})
+"""
+
+INLINE_DEPTH = 4
+"""Object selections written out inside their parent's function, at most this deep."""
+
+Prepare = Callable[[ObjectSelection], list[FieldPlan]]
+"""Collects a selection's fields (the executor's ``_object_fields``)."""
+
+
+class _Writer:
+    """The source of one function and the constants it reads."""
+
+    def __init__(self, prepare: Prepare | None) -> None:
+        self.prepare = prepare
+        self.constants: dict[str, Any] = {
+            "Path": Path,
+            "Undefined": Undefined,
+            "UNSET": UNSET,
+            "PLAIN": PLAIN,
+        }
+        self.count = 0
+
+    def blocks(self, fields: list[FieldPlan], src: str, path: str, depth: int) -> str:
+        """The statements running ``fields`` of the object in local ``src``."""
+        res, aw = ("results", "awaitable_fields") if depth == 0 else (f"r{depth}", f"a{depth}")
+        out: list[str] = []
+        for plan in fields:
+            i = self.count
+            self.count += 1
+            constants = self.constants
+            constants[f"_p{i}"] = plan
+            constants[f"_n{i}"] = plan.response_name
+            constants[f"_t{i}"] = plan.parent_type.name
+            constants[f"_g{i}"] = plan.getter
+            constants[f"_a{i}"] = plan.attribute
+            names = {"i": i, "src": src, "path": path, "res": res, "aw": aw}
+            if plan.leaf is not None:
+                constants[f"_pt{i}"] = plan.leaf.passthrough
+                constants[f"_s{i}"] = plan.leaf.serialize
+                # A nullable leaf's null is its answer (what ``_resolved`` comes to).
+                constants[f"_null{i}"] = not isinstance(plan.completion, NonNull)
+                out.append(_LEAF.format(**names))
+            elif plan.plain_object is not None:
+                selection = plan.plain_object
+                constants[f"_o{i}"] = selection
+                child = self._child_fields(selection, depth)
+                if child is None:
+                    out.append(_OBJECT.format(**names))
+                    continue
+                level = depth + 1
+                body = self.blocks(child, f"s{level}", f"Path({path}, _n{i}, _t{i})", level)
+                names |= {"src2": f"s{level}", "res2": f"r{level}", "aw2": f"a{level}"}
+                names["body"] = _indent(body or "pass\n", 16)
+                out.append(_INLINE_OBJECT.format(**names))
+            else:
+                out.append(_FIELD.format(**names))
+        return "".join(out)
+
+    def _child_fields(self, selection: ObjectSelection, depth: int) -> list[FieldPlan] | None:
+        if depth >= INLINE_DEPTH or self.prepare is None:
+            return None
+        if selection.fields is None:
+            try:
+                self.prepare(selection)
+            except Exception:  # left to run time, where the walker meets it (or never)
+                return None
+        return selection.fields
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "".join(pad + line if line.strip() else line for line in text.splitlines(True))
+
+
+def compile_fields(fields: list[FieldPlan], prepare: Prepare | None = None) -> Compiled:
+    """One function running ``fields`` as the executor's ``_execute_fields`` does.
+
+    With ``prepare``, the selections of plain object fields are written out inline (down
+    to :data:`INLINE_DEPTH`), their fields collected now with ``prepare``.
+    """
+    writer = _Writer(prepare)
+    body = writer.blocks(fields, "source", "path", 0)
+    source = _HEAD + _indent(body or "pass\n", 8) + _TAIL
+    code = compile(source, "<selection set>", "exec")
+    namespace: dict[str, Any] = dict(writer.constants)
+    exec(code, namespace)  # noqa: S102 - our own template; names are only in `constants`
+    run: Compiled = namespace["run"]
+    return run
+
+
+HOT_AFTER = 2
+"""Executions of an ad-hoc document's plan before its selections are compiled: a
+document sent once (a flood of distinct ones) is walked, never compiled; a trusted
+document's pinned plan compiles on its first run."""
+
+
+def is_hot(plan: OperationPlan) -> bool:
+    """Count one execution of ``plan``; True when its selections should be compiled."""
+    plan.runs += 1
+    return plan.pinned or plan.runs >= HOT_AFTER
+
+
+def selection_runner(
+    selection: ObjectSelection | RootPlan, prepare: Prepare | None = None
+) -> Compiled:
+    """The selection's compiled function, compiled now if it has none yet."""
+    run = selection.run
+    if run is None:
+        assert selection.fields is not None
+        run = compile_fields(selection.fields, prepare)
+        selection.run = run
+    return run

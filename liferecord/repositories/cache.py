@@ -13,15 +13,30 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import redis.asyncio as redis_async
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError, create_model
 from redis.exceptions import RedisError
 
 from infra.crypto import FieldCipher
-from liferecord.models import PAYLOAD_TYPES, CachedSection, Section
+from liferecord.models import PAYLOAD_TYPES, CachedSection, Record, Section
 
 logger = logging.getLogger("liferecord.cache")
+
+
+def _envelope(section: Section) -> type[BaseModel]:
+    """The stored form of one section's value, validated straight from its JSON bytes
+    (pydantic's parser: no ``json.loads`` into dicts first)."""
+    payload: Any = PAYLOAD_TYPES[section] | None
+    return create_model(
+        f"Cached{type(section).__name__}{section.name.title()}",
+        fetched_at=(datetime, ...),
+        payload=(payload, ...),
+    )
+
+
+_ENVELOPES = {section: _envelope(section) for section in Section}
 
 # A cached value outlives its freshness so it can be shown, marked stale, while its
 # department is down.
@@ -78,27 +93,24 @@ class SectionCache:
             return None
         try:
             token = raw.decode("ascii") if isinstance(raw, bytes) else str(raw)
-            stored = json.loads(
-                self._cipher.decrypt_bytes(token, context=self._context(account_id, section))
+            plaintext = self._cipher.decrypt_bytes(
+                token, context=self._context(account_id, section)
             )
-        except ValueError:  # Undecryptable, not ASCII, or not JSON
+        except ValueError:  # Undecryptable or not ASCII
             # Another key (rotated master secret), tampered, or a clear value written by
             # an older release: refetch, and the fresh value replaces it.
             logger.info("liferecord.cache.undecryptable section=%s", section.value)
             return None
         try:
-            payload_json = stored["payload"]
-            payload = (
-                None
-                if payload_json is None
-                else PAYLOAD_TYPES[section].model_validate(payload_json)
-            )
-            return CachedSection(
-                payload=payload, fetched_at=datetime.fromisoformat(stored["fetched_at"])
-            )
-        except (ValueError, KeyError, TypeError, ValidationError):
-            # A value written by an older release with another shape: refetch.
+            stored = _ENVELOPES[section].model_validate_json(plaintext)
+        except ValidationError:
+            # Not JSON, or a value written by an older release with another shape: refetch.
             return None
+        payload: Record | None = getattr(stored, "payload")  # noqa: B009 - a created model
+        fetched_at: datetime = getattr(stored, "fetched_at")  # noqa: B009
+        if fetched_at.tzinfo is None:
+            return None  # every value is stored with its offset; a naive one is not ours
+        return CachedSection(payload=payload, fetched_at=fetched_at)
 
     async def put(self, account_id: str, section: Section, value: CachedSection) -> None:
         """Store a freshly fetched value (best effort)."""

@@ -127,3 +127,24 @@ async def test_a_tampered_value_is_fetched_again_and_replaced(resources: Resourc
     assert result.payload == source.payload
     assert (result.stale, result.unavailable) == (False, None)
     assert await cache_of(resources).get(LIU.account_id, Section.HOUSEHOLD) is not None
+
+
+@pytest.mark.parametrize(
+    "plaintext",
+    [
+        b"not json",
+        b'{"payload": null}',
+        b'{"fetched_at": "2026-03-02T08:30:00", "payload": null}',
+        b'{"fetched_at": "2026-03-02T08:30:00+00:00", "payload": {"name": 3}}',
+    ],
+)
+async def test_sealed_values_of_another_shape_are_misses(
+    resources: Resources, plaintext: bytes
+) -> None:
+    # given values sealed with the right key and context, but not what the cache writes
+    # (not JSON, no time, a time without its offset, a payload of the wrong shape)
+    context = f"liferecord-cache:{LIU.account_id}:{Section.HOUSEHOLD.value}"
+    sealed = resources.keys.record_cache.encrypt_bytes(plaintext, context=context)
+    await resources.redis.set(key_of(resources, LIU, Section.HOUSEHOLD), sealed)
+    # when / then
+    assert await cache_of(resources).get(LIU.account_id, Section.HOUSEHOLD) is None

@@ -78,6 +78,7 @@ from liferecord.services.disputes import DisputeService
 from notifications import wiring as notifications_wiring
 from notifications.adapters.wechat import WeChatSubscribeChannel
 from notifications.live import CaseVisibility, LiveClients, LiveConfig, LiveProviders, wire_live
+from notifications.ports import LivePublisher
 from wallet import wiring as wallet_wiring
 from wallet.adapters.sources import DepartmentLicenceSource
 from wallet.models import SEALING_DEPARTMENTS
@@ -634,9 +635,9 @@ def wallet_clients(resources: Resources) -> wallet_wiring.WalletClients:
     )
 
 
-def wire_notifications(resources: Resources) -> Wired:
+def wire_notifications(resources: Resources, *, live: LivePublisher | None = None) -> Wired:
     """The notifications domain over the open clients (also used alone by the operators'
-    commands, which need no other domain)."""
+    commands, which need no other domain); ``live`` replaces the Redis live publisher."""
     settings = resources.settings
     master = settings.secret_key.get_secret_value().encode()
     return notifications_wiring.wire(
@@ -655,7 +656,7 @@ def wire_notifications(resources: Resources) -> Wired:
             max_attempts=settings.notification_max_attempts,
             fcm_endpoint=settings.fcm_endpoint_url,
         ),
-        notifications_wiring.NotificationsProviders(channels=_wechat_channels(settings)),
+        notifications_wiring.NotificationsProviders(channels=_wechat_channels(settings), live=live),
     )
 
 

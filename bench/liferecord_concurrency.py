@@ -256,6 +256,17 @@ async def measure(
     return timings
 
 
+async def _drop_run_data(resources: Resources, settings: Settings) -> None:
+    """Remove the run's database and Redis keys (best effort)."""
+    with contextlib.suppress(Exception):
+        await resources.mongo.drop_database(settings.mongodb_database)
+    with contextlib.suppress(Exception):
+        pattern = f"{settings.redis_key_prefix}*"
+        keys = [k async for k in resources.redis.scan_iter(match=pattern)]
+        if keys:
+            await resources.redis.delete(*keys)
+
+
 async def run(
     settings: Settings, *, delays_ms: Sequence[float], slow: int, requests: int, warmup: int
 ) -> list[Timing]:
@@ -279,15 +290,7 @@ async def run(
                     warmup=warmup,
                 )
         finally:
-            with contextlib.suppress(Exception):
-                await resources.mongo.drop_database(settings.mongodb_database)
-            with contextlib.suppress(Exception):
-                keys = [
-                    k
-                    async for k in resources.redis.scan_iter(match=f"{settings.redis_key_prefix}*")
-                ]
-                if keys:
-                    await resources.redis.delete(*keys)
+            await _drop_run_data(resources, settings)
 
 
 class ServerClock:
@@ -371,15 +374,7 @@ async def run_cached(settings: Settings, *, requests: int, warmup: int) -> dict[
                     await _timed_query(http, token)
                 samples = list(clock.samples)
         finally:
-            with contextlib.suppress(Exception):
-                await resources.mongo.drop_database(settings.mongodb_database)
-            with contextlib.suppress(Exception):
-                keys = [
-                    k
-                    async for k in resources.redis.scan_iter(match=f"{settings.redis_key_prefix}*")
-                ]
-                if keys:
-                    await resources.redis.delete(*keys)
+            await _drop_run_data(resources, settings)
     if len(samples) != requests:
         raise BenchmarkError(f"timed {len(samples)} responses of {requests}")
     return {

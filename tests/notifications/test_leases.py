@@ -9,15 +9,13 @@ from __future__ import annotations
 import asyncio
 import collections
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 
-from infra.crypto import FieldCipher, KeyedHash, derive_key
+from app.services import wire_notifications
 from kit.text import Localized
-from notifications import wiring
 from notifications.adapters.redis_live import RedisLivePublisher
 from notifications.services.devices import DeviceService
 from notifications.services.operations import OperationsService
@@ -49,26 +47,7 @@ def another_worker(
 ) -> NotificationWorker:
     """A second worker over the same servers and settings, wired as another process
     wires its own (``live`` replaces its live publisher)."""
-    settings = app.state.settings
-    resources = app.state.resources
-    master = settings.secret_key.get_secret_value().encode()
-    wired = wiring.wire(
-        wiring.NotificationsClients(
-            database=resources.database,
-            redis=resources.redis,
-            redis_prefix=settings.redis_key_prefix,
-            content_cipher=FieldCipher(derive_key(master, "notifications-content/v1")),
-            token_lookup=KeyedHash(derive_key(master, "notifications-token/v1")),
-            firebase=resources.firebase,
-        ),
-        wiring.NotificationsConfig(
-            lease=timedelta(seconds=settings.notification_lease_seconds),
-            retry_base=timedelta(seconds=settings.notification_retry_base_seconds),
-            max_attempts=settings.notification_max_attempts,
-            fcm_endpoint=settings.fcm_endpoint_url,
-        ),
-        wiring.NotificationsProviders(live=live),
-    )
+    wired = wire_notifications(app.state.resources, live=live)
     [worker] = [s for s in wired.services if isinstance(s, NotificationWorker)]
     worker.name = name
     return worker

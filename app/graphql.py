@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,11 +13,11 @@ import strawberry
 from cross_web import HTTPException
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
-from graphql import GraphQLError, GraphQLFormattedError, parse, specified_rules
+from graphql import GraphQLError, parse, specified_rules
 from graphql import OperationType as DocumentOperation
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.background import BackgroundTasks
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
@@ -27,23 +27,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES, StreamResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-    _OperationStreamClosed,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
-    CompleteMessage,
-    ErrorMessage,
-    SubscribeMessage,
-)
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 from strawberry.utils.aio import aclosing
 
-from app.context import authenticate_connection, credential_lapsed, operation_context
+from app.context import authenticate_connection
 from app.cors import OriginPolicy
 from app.document_policy import (
     DocumentRequestData,
@@ -62,29 +52,19 @@ from app.graphql_errors import (
 )
 from app.graphql_limits import introspection_depth_rule, operation_limits_rule
 from app.graphql_security import OperationRules, StripSuggestions, coded_rules
+from app.graphql_ws import BoundedTransportWS, ConnectionsByAddress, refuse_websocket
 from app.json_encoding import encode_response, reject_non_finite
 from app.trusted_documents import DocumentMode, DocumentRefused, TrustedDocuments
 from app.validation_cache import SourceValidationCache, ValidationResults
-from infra.outages import Unavailable
 from resolvers.context import Context
-from resolvers.errors import SERVICE_UNAVAILABLE_EN, SERVICE_UNAVAILABLE_ZH
 from resolvers.root import Mutation, Query, Subscription
 from resolvers.system import LivePolicy
-from schema.errors import PublicError
 from schema.scalars import DateTime
 
 logger = logging.getLogger("app.graphql")
 
 # The standard introspection query (GraphiQL's) goes 13 levels below ``__schema``.
 INTROSPECTION_MAX_DEPTH = 15
-
-CREDENTIAL_LAPSED = 4403
-"""graphql-transport-ws close code (Forbidden) for a connection whose sign-in has lapsed.
-
-Not 4401: the protocol keeps 4401 (Unauthorized) for a subscribe before
-``connection_ack``, and the graphql-ws client gives up for good on it, whereas it
-reconnects after 4403 (calling its ``connectionParams`` again, so with a fresh token).
-"""
 
 # Raised by Strawberry for requests that name no runnable operation; the router answers
 # them with HTTP 400 before any result exists.
@@ -266,167 +246,6 @@ def build_schema(
     )
 
 
-@dataclass
-class ConnectionsByAddress:
-    """Open WebSocket connections per client address, in this process.
-
-    Each API instance bounds its own share; the addresses live only in memory.
-    """
-
-    limit: int
-    open: dict[str, int] = field(default_factory=dict)
-
-    def acquire(self, address: str) -> bool:
-        """Count a new connection from ``address``; False (not counted) past the limit."""
-        count = self.open.get(address, 0)
-        if count >= self.limit:
-            return False
-        self.open[address] = count + 1
-        return True
-
-    def release(self, address: str) -> None:
-        """Forget a closed connection."""
-        count = self.open.get(address, 0) - 1
-        if count > 0:
-            self.open[address] = count
-        else:
-            self.open.pop(address, None)
-
-
-class BoundedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws with a typed refusal past the operations a connection may run,
-    and the caller established afresh for every operation."""
-
-    closing = False
-    """Set once the connection is being closed because its sign-in lapsed."""
-    _ad_hoc: dict[str, DocumentRequestData] | None = None
-    """Operations admitted as ad-hoc text, by id: admitted again as their caller is when
-    they run (an enterprise grant revoked since connecting ends ad-hoc text)."""
-
-    async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        """Refuse a new operation (``TOO_MANY_OPERATIONS``) while the connection is full."""
-        limit = self.max_subscriptions_per_connection
-        if (
-            limit is not None
-            and self.connection_acknowledged
-            and message["id"] not in self.operations
-            and len(self.operations) >= limit
-        ):
-            logger.info("graphql.ws.operation_refused reason=too_many_operations")
-            error = PublicError(
-                f"At most {limit} operations may run at once on one connection; "
-                "complete one first.",
-                code="TOO_MANY_OPERATIONS",
-                extra={"limit": limit},
-            )
-            await self.send_message(
-                {"id": message["id"], "type": "error", "payload": [error.formatted]}
-            )
-            return
-        view = self.view
-        if isinstance(view, GuardedGraphQLRouter) and self.connection_acknowledged:
-            # The same document rules as over HTTP: an id names a trusted document, and
-            # trusted-only refuses ad-hoc text (a socket is no way around it).
-            try:
-                request = parse_request(dict(message["payload"]), view.documents)
-                admit(request, self.context, mode=view.document_mode, method="WS")
-            except (DocumentRefused, HTTPException) as refused:
-                reason: GraphQLError = (
-                    refused.error
-                    if isinstance(refused, DocumentRefused)
-                    else PublicError(refused.reason, code="BAD_REQUEST")
-                )
-                await self.send_message(
-                    {"id": message["id"], "type": "error", "payload": [reason.formatted]}
-                )
-                return
-            if request.query is not None:
-                message["payload"]["query"] = request.query
-            if request.document is None and view.document_mode is DocumentMode.TRUSTED_ONLY:
-                if self._ad_hoc is None:
-                    self._ad_hoc = {}
-                self._ad_hoc[message["id"]] = request
-        await super().handle_subscribe(message)
-
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
-        """Run one operation as its caller is now, not as they were when connecting.
-
-        The caller is established again for each operation (``operation_context``): one
-        read, as for an HTTP request. A session revoked or signed out, or an access token
-        expired, since connecting is answered as over HTTP (the typed refusals of an
-        anonymous caller, ``reason`` REVOKED or EXPIRED); then the connection is closed
-        with 4403, ending whatever else runs under the lapsed sign-in, and the client
-        reconnects with a fresh token. An outage answers a retryable ``error``
-        (``SERVICE_UNAVAILABLE``), never an anonymous answer, and keeps the connection.
-        """
-        try:
-            context = await operation_context(self.context)
-        except Exception as error:  # the gate: answered, never left hanging
-            await operation.send_operation_message(
-                ErrorMessage(id=operation.id, type="error", payload=[_refusal(error)])
-            )
-            return
-        lapsed = credential_lapsed(self.context, context)
-        ad_hoc = None if self._ad_hoc is None else self._ad_hoc.pop(operation.id, None)
-        view = self.view
-        if ad_hoc is not None and isinstance(view, GuardedGraphQLRouter) and not lapsed:
-            try:
-                admit(ad_hoc, context, mode=view.document_mode, method="WS")
-            except DocumentRefused as refused:
-                await operation.send_operation_message(
-                    ErrorMessage(id=operation.id, type="error", payload=[refused.error.formatted])
-                )
-                return
-        try:
-            source = await self.schema.stream(
-                operation.query,
-                variable_values=operation.variables,
-                context_value=context,
-                root_value=self.root_value,
-                operation_name=operation.operation_name,
-            )
-            if lapsed:
-                # One answer says why (REVOKED, EXPIRED); nothing streams on a dead sign-in.
-                source = _first_result(source)
-            async with aclosing(source):
-                await self._send_result_stream(operation, source)
-            await operation.send_operation_message(
-                CompleteMessage(id=operation.id, type="complete")
-            )
-        except _OperationStreamClosed:  # a syntax error closed the connection (4400)
-            return
-        except Exception as error:  # an answer could not be sent: logged, as Strawberry does
-            await self.handle_task_exception(error)
-            if self.operations.get(operation.id) is operation:
-                del self.operations[operation.id]
-            raise
-        if lapsed and not self.closing:
-            self.closing = True
-            logger.info("graphql.ws.connection_closed reason=%s", context.auth_failure)
-            await self.websocket.close(code=CREDENTIAL_LAPSED, reason="Forbidden")
-
-
-async def _first_result(source: StreamResult) -> StreamResult:
-    """``source``'s first result only (the stream is closed after it)."""
-    async with aclosing(source):
-        async for result in source:
-            yield result
-            return
-
-
-def _refusal(error: Exception) -> GraphQLFormattedError:
-    """The graphql-transport-ws error for an operation whose caller could not be read:
-    retryable during an outage, masked (and logged) if it was a crash."""
-    if not isinstance(error, Unavailable):
-        return finish_errors([as_graphql_error(error)])[0].formatted
-    logger.info("graphql.ws.operation_refused reason=unavailable part=%s", error.part)
-    return PublicError(
-        SERVICE_UNAVAILABLE_ZH,
-        code="SERVICE_UNAVAILABLE",
-        extra={"messageEn": SERVICE_UNAVAILABLE_EN, "retryAfterSeconds": error.retry_after},
-    ).formatted
-
-
 class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
     """A router whose body parsing answers 400, never 500, to any malformed JSON, and
     which bounds WebSocket connections per client address."""
@@ -545,7 +364,7 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
         address = request.client.host if request.client else "unknown"
         if not self.connections.acquire(address):
             logger.info("graphql.ws.connection_refused reason=too_many_connections")
-            return await _refuse(request, self.connections.limit)
+            return await refuse_websocket(request, self.connections.limit)
         try:
             return await super().run(request, context, root_value)
         finally:
@@ -570,24 +389,6 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
         if not isinstance(value, dict):
             raise HTTPException(400, "The request body must be a JSON object")
         return value
-
-
-async def _refuse(websocket: WebSocket, limit: int) -> WebSocket:
-    """Turn a WebSocket handshake down: HTTP 429 where the server can say so, else 403."""
-    if "websocket.http.response" in websocket.scope.get("extensions", {}):
-        error = PublicError(
-            f"At most {limit} WebSocket connections per client address.",
-            code="TOO_MANY_CONNECTIONS",
-            extra={"limit": limit},
-        )
-        await websocket.send_denial_response(
-            JSONResponse(
-                {"errors": [error.formatted]}, status_code=429, headers={"retry-after": "30"}
-            )
-        )
-    else:
-        await websocket.close(code=1008)
-    return websocket
 
 
 def graphql_router(

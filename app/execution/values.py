@@ -188,29 +188,19 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                 except StopIteration:
                     break
                 item_path = Path(path, index, None)
-                if (
-                    objects is not None
-                    and value is not None
-                    and not isinstance(value, Exception)
-                    and not is_awaitable(value)
-                ):
-                    try:
-                        completed = self._run_selection(objects, value, item_path)
-                        if type(completed) is not dict and is_awaitable(completed):
-                            append(self._await_completed(plan, item, item_path, completed))
-                            awaitable_indices.append(index)
-                        else:
-                            append(completed)
-                    except Exception as raw_error:
-                        self._field_error(raw_error, plan, item, item_path)
-                        append(None)
-                elif is_awaitable(value):
+                if is_awaitable(value):
                     append(self._complete_awaitable(plan, item, item_path, value, info))
                     awaitable_indices.append(index)
                 else:
                     try:
-                        completed = self._complete(plan, item, item_path, value, info)
-                        if is_awaitable(completed):
+                        completed = (
+                            self._run_selection(objects, value, item_path)
+                            if objects is not None
+                            and value is not None
+                            and not isinstance(value, Exception)
+                            else self._complete(plan, item, item_path, value, info)
+                        )
+                        if type(completed) is not dict and is_awaitable(completed):
                             append(self._await_completed(plan, item, item_path, completed))
                             awaitable_indices.append(index)
                         else:

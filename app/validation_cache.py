@@ -14,7 +14,6 @@ locations (none reaches here today) is keyed by its syntax tree, as before.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,13 +21,14 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from app.lru import BoundedLru
+
 
 class ValidationResults:
     """A bounded LRU of validation errors, shared by every request of a schema."""
 
     def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._results: OrderedDict[tuple[Any, ...], list[GraphQLError]] = OrderedDict()
+        self._results: BoundedLru[tuple[Any, ...], list[GraphQLError]] = BoundedLru(maxsize)
 
     def __len__(self) -> int:
         return len(self._results)
@@ -47,17 +47,7 @@ class ValidationResults:
             )
         else:
             key = (schema, document, rules)
-        results = self._results
-        try:
-            errors = results[key]
-        except KeyError:
-            errors = validate_document(schema, document, rules)
-            results[key] = errors
-            if len(results) > self.maxsize:
-                results.popitem(last=False)
-            return errors
-        results.move_to_end(key)
-        return errors
+        return self._results.get_or_make(key, lambda: validate_document(schema, document, rules))
 
 
 class SourceValidationCache(SchemaExtension):

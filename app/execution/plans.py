@@ -20,7 +20,6 @@ worth it), ``@defer``/``@stream``, fragment variables, error propagation disable
 from __future__ import annotations
 
 import builtins
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +55,8 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.values import get_argument_values
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from app.lru import BoundedLru
 
 # Resolvers Strawberry builds for plain attribute fields ignore ``info``; it marks them.
 _DEFAULT_MARK = "_is_default"
@@ -359,7 +360,7 @@ class PlanCache:
 
     def __init__(self, maxsize: int = 512) -> None:
         self.maxsize = maxsize
-        self._plans: OrderedDict[tuple[Any, ...], OperationPlan | None] = OrderedDict()
+        self._plans: BoundedLru[tuple[Any, ...], OperationPlan | None] = BoundedLru(maxsize)
         self._pinned: dict[tuple[Any, ...], OperationPlan | None] = {}
 
     def __len__(self) -> int:
@@ -372,7 +373,7 @@ class PlanCache:
         flood of ad-hoc documents cannot evict the app's own plans from the LRU."""
         key = _key(schema, operation)
         if key not in self._pinned:
-            plan = self._plans.pop(key, None) or _compiled(operation, fragments)
+            plan = self._plans.pop(key) or _compiled(operation, fragments)
             if plan is not None:
                 plan.pinned = True
             self._pinned[key] = plan
@@ -386,17 +387,7 @@ class PlanCache:
         key = _key(schema, operation)
         if key in self._pinned:
             return self._pinned[key]
-        plans = self._plans
-        try:
-            plan = plans[key]
-        except KeyError:
-            plan = _compiled(operation, fragments)
-            plans[key] = plan
-            if len(plans) > self.maxsize:
-                plans.popitem(last=False)
-            return plan
-        plans.move_to_end(key)
-        return plan
+        return self._plans.get_or_make(key, lambda: _compiled(operation, fragments))
 
     def clear(self) -> None:
         """Forget every plan (tests, or a schema reload)."""

@@ -8,6 +8,8 @@ graphql-core's nodes answers the same question without building anything.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
 from resolvers.context import Info
@@ -19,6 +21,16 @@ def selects(info: Info, field_name: str) -> bool:
     Fragments (inline and named) are followed; ``@skip``/``@include`` are not evaluated,
     as with ``info.selected_fields``: a field that may be asked for counts as asked.
     """
+    return any(name == field_name for name in _names_below(info, deep=True))
+
+
+def selected_here(info: Info) -> set[str]:
+    """The names of the fields selected directly on the value being resolved (through
+    fragments, not inside other fields), evaluated as :func:`selects` does."""
+    return set(_names_below(info, deep=False))
+
+
+def _names_below(info: Info, *, deep: bool) -> Iterator[str]:
     raw = info._raw_info
     fragments = raw.fragments
     followed: set[str] = set()
@@ -29,9 +41,9 @@ def selects(info: Info, field_name: str) -> bool:
             continue
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                if selection.name.value == field_name:
-                    return True
-                pending.append(selection.selection_set)
+                yield selection.name.value
+                if deep:
+                    pending.append(selection.selection_set)
             elif isinstance(selection, InlineFragmentNode):
                 pending.append(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
@@ -40,4 +52,3 @@ def selects(info: Info, field_name: str) -> bool:
                 if fragment is not None and name not in followed:
                     followed.add(name)
                     pending.append(fragment.selection_set)
-    return False

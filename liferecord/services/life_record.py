@@ -150,9 +150,11 @@ class LifeRecordService:
         except KeyError:
             raise UnknownSection(field="section") from None
 
-    def peek(self, citizen: Citizen) -> CachedPeek:
-        """A request's shared look at ``citizen``'s cached sections (see :class:`CachedPeek`)."""
-        return CachedPeek(self._cache, citizen.account_id, self.sections)
+    def peek(self, citizen: Citizen, sections: Iterable[Section]) -> CachedPeek:
+        """A request's shared look at the cached ``sections`` of ``citizen`` it will read
+        (see :class:`CachedPeek`); another section is read on its own."""
+        wanted = [section for section in sections if section in self._sources]
+        return CachedPeek(self._cache, citizen.account_id, wanted)
 
     async def read(
         self,

@@ -26,7 +26,7 @@ from resolvers.context import Info
 from resolvers.errors import step_up_required
 from resolvers.liferecord import sections
 from resolvers.liferecord.departments import ProvenanceDepartments
-from resolvers.selection import selects
+from resolvers.selection import selected_here, selects
 from schema.liferecord import (
     HouseholdResult,
     IncomeResult,
@@ -160,6 +160,12 @@ LifeRecordResult = Annotated[
 ]
 
 
+def _field_name(section: Section) -> str:
+    """The ``LifeRecord`` field of ``section`` (``social_insurance`` → ``socialInsurance``)."""
+    head, *rest = section.value.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
 def citizen_of(account: Account) -> Citizen | None:
     """Whose record the account opens: its verified ID number (``None`` before 实名)."""
     if account.real_name is None:
@@ -178,6 +184,7 @@ def life_record_of(
     if citizen is None or account.real_name is None:
         # A REAL_NAME principal always has a verified identity; never trust that blindly.
         return step_up_required(DomainLevel.REAL_NAME, DomainLevel.PHONE)
+    asked = selected_here(info)
     return LifeRecord(
         citizen=citizen,
         reader=Reader(
@@ -188,5 +195,7 @@ def life_record_of(
         ),
         refreshed=refreshed or {},
         provenance_departments=ProvenanceDepartments(),
-        cache_peek=info.context.service(LifeRecordService).peek(citizen),
+        cache_peek=info.context.service(LifeRecordService).peek(
+            citizen, [s for s in Section if _field_name(s) in asked]
+        ),
     )

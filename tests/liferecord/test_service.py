@@ -380,7 +380,7 @@ async def test_a_peek_reads_every_cached_section_in_one_round_trip(resources: Re
     first = await read_all(service, CITIZEN)
     counting.commands.clear()
     # when a query reads every section through one peek
-    peek = service.peek(CITIZEN)
+    peek = service.peek(CITIZEN, service.sections)
     again = await asyncio.gather(
         *(service.read(CITIZEN, s, reader_of(CITIZEN), peek=peek) for s in service.sections)
     )
@@ -389,6 +389,32 @@ async def test_a_peek_reads_every_cached_section_in_one_round_trip(resources: Re
     assert {r.section: (r.payload, r.fetched_at) for r in again} == {
         s: (r.payload, r.fetched_at) for s, r in first.items()
     }
+    assert all(len(source.calls) == 1 for source in sources.values())
+
+
+async def test_a_peek_reads_only_its_sections_at_once_and_others_on_their_own(
+    resources: Resources,
+) -> None:
+    # given every section cached and fresh
+    sources = fake_sources()
+    counting = CountingRedis(resources.redis)
+    prefix = resources.settings.redis_key_prefix
+    cache = SectionCache(counting, resources.keys.record_cache, prefix=prefix)  # type: ignore[arg-type]
+    service = service_over(resources, sources, cache=cache)
+    await read_all(service, CITIZEN)
+    counting.commands.clear()
+    # when a query that asked for two sections reads those, and then a third
+    peek = service.peek(CITIZEN, [Section.HOUSEHOLD, Section.INCOME])
+    await asyncio.gather(
+        *(
+            service.read(CITIZEN, s, reader_of(CITIZEN), peek=peek)
+            for s in (Section.HOUSEHOLD, Section.INCOME)
+        )
+    )
+    third = await service.read(CITIZEN, Section.UTILITIES, reader_of(CITIZEN), peek=peek)
+    # then the two came in one MGET, the third in its own GET, all from the cache
+    assert counting.commands == ["mget", "get"]
+    assert third.payload == sources[Section.UTILITIES].payload
     assert all(len(source.calls) == 1 for source in sources.values())
 
 
@@ -403,7 +429,7 @@ async def test_a_peek_falls_back_to_the_source_for_a_missing_or_tampered_section
     key = f"{resources.settings.redis_key_prefix}lr:{CITIZEN.account_id}:{Section.INCOME.value}"
     await resources.redis.set(key, b"not-a-sealed-value")
     # when read through one peek
-    peek = service.peek(CITIZEN)
+    peek = service.peek(CITIZEN, service.sections)
     results = await asyncio.gather(
         *(service.read(CITIZEN, s, reader_of(CITIZEN), peek=peek) for s in service.sections)
     )
@@ -427,7 +453,7 @@ async def test_a_peek_without_redis_reads_every_section_from_its_source(
             resources, sources, cache=SectionCache(dead, resources.keys.record_cache, prefix="x:")
         )
         # when read through a peek
-        peek = service.peek(CITIZEN)
+        peek = service.peek(CITIZEN, service.sections)
         results = await asyncio.gather(
             *(service.read(CITIZEN, s, reader_of(CITIZEN), peek=peek) for s in service.sections)
         )
@@ -444,7 +470,7 @@ async def test_a_peek_of_one_citizen_cannot_serve_another(resources: Resources) 
     sources = fake_sources([Section.INCOME])
     service = service_over(resources, sources)
     await service.read(CITIZEN, Section.INCOME, reader_of(CITIZEN))
-    peek = service.peek(CITIZEN)
+    peek = service.peek(CITIZEN, service.sections)
     # when another citizen's read is given that peek, then it is refused, nothing read
     with pytest.raises(ValueError, match="another citizen"):
         await service.read(OTHER, Section.INCOME, reader_of(OTHER), peek=peek)

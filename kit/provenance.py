@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar, get_args
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 T = TypeVar("T")
 
@@ -22,12 +23,9 @@ def _scalar(annotation: Any) -> bool:
     """Whether a field so annotated can only hold scalars (``str``, ``date | None``…)."""
     if isinstance(annotation, type):
         return issubclass(annotation, _LEAVES)
-    args = get_args(annotation)
-    return (
-        bool(args)
-        and type(annotation).__name__ in {"UnionType", "_UnionGenericAlias"}
-        and all(_scalar(arg) for arg in args)
-    )
+    if get_origin(annotation) in (Union, UnionType):
+        return all(_scalar(arg) for arg in get_args(annotation))
+    return False
 
 
 def _fields_of(cls: type) -> tuple[str, ...]:

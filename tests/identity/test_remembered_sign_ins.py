@@ -138,10 +138,12 @@ async def test_a_revocation_landing_while_the_session_is_read_is_not_remembered(
         return read
 
     first, _ = await remembered.read(caller.session_id, caller.account_id, load_then_revoke)
-    assert first is not None and first.active  # what the racing read saw
+    assert first is not None
+    assert first.active
     second, _ = await remembered.read(caller.session_id, caller.account_id, load_then_revoke)
     assert loads == 2  # not answered from memory: its mark changed
-    assert second is not None and not second.active
+    assert second is not None
+    assert not second.active
 
 
 async def test_while_redis_is_down_every_check_reads_the_database(
@@ -159,7 +161,9 @@ async def test_while_redis_is_down_every_check_reads_the_database(
 
     for _ in range(3):
         session, account = await remembered.read(caller.session_id, caller.account_id, load)
-        assert session is not None and account is not None and account.id == caller.account_id
+        assert session is not None
+        assert account is not None
+        assert account.id == caller.account_id
     assert loads == 3
 
 

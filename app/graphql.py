@@ -13,7 +13,7 @@ import strawberry
 from cross_web import HTTPException
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
-from graphql import GraphQLError, parse, specified_rules
+from graphql import GraphQLError, specified_rules
 from graphql import OperationType as DocumentOperation
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.background import BackgroundTasks
@@ -42,7 +42,7 @@ from app.document_policy import (
     is_json,
     parse_request,
 )
-from app.execution import PlannedExecutor, plan_for
+from app.execution import PlannedExecutor
 from app.graphiql import graphiql_page
 from app.graphql_errors import (
     as_graphql_error,
@@ -55,6 +55,7 @@ from app.graphql_security import OperationRules, StripSuggestions, coded_rules
 from app.graphql_ws import BoundedTransportWS, ConnectionsByAddress, refuse_websocket
 from app.json_encoding import encode_response, reject_non_finite
 from app.trusted_documents import DocumentMode, DocumentRefused, TrustedDocuments
+from app.trusted_execution import TrustedExecution
 from app.validation_cache import SourceValidationCache, ValidationResults
 from resolvers.context import Context
 from resolvers.root import Mutation, Query, Subscription
@@ -69,6 +70,13 @@ INTROSPECTION_MAX_DEPTH = 15
 # Raised by Strawberry for requests that name no runnable operation; the router answers
 # them with HTTP 400 before any result exists.
 _REQUEST_ERRORS = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
+
+# What each method runs (Strawberry's ``OperationType.from_http``, less subscriptions,
+# which ``CitySchema.execute`` refuses, and with GET reduced to queries by ``admit``).
+_RUNNABLE = {
+    "GET": frozenset({DocumentOperation.QUERY}),
+    "POST": frozenset({DocumentOperation.QUERY, DocumentOperation.MUTATION}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +268,8 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
     # Set per instance by graphql_router: no trusted document until then.
     documents = TrustedDocuments({})
     document_mode = DocumentMode.ALLOW
+    # Set per instance by graphql_router: the documents that run without the view.
+    trusted: TrustedExecution | None = None
 
     def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
         """A page on another origin may open a WebSocket when SZ_CORS_ORIGINS allows it.
@@ -325,6 +335,9 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
         sub-response; ``run``; a view's ``HTTPException`` as plain text; the background
         tasks on the response. Resolving those dependencies cost about a sixth of a
         request's CPU on the departments page; see :func:`direct_http_routes`.
+
+        A request that runs a prepared trusted document is answered by
+        :meth:`_serve_trusted` without the view; everything else by ``run``.
         """
         context = await self.context_builder(request)
         background = BackgroundTasks()
@@ -337,12 +350,72 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
         context.response = sub_response
         self.temporal_response = sub_response
         try:
-            response: Response = await self.run(request=request, context=context, root_value=None)
+            trusted = await self._serve_trusted(request, context, sub_response)
+            response: Response = (
+                trusted
+                if trusted is not None
+                else await self.run(request=request, context=context, root_value=None)
+            )
         except HTTPException as error:
             response = PlainTextResponse(error.reason, status_code=error.status_code)
         if response.background is None:
             response.background = background
         return response
+
+    async def _serve_trusted(
+        self, request: Request, context: Context, sub_response: Response
+    ) -> Response | None:
+        """The answer to a GET, or a POST of JSON, that runs a prepared trusted document
+        (``app/trusted_execution.py``); None for any other request, before any effect.
+
+        The view's steps, in its order, for that one case: the body parsed and the
+        document resolved (``parse_http_body``), the caller admitted, the operation run
+        as ``CitySchema.execute`` runs it, the GET cache headers (``execute_single``),
+        the result processed and encoded into a response merged with the sub-response
+        (``run``). A request the view would refuse, or whose text is not valid Unicode,
+        or that selects another operation or one its method may not run, is left to the
+        view, which answers (and logs) it as ever.
+        """
+        trusted = self.trusted
+        if trusted is None:
+            return None
+        method = request.method
+        get = method == "GET"
+        if get and self.should_render_graphql_ide(request):
+            return None
+        try:
+            if get:
+                data = self.parse_query_params(request.query_params)
+            elif is_json(request.headers.get("content-type")):
+                data = self.parse_json(await request.body())
+            else:
+                return None
+            request_data = parse_request(data, self.documents)
+            document = request_data.document
+            if document is None:
+                return None
+            admit(request_data, context, mode=self.document_mode, method=method)
+        except (HTTPException, DocumentRefused):
+            return None
+        prepared = trusted.operation(document, request_data.operation_name)
+        if prepared is None or prepared.kind not in _RUNNABLE[method]:
+            return None
+        variables = request_data.variables
+        extensions = request_data.extensions
+        if invalid_text_error(None, variables, request_data.operation_name, extensions):
+            return None
+        result = await trusted.execute(
+            prepared, variables=variables, context=context, extensions=extensions
+        )
+        if get:
+            sub_response.headers["cache-control"] = cache_control(
+                request_data, context, failed=bool(result.errors)
+            )
+            sub_response.headers["vary"] = "Authorization, X-Acting-For"
+        response_data = await self.process_result(request, result)  # type: ignore[arg-type]
+        if result.errors:
+            self._handle_errors(result.errors, response_data)
+        return self.create_response(response_data=response_data, sub_response=sub_response)
 
     def encode_json(self, data: object) -> bytes:
         """orjson, byte for byte what ``json.dumps`` gave (``app/json_encoding.py``)."""
@@ -430,13 +503,8 @@ def graphql_router(
     router.origin_policy = OriginPolicy(allowed_origins)
     router.documents = documents if documents is not None else TrustedDocuments({})
     router.document_mode = document_mode
-    planned = getattr(schema, "execution_context_class", None) is PlannedExecutor
-    for trusted in router.documents if planned else ():
-        # Each trusted query's plan is compiled at start-up and kept out of the LRU.
-        parsed = parse(trusted.text)
-        for name, kind in trusted.operations.items():
-            if kind is DocumentOperation.QUERY:
-                plan_for(schema._schema, parsed, name, pinned=True)
+    # Each trusted document parsed, validated and (a query) planned once, at start-up.
+    router.trusted = TrustedExecution.prepare(schema, router.documents)
     return router
 
 

@@ -1,0 +1,258 @@
+"""Trusted documents run straight on graphql-core: what Strawberry would do, done once.
+
+Strawberry's ``schema.execute`` does per request what, for a trusted document, gives the
+same answer every time: it makes an execution context and an instance of each
+extension, parses (from the parser cache), finds the operation, checks its type, looks
+the validation up (from the cache), and graphql-core's ``Executor.build`` then collects
+the operation and fragments again. About a quarter of a trusted request's CPU went to
+that machinery on the departments page. :class:`TrustedExecution` does those steps once
+per trusted document, at start-up, with the schema's own parse options and rules, and
+per request only what depends on the request: the variables, the executor, the errors.
+
+It is used only when every extension of the schema is one whose effect it knows
+(:data:`KNOWN_EXTENSIONS`): for a document that parsed and validated at start-up,
+``OperationRules``, ``ParserCache`` and ``SourceValidationCache`` have nothing left to
+do, and ``StripSuggestions`` is applied to the result's errors here, before they are
+finished (``finish_errors``) as ``CitySchema.execute`` finishes them. A document that
+does not parse or validate under those rules (too many tokens, introspection where it is
+off) is not prepared, and runs the usual way with its usual errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+)
+from graphql.execution import (
+    MiddlewareManager,
+    default_field_resolver,
+    default_type_resolver,
+)
+from graphql.execution.collect_fields import FragmentDetails
+from graphql.execution.executor import UNEXPECTED_MULTIPLE_PAYLOADS
+from graphql.execution.get_variable_signature import get_variable_signature
+from graphql.execution.values import get_variable_values
+from graphql.pyutils import is_awaitable
+from graphql.type import GraphQLDeferDirective, GraphQLStreamDirective
+from strawberry.execution import optimized_is_awaitable
+from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
+
+from app.execution import PlannedExecutor, plan_for
+from app.graphql_errors import as_graphql_error, finish_errors
+from app.graphql_security import OperationRules, StripSuggestions, strip_suggestions
+from app.trusted_documents import TrustedDocument
+from app.validation_cache import SourceValidationCache
+
+KNOWN_EXTENSIONS: tuple[type[SchemaExtension], ...] = (
+    OperationRules,
+    ParserCache,
+    SourceValidationCache,
+    StripSuggestions,
+)
+"""Extensions with no effect on a prepared document beyond what is done here."""
+
+# graphql-core's defaults, as Strawberry leaves them (``Executor.build``).
+_MAX_COERCION_ERRORS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedOperation:
+    """A trusted document's one operation, parsed and validated, with its fragments."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    name: str | None
+    kind: OperationType
+    fragment_definitions: dict[str, FragmentDefinitionNode]
+    fragments: dict[str, FragmentDetails]
+
+
+class TrustedExecution:
+    """The schema's trusted documents, ready to run without Strawberry's machinery."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        executor_class: type[StrawberryGraphQLCoreExecutionContext],
+        *,
+        strip: bool,
+        prepared: Mapping[str, PreparedOperation],
+    ) -> None:
+        self._schema = schema
+        self._executor_class = executor_class
+        self._strip = strip
+        self._prepared = dict(prepared)
+
+    def __len__(self) -> int:
+        return len(self._prepared)
+
+    @classmethod
+    def prepare(
+        cls, schema: strawberry.Schema, documents: Iterable[TrustedDocument]
+    ) -> TrustedExecution | None:
+        """Each document of one operation that parses and validates as the schema would
+        parse and validate it; None when the schema has an extension (or directives)
+        this path does not know, so every request takes Strawberry's way."""
+        extensions = schema.get_extensions()
+        rules = [e for e in extensions if isinstance(e, OperationRules)]
+        executor_class = schema.execution_context_class
+        if (
+            len(rules) != 1
+            or not all(isinstance(e, KNOWN_EXTENSIONS) for e in extensions)
+            or not issubclass(executor_class, StrawberryGraphQLCoreExecutionContext)
+            or _incremental(schema)
+        ):
+            return None
+        graphql_schema = schema._schema
+        planned = executor_class is PlannedExecutor
+        prepared: dict[str, PreparedOperation] = {}
+        for document in documents:
+            operation = _prepared(graphql_schema, document, rules[0])
+            if operation is None:
+                continue
+            prepared[document.sha256] = operation
+            if planned and operation.kind is OperationType.QUERY:
+                # Compiled now and kept out of the LRU: ad-hoc documents cannot evict it.
+                plan_for(graphql_schema, operation.document, operation.name, pinned=True)
+        strip = any(isinstance(e, StripSuggestions) for e in extensions)
+        strawberrys = cast("type[StrawberryGraphQLCoreExecutionContext]", executor_class)
+        return cls(graphql_schema, strawberrys, strip=strip, prepared=prepared)
+
+    def operation(
+        self, document: TrustedDocument, operation_name: str | None
+    ) -> PreparedOperation | None:
+        """The prepared operation a request names (None: not prepared, or not this one)."""
+        prepared = self._prepared.get(document.sha256)
+        if prepared is None or operation_name not in (None, prepared.name):
+            return None
+        return prepared
+
+    async def execute(
+        self,
+        prepared: PreparedOperation,
+        *,
+        variables: dict[str, Any] | None,
+        context: Any,
+        extensions: dict[str, Any] | None,
+    ) -> ExecutionResult:
+        """Run ``prepared`` as ``CitySchema.execute`` runs it: same data, same errors
+        (suggestions stripped when the schema strips them, then finished), the same
+        answer to an exception that escapes graphql-core."""
+        try:
+            result = self._run(prepared, variables, context, extensions)
+            if is_awaitable(result):
+                result = await result
+            if not isinstance(result, ExecutionResult):  # as graphql-core's ``execute``
+                raise GraphQLError(UNEXPECTED_MULTIPLE_PAYLOADS)
+        except Exception as exception:  # the gate: nothing leaves unfinished
+            return ExecutionResult(None, finish_errors([as_graphql_error(exception)]))
+        errors = result.errors
+        if errors:
+            if self._strip:
+                strip_suggestions(errors)
+            result.errors = finish_errors(errors)
+        return result
+
+    def _run(
+        self,
+        prepared: PreparedOperation,
+        variables: dict[str, Any] | None,
+        context: Any,
+        extensions: dict[str, Any] | None,
+    ) -> Any:
+        """graphql-core's ``execute`` as Strawberry calls it, from ``Executor.build`` on
+        with the operation and fragments found once."""
+        schema = self._schema
+        operation = prepared.operation
+        coerced = get_variable_values(
+            schema,
+            operation.variable_definitions or (),
+            variables or {},
+            max_errors=_MAX_COERCION_ERRORS,
+        )
+        if isinstance(coerced, list):
+            return ExecutionResult(None, coerced)
+        executor = self._executor_class(
+            schema=schema,
+            fragment_definitions=prepared.fragment_definitions,
+            fragments=prepared.fragments,
+            root_value=None,
+            context_value=context,
+            operation=operation,
+            variable_values=coerced,
+            field_resolver=default_field_resolver,
+            type_resolver=default_type_resolver,
+            subscribe_field_resolver=default_field_resolver,
+            # As Strawberry passes it: a manager of the extensions that wrap resolvers,
+            # none among the known ones.
+            middleware_manager=MiddlewareManager(),
+            is_awaitable=optimized_is_awaitable,
+            operation_extensions=extensions,
+        )
+        return executor.execute_operation()
+
+
+def _incremental(schema: strawberry.Schema) -> bool:
+    """Whether the schema may answer with more than one payload, or has directives of
+    its own (Strawberry then adds an extension for them)."""
+    graphql_schema = schema._schema
+    return bool(
+        schema.directives
+        or schema.config.enable_experimental_incremental_execution
+        or graphql_schema.get_directive(GraphQLDeferDirective.name)
+        or graphql_schema.get_directive(GraphQLStreamDirective.name)
+    )
+
+
+def _prepared(
+    schema: GraphQLSchema, document: TrustedDocument, rules: OperationRules
+) -> PreparedOperation | None:
+    """``document`` parsed and validated with ``rules`` (None if it fails, or holds more
+    than one operation, or a fragment's variables do not resolve)."""
+    try:
+        parsed = parse(document.text, max_tokens=rules.max_tokens, allow_empty_selection_sets=False)
+    except GraphQLError:
+        return None
+    if validate_document(schema, parsed, tuple(rules.rules)):
+        return None
+    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1:
+        return None
+    operation = operations[0]
+    fragment_definitions: dict[str, FragmentDefinitionNode] = {}
+    fragments: dict[str, FragmentDetails] = {}
+    for definition in parsed.definitions:
+        if not isinstance(definition, FragmentDefinitionNode):
+            continue
+        name = definition.name.value
+        fragment_definitions[name] = definition
+        signatures = None
+        if definition.variable_definitions:
+            signatures = {}
+            for variable in definition.variable_definitions:
+                signature = get_variable_signature(schema, variable)
+                if isinstance(signature, GraphQLError):
+                    return None
+                signatures[signature.name] = signature
+        fragments[name] = FragmentDetails(definition, signatures)
+    return PreparedOperation(
+        document=parsed,
+        operation=operation,
+        name=operation.name.value if operation.name else None,
+        kind=operation.operation,
+        fragment_definitions=fragment_definitions,
+        fragments=fragments,
+    )

@@ -13,7 +13,7 @@ import strawberry
 from cross_web import HTTPException
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
-from graphql import GraphQLError, specified_rules
+from graphql import GraphQLError, parse, specified_rules
 from graphql import OperationType as DocumentOperation
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from starlette.background import BackgroundTasks
@@ -42,7 +42,7 @@ from app.document_policy import (
     is_json,
     parse_request,
 )
-from app.execution import PlannedExecutor
+from app.execution import PlannedExecutor, plan_for
 from app.graphiql import graphiql_page
 from app.graphql_errors import (
     as_graphql_error,
@@ -503,7 +503,14 @@ def graphql_router(
     router.origin_policy = OriginPolicy(allowed_origins)
     router.documents = documents if documents is not None else TrustedDocuments({})
     router.document_mode = document_mode
-    # Each trusted document parsed, validated and (a query) planned once, at start-up.
+    planned = getattr(schema, "execution_context_class", None) is PlannedExecutor
+    for trusted in router.documents if planned else ():
+        # Each trusted query's plan is compiled at start-up and kept out of the LRU.
+        parsed = parse(trusted.text)
+        for name, kind in trusted.operations.items():
+            if kind is DocumentOperation.QUERY:
+                plan_for(schema._schema, parsed, name, pinned=True)
+    # Each trusted document parsed and validated once, to run without the view.
     router.trusted = TrustedExecution.prepare(schema, router.documents)
     return router
 

@@ -50,7 +50,6 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
 
-from app.execution import PlannedExecutor, plan_for
 from app.graphql_errors import as_graphql_error, finish_errors
 from app.graphql_security import OperationRules, StripSuggestions, strip_suggestions
 from app.trusted_documents import TrustedDocument
@@ -111,22 +110,18 @@ class TrustedExecution:
         executor_class = schema.execution_context_class
         if (
             len(rules) != 1
-            or not all(isinstance(e, KNOWN_EXTENSIONS) for e in extensions)
+            # Exactly these classes: a subclass may add hooks (or resolver middleware).
+            or not all(type(e) in KNOWN_EXTENSIONS for e in extensions)
             or not issubclass(executor_class, StrawberryGraphQLCoreExecutionContext)
             or _incremental(schema)
         ):
             return None
         graphql_schema = schema._schema
-        planned = executor_class is PlannedExecutor
         prepared: dict[str, PreparedOperation] = {}
         for document in documents:
             operation = _prepared(graphql_schema, document, rules[0])
-            if operation is None:
-                continue
-            prepared[document.sha256] = operation
-            if planned and operation.kind is OperationType.QUERY:
-                # Compiled now and kept out of the LRU: ad-hoc documents cannot evict it.
-                plan_for(graphql_schema, operation.document, operation.name, pinned=True)
+            if operation is not None:
+                prepared[document.sha256] = operation
         strip = any(isinstance(e, StripSuggestions) for e in extensions)
         strawberrys = cast("type[StrawberryGraphQLCoreExecutionContext]", executor_class)
         return cls(graphql_schema, strawberrys, strip=strip, prepared=prepared)

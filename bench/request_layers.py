@@ -16,7 +16,9 @@ functions). Per request of the trusted document (POST, ``documentId``):
 - reading the request and finding its document (``parse_request``);
 - ``schema.execute`` (Strawberry: extensions, parser and validation caches, graphql-core's
   ``execute`` with the plan); graphql-core's ``execute`` alone; the executor alone;
-- ``process_result`` and the encoding (``encode_response``).
+- ``process_result`` and the encoding (``encode_response``);
+- the whole ASGI app for a trusted POST on the trusted path (``app/trusted_execution.py``)
+  and, in alternating batches beside it, with that path off (through the view).
 
 What the ASGI app costs beyond the sum of these is the web framework's share (Starlette,
 FastAPI's dependency injection, Strawberry's view). uvicorn's share is what
@@ -119,6 +121,37 @@ async def per_call_us(step: Step, seconds: float) -> float:
     return (time.process_time() - start) / count * 1e6
 
 
+async def paired_us(first: Step, second: Step, seconds: float) -> tuple[float, float]:
+    """CPU µs per call of two steps measured in alternating batches, so drift in the
+    machine's load hits both alike (for an A/B comparison within one process)."""
+    for _ in range(20):
+        await first()
+        await second()
+    spent = [0.0, 0.0]
+    count = 0
+    while sum(spent) < seconds:
+        for index, step in enumerate((first, second)):
+            start = time.process_time()
+            for _ in range(20):
+                await step()
+            spent[index] += time.process_time() - start
+        count += 20
+    return spent[0] / count * 1e6, spent[1] / count * 1e6
+
+
+def without_trusted_path(view: GuardedGraphQLRouter, step: Step) -> Step:
+    """``step`` with the router's trusted path off: every request through the view."""
+
+    async def call() -> Any:
+        trusted, view.trusted = view.trusted, None
+        try:
+            return await step()
+        finally:
+            view.trusted = trusted
+
+    return call
+
+
 async def run(seconds: float) -> list[tuple[str, float]]:
     """Every layer's µs per request."""
     app = bench_app(Settings(_env_file=None), memory=False)
@@ -213,7 +246,15 @@ async def run(seconds: float) -> list[tuple[str, float]]:
         ("context + graphql-core execute (plan)", core_execute),
         ("process_result + encode_response", encode),
     ]
-    return [(name, await per_call_us(step, seconds)) for name, step in steps]
+    rows = [(name, await per_call_us(step, seconds)) for name, step in steps]
+    # The trusted path (app/trusted_execution.py) against the view, side by side.
+    assert view.trusted is not None
+    lean, viewed = await paired_us(whole, without_trusted_path(view, whole), 2 * seconds)
+    rows += [
+        ("A/B trusted POST: the trusted path", lean),
+        ("A/B trusted POST: through the view (path off)", viewed),
+    ]
+    return rows
 
 
 def _view(app: Any) -> GuardedGraphQLRouter:

@@ -54,8 +54,8 @@ from app.graphql_limits import introspection_depth_rule, operation_limits_rule
 from app.graphql_security import OperationRules, StripSuggestions, coded_rules
 from app.graphql_ws import BoundedTransportWS, ConnectionsByAddress, refuse_websocket
 from app.json_encoding import encode_response, reject_non_finite
+from app.prepared_execution import PreparedExecution
 from app.trusted_documents import DocumentMode, DocumentRefused, TrustedDocuments
-from app.trusted_execution import TrustedExecution
 from app.validation_cache import SourceValidationCache, ValidationResults
 from resolvers.context import Context
 from resolvers.root import Mutation, Query, Subscription
@@ -268,8 +268,8 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
     # Set per instance by graphql_router: no trusted document until then.
     documents = TrustedDocuments({})
     document_mode = DocumentMode.ALLOW
-    # Set per instance by graphql_router: the documents that run without the view.
-    trusted: TrustedExecution | None = None
+    # Set per instance by graphql_router: operations that run without the view.
+    prepared: PreparedExecution | None = None
 
     def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
         """A page on another origin may open a WebSocket when SZ_CORS_ORIGINS allows it.
@@ -336,8 +336,9 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
         tasks on the response. Resolving those dependencies cost about a sixth of a
         request's CPU on the departments page; see :func:`direct_http_routes`.
 
-        A request that runs a prepared trusted document is answered by
-        :meth:`_serve_trusted` without the view; everything else by ``run``.
+        A request whose operation is prepared (a trusted document, or ad-hoc text seen
+        before) is answered by :meth:`_serve_prepared` without the view; everything
+        else by ``run``.
         """
         context = await self.context_builder(request)
         background = BackgroundTasks()
@@ -350,10 +351,10 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
         context.response = sub_response
         self.temporal_response = sub_response
         try:
-            trusted = await self._serve_trusted(request, context, sub_response)
+            prepared = await self._serve_prepared(request, context, sub_response)
             response: Response = (
-                trusted
-                if trusted is not None
+                prepared
+                if prepared is not None
                 else await self.run(request=request, context=context, root_value=None)
             )
         except HTTPException as error:
@@ -362,22 +363,23 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
             response.background = background
         return response
 
-    async def _serve_trusted(
+    async def _serve_prepared(
         self, request: Request, context: Context, sub_response: Response
     ) -> Response | None:
-        """The answer to a GET, or a POST of JSON, that runs a prepared trusted document
-        (``app/trusted_execution.py``); None for any other request, before any effect.
+        """The answer to a GET, or a POST of JSON, whose operation is prepared
+        (``app/prepared_execution.py``): a trusted document's, or ad-hoc text's once
+        parsed and validated; None for any other request, before any effect.
 
-        The view's steps, in its order, for that one case: the body parsed and the
-        document resolved (``parse_http_body``), the caller admitted, the operation run
-        as ``CitySchema.execute`` runs it, the GET cache headers (``execute_single``),
-        the result processed and encoded into a response merged with the sub-response
+        The view's steps, in its order, for that case: the body parsed and the document
+        resolved (``parse_http_body``), the caller admitted, the operation run as
+        ``CitySchema.execute`` runs it, the GET cache headers (``execute_single``), the
+        result processed and encoded into a response merged with the sub-response
         (``run``). A request the view would refuse, or whose text is not valid Unicode,
         or that selects another operation or one its method may not run, is left to the
         view, which answers (and logs) it as ever.
         """
-        trusted = self.trusted
-        if trusted is None:
+        prepared_execution = self.prepared
+        if prepared_execution is None:
             return None
         method = request.method
         get = method == "GET"
@@ -391,20 +393,24 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
             else:
                 return None
             request_data = parse_request(data, self.documents)
-            document = request_data.document
-            if document is None:
-                return None
             admit(request_data, context, mode=self.document_mode, method=method)
         except (HTTPException, DocumentRefused):
             return None
-        prepared = trusted.operation(document, request_data.operation_name)
-        if prepared is None or prepared.kind not in _RUNNABLE[method]:
-            return None
+        text = request_data.query
+        name = request_data.operation_name
         variables = request_data.variables
         extensions = request_data.extensions
-        if invalid_text_error(None, variables, request_data.operation_name, extensions):
+        if text is None or invalid_text_error(text, variables, name, extensions):
             return None
-        result = await trusted.execute(
+        document = request_data.document
+        prepared = (
+            prepared_execution.operation(document, name)
+            if document is not None
+            else prepared_execution.ad_hoc(text, name)
+        )
+        if prepared is None or prepared.kind not in _RUNNABLE[method]:
+            return None
+        result = await prepared_execution.execute(
             prepared, variables=variables, context=context, extensions=extensions
         )
         if get:
@@ -510,8 +516,9 @@ def graphql_router(
         for name, kind in trusted.operations.items():
             if kind is DocumentOperation.QUERY:
                 plan_for(schema._schema, parsed, name, pinned=True)
-    # Each trusted document parsed and validated once, to run without the view.
-    router.trusted = TrustedExecution.prepare(schema, router.documents)
+    # Each trusted document parsed and validated once, to run without the view (and
+    # ad-hoc text once it has parsed and validated).
+    router.prepared = PreparedExecution.prepare(schema, router.documents)
     return router
 
 

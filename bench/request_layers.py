@@ -17,7 +17,7 @@ functions). Per request of the trusted document (POST, ``documentId``):
 - ``schema.execute`` (Strawberry: extensions, parser and validation caches, graphql-core's
   ``execute`` with the plan); graphql-core's ``execute`` alone; the executor alone;
 - ``process_result`` and the encoding (``encode_response``);
-- the whole ASGI app for a trusted POST on the trusted path (``app/trusted_execution.py``)
+- the whole ASGI app for a trusted POST on the trusted path (``app/prepared_execution.py``)
   and, in alternating batches beside it, with that path off (through the view).
 
 What the ASGI app costs beyond the sum of these is the web framework's share (Starlette,
@@ -143,11 +143,11 @@ def without_trusted_path(view: GuardedGraphQLRouter, step: Step) -> Step:
     """``step`` with the router's trusted path off: every request through the view."""
 
     async def call() -> Any:
-        trusted, view.trusted = view.trusted, None
+        prepared, view.prepared = view.prepared, None
         try:
             return await step()
         finally:
-            view.trusted = trusted
+            view.prepared = prepared
 
     return call
 
@@ -247,8 +247,8 @@ async def run(seconds: float) -> list[tuple[str, float]]:
         ("process_result + encode_response", encode),
     ]
     rows = [(name, await per_call_us(step, seconds)) for name, step in steps]
-    # The trusted path (app/trusted_execution.py) against the view, side by side.
-    assert view.trusted is not None
+    # The trusted path (app/prepared_execution.py) against the view, side by side.
+    assert view.prepared is not None
     lean, viewed = await paired_us(whole, without_trusted_path(view, whole), 2 * seconds)
     rows += [
         ("A/B trusted POST: the trusted path", lean),

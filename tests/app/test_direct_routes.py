@@ -116,7 +116,7 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
         "POST",
         {"json": PAGE, "headers": {"x-acting-for": "91430200MA4L000001"}},
     ),
-    # The trusted path (app/trusted_execution.py) and the requests it leaves to the view.
+    # The trusted path (app/prepared_execution.py) and the requests it leaves to the view.
     (
         "trusted POST, its operation named",
         "POST",
@@ -211,8 +211,45 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ),
 ]
 
-# What the trusted path answers, without Strawberry's view; the view answers the rest.
-TRUSTED_PATH = {
+AD_HOC: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "ad-hoc POST, variables and a fragment",
+        "POST",
+        {
+            "json": {
+                "query": "query Page($n: Int!) { departments(first: $n) { ...Edges } }\n"
+                "fragment Edges on DepartmentConnection { edges { cursor node { code } } }",
+                "variables": {"n": 2},
+            }
+        },
+    ),
+    (
+        "ad-hoc POST, two operations, one named",
+        "POST",
+        {"json": {"query": "query A { __typename } query B { me { id } }", "operationName": "B"}},
+    ),
+    (
+        "ad-hoc POST, introspection",
+        "POST",
+        {"json": {"query": "{ __schema { queryType { name } } }"}},
+    ),
+    ("ad-hoc POST, a mutation", "POST", {"json": {"query": "mutation { signOut { __typename } }"}}),
+    (
+        "ad-hoc POST, too many tokens",
+        "POST",
+        {"json": {"query": "{ " + "__typename " * 3001 + "}"}},
+    ),
+    ("ad-hoc POST, an empty selection", "POST", {"json": {"query": "{ }"}}),
+    (
+        "ad-hoc POST, a misspelt field (suggestions)",
+        "POST",
+        {"json": {"query": "{ departmnts(first: 1) { edges { cursor } } }"}},
+    ),
+]
+REQUESTS += AD_HOC
+
+# What the prepared path answers, without Strawberry's view; the view answers the rest.
+PREPARED_PATH = {
     "trusted POST",
     "trusted GET",
     "trusted GET, bad token (private)",
@@ -238,6 +275,13 @@ TRUSTED_PATH = {
     "trusted GET, its operation named",
     "trusted GET, Apollo's persisted query",
     "trusted GET from a browser",
+}
+# Ad-hoc text runs on the prepared path once it has parsed and validated, where it runs.
+AD_HOC_PREPARED = {
+    "ad-hoc POST",
+    "ad-hoc POST, variables and a fragment",
+    "ad-hoc POST, introspection",
+    "ad-hoc POST, a mutation",
 }
 
 Pair = tuple[httpx.AsyncClient, httpx.AsyncClient]
@@ -291,7 +335,7 @@ async def test_direct_routes_answer_as_strawberrys_routes(
         direct, generic = await pair_with(graphql_documents=mode)
     viewed = watch_the_view(direct, monkeypatch)
     seen_statuses: set[int] = set()
-    trusted_path: set[str] = set()
+    prepared_path: set[str] = set()
     for name, method, arguments in REQUESTS:
         # when
         before = len(viewed)
@@ -301,13 +345,14 @@ async def test_direct_routes_answer_as_strawberrys_routes(
         assert answer(ours) == answer(theirs), name
         seen_statuses.add(ours.status_code)
         if len(viewed) == before and method in ("GET", "POST"):
-            trusted_path.add(name)
+            prepared_path.add(name)
         if name == "trusted POST":
             assert len(ours.json()["data"]["departments"]["edges"]) == 3
     # and the list reached successes and each kind of refusal
     assert {200, 400, 404, 405, 413} <= seen_statuses
-    # and the trusted documents ran without Strawberry's view, everything else through it
-    assert trusted_path - {"body over the limit"} == TRUSTED_PATH
+    # and the prepared operations ran without Strawberry's view, everything else through it
+    expected = PREPARED_PATH | (AD_HOC_PREPARED if mode == "allow" else set())
+    assert prepared_path - {"body over the limit"} == expected
 
 
 def watch_the_view(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> list[str]:

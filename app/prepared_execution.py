@@ -1,31 +1,38 @@
-"""Trusted documents run straight on graphql-core: what Strawberry would do, done once.
+"""Operations run straight on graphql-core: what Strawberry would do, done once.
 
-Strawberry's ``schema.execute`` does per request what, for a trusted document, gives the
-same answer every time: it makes an execution context and an instance of each
+Strawberry's ``schema.execute`` does per request what, for a document already seen,
+gives the same answer every time: it makes an execution context and an instance of each
 extension, parses (from the parser cache), finds the operation, checks its type, looks
 the validation up (from the cache), and graphql-core's ``Executor.build`` then collects
 the operation and fragments again. About a quarter of a trusted request's CPU went to
-that machinery on the departments page. :class:`TrustedExecution` does those steps once
-per trusted document, at start-up, with the schema's own parse options and rules, and
-per request only what depends on the request: the variables, the executor, the errors.
+that machinery on the departments page. :class:`PreparedExecution` does those steps
+once per document, with the schema's own parse options, rules and caches, and per
+request only what depends on the request: the variables, the executor, the errors.
+
+- Trusted documents are prepared at start-up.
+- Ad-hoc text is prepared on first use through the schema's own parser and validation
+  caches (so the token limit and the rules apply as ever, and the caches fill as
+  before), and kept in a bounded LRU of the parser cache's size; text that does not
+  parse or validate is remembered as such and left to Strawberry.
 
 It is used only when every extension of the schema is one whose effect it knows
-(:data:`KNOWN_EXTENSIONS`): for a document that parsed and validated at start-up,
-``OperationRules``, ``ParserCache`` and ``SourceValidationCache`` have nothing left to
-do, and ``StripSuggestions`` is applied to the result's errors here, before they are
-finished (``finish_errors``) as ``CitySchema.execute`` finishes them. A document that
-does not parse or validate under those rules (too many tokens, introspection where it is
-off) is not prepared, and runs the usual way with its usual errors.
+(:data:`KNOWN_EXTENSIONS`): for a document that parsed and validated, ``OperationRules``,
+``ParserCache`` and ``SourceValidationCache`` have nothing left to do, and
+``StripSuggestions`` is applied to the result's errors here, before they are finished
+(``finish_errors``) as ``CitySchema.execute`` finishes them. A document that does not
+parse or validate under those rules (too many tokens, introspection where it is off),
+or holds more than one operation, runs the usual way with its usual answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 import strawberry
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     ExecutionResult,
     FragmentDefinitionNode,
@@ -33,7 +40,6 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
-    parse,
 )
 from graphql.execution import (
     MiddlewareManager,
@@ -48,12 +54,13 @@ from graphql.pyutils import is_awaitable
 from graphql.type import GraphQLDeferDirective, GraphQLStreamDirective
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import ParserCache, SchemaExtension
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.graphql_errors import as_graphql_error, finish_errors
 from app.graphql_security import OperationRules, StripSuggestions, strip_suggestions
+from app.lru import BoundedLru
 from app.trusted_documents import TrustedDocument
-from app.validation_cache import SourceValidationCache
+from app.validation_cache import SourceValidationCache, ValidationResults
 
 KNOWN_EXTENSIONS: tuple[type[SchemaExtension], ...] = (
     OperationRules,
@@ -69,7 +76,7 @@ _MAX_COERCION_ERRORS = 50
 
 @dataclass(frozen=True, slots=True)
 class PreparedOperation:
-    """A trusted document's one operation, parsed and validated, with its fragments."""
+    """A document's one operation, parsed and validated, with its fragments."""
 
     document: DocumentNode
     operation: OperationDefinitionNode
@@ -78,9 +85,28 @@ class PreparedOperation:
     fragment_definitions: dict[str, FragmentDefinitionNode]
     fragments: dict[str, FragmentDetails]
 
+    def named(self, operation_name: str | None) -> PreparedOperation | None:
+        """Itself when a request naming ``operation_name`` selects it."""
+        return self if operation_name in (None, self.name) else None
 
-class TrustedExecution:
-    """The schema's trusted documents, ready to run without Strawberry's machinery."""
+
+@dataclass(frozen=True, slots=True)
+class _Caches:
+    """The schema's own parser and validation caches, and what they are used with."""
+
+    parse: Callable[..., DocumentNode]
+    validated: ValidationResults
+    rules: tuple[type[ASTValidationRule], ...]
+    max_tokens: int
+
+    @property
+    def parse_options(self) -> dict[str, Any]:
+        # In the order OperationRules sets them: the parser cache's key keeps the order.
+        return {"max_tokens": self.max_tokens, "allow_empty_selection_sets": False}
+
+
+class PreparedExecution:
+    """The schema's documents, ready to run without Strawberry's machinery."""
 
     def __init__(
         self,
@@ -88,52 +114,80 @@ class TrustedExecution:
         executor_class: type[StrawberryGraphQLCoreExecutionContext],
         *,
         strip: bool,
-        prepared: Mapping[str, PreparedOperation],
+        caches: _Caches,
+        trusted: Mapping[str, PreparedOperation],
     ) -> None:
         self._schema = schema
         self._executor_class = executor_class
         self._strip = strip
-        self._prepared = dict(prepared)
+        self._caches = caches
+        self._trusted = dict(trusted)
+        maxsize = getattr(caches.parse, "cache_info", lambda: None)()
+        size = maxsize.maxsize if maxsize is not None and maxsize.maxsize else 256
+        self._ad_hoc: BoundedLru[str, PreparedOperation | None] = BoundedLru(size)
 
     def __len__(self) -> int:
-        return len(self._prepared)
+        return len(self._trusted)
 
     @classmethod
     def prepare(
         cls, schema: strawberry.Schema, documents: Iterable[TrustedDocument]
-    ) -> TrustedExecution | None:
-        """Each document of one operation that parses and validates as the schema would
-        parse and validate it; None when the schema has an extension (or directives)
-        this path does not know, so every request takes Strawberry's way."""
+    ) -> PreparedExecution | None:
+        """The trusted documents prepared (those of one operation that parse and validate
+        as the schema would parse and validate them); None when the schema has an
+        extension (or directives) this path does not know, so every request takes
+        Strawberry's way."""
         extensions = schema.get_extensions()
-        rules = [e for e in extensions if isinstance(e, OperationRules)]
         executor_class = schema.execution_context_class
+        by_class = {type(e): e for e in extensions}
         if (
-            len(rules) != 1
             # Exactly these classes: a subclass may add hooks (or resolver middleware).
-            or not all(type(e) in KNOWN_EXTENSIONS for e in extensions)
+            len(by_class) != len(extensions)
+            or not set(by_class) <= set(KNOWN_EXTENSIONS)
+            or not set(by_class) >= {OperationRules, ParserCache, SourceValidationCache}
             or not issubclass(executor_class, StrawberryGraphQLCoreExecutionContext)
             or _incremental(schema)
         ):
             return None
+        rules = cast("OperationRules", by_class[OperationRules])
+        parser = cast("ParserCache", by_class[ParserCache])
+        validation = cast("SourceValidationCache", by_class[SourceValidationCache])
+        caches = _Caches(
+            parse=parser.cached_parse_document,
+            validated=validation.results,
+            rules=tuple(rules.rules),
+            max_tokens=rules.max_tokens,
+        )
         graphql_schema = schema._schema
-        prepared: dict[str, PreparedOperation] = {}
+        trusted: dict[str, PreparedOperation] = {}
         for document in documents:
-            operation = _prepared(graphql_schema, document, rules[0])
+            operation = _prepared(graphql_schema, document.text, caches)
             if operation is not None:
-                prepared[document.sha256] = operation
-        strip = any(isinstance(e, StripSuggestions) for e in extensions)
-        strawberrys = cast("type[StrawberryGraphQLCoreExecutionContext]", executor_class)
-        return cls(graphql_schema, strawberrys, strip=strip, prepared=prepared)
+                trusted[document.sha256] = operation
+        return cls(
+            graphql_schema,
+            cast("type[StrawberryGraphQLCoreExecutionContext]", executor_class),
+            strip=StripSuggestions in by_class,
+            caches=caches,
+            trusted=trusted,
+        )
 
     def operation(
         self, document: TrustedDocument, operation_name: str | None
     ) -> PreparedOperation | None:
-        """The prepared operation a request names (None: not prepared, or not this one)."""
-        prepared = self._prepared.get(document.sha256)
-        if prepared is None or operation_name not in (None, prepared.name):
-            return None
-        return prepared
+        """The trusted document's operation a request selects (None: not prepared, or
+        the request names another)."""
+        prepared = self._trusted.get(document.sha256)
+        return prepared.named(operation_name) if prepared is not None else None
+
+    def ad_hoc(self, text: str, operation_name: str | None) -> PreparedOperation | None:
+        """The operation ad-hoc ``text`` selects, prepared on first use (None: the text
+        does not parse or validate, or holds several operations, or the request names
+        another; Strawberry then answers it, from its caches)."""
+        prepared = self._ad_hoc.get_or_make(
+            text, lambda: _prepared(self._schema, text, self._caches)
+        )
+        return prepared.named(operation_name) if prepared is not None else None
 
     async def execute(
         self,
@@ -212,16 +266,16 @@ def _incremental(schema: strawberry.Schema) -> bool:
     )
 
 
-def _prepared(
-    schema: GraphQLSchema, document: TrustedDocument, rules: OperationRules
-) -> PreparedOperation | None:
-    """``document`` parsed and validated with ``rules`` (None if it fails, or holds more
-    than one operation, or a fragment's variables do not resolve)."""
+def _prepared(schema: GraphQLSchema, text: str, caches: _Caches) -> PreparedOperation | None:
+    """``text`` parsed and validated through the schema's caches, as Strawberry would
+    (None when it fails either, holds more than one operation, or a fragment's
+    variables do not resolve)."""
+    options = caches.parse_options
     try:
-        parsed = parse(document.text, max_tokens=rules.max_tokens, allow_empty_selection_sets=False)
-    except GraphQLError:
-        return None
-    if validate_document(schema, parsed, tuple(rules.rules)):
+        parsed = caches.parse(text, **options)
+        if caches.validated.errors(schema, parsed, caches.rules, options):
+            return None
+    except Exception:  # Strawberry meets it again and answers it as ever
         return None
     operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
     if len(operations) != 1:

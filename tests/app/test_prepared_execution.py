@@ -1,9 +1,9 @@
-"""The trusted path (``app/trusted_execution.py``) answers as ``CitySchema.execute`` does.
+"""Prepared operations (``app/prepared_execution.py``) answer as ``CitySchema.execute`` does.
 
 A small schema with the app's extensions runs each document both ways: Strawberry's
 ``execute`` (parser cache, validation cache, rules, suggestions stripped, errors
-finished) and the prepared operation. Data, errors (messages, codes, paths) and what is
-logged must be the same; what the trusted path cannot vouch for is not prepared.
+finished) and the prepared operation, trusted or ad hoc. Data, errors (messages, codes,
+paths) and what is logged must be the same; what cannot be vouched for is not prepared.
 (``tests/app/test_direct_routes.py`` compares whole HTTP answers on the app's schema.)
 """
 
@@ -25,8 +25,8 @@ from strawberry.http import process_result
 from app.execution import PlannedExecutor
 from app.graphql import CitySchema
 from app.graphql_security import OperationRules, StripSuggestions, coded_rules
+from app.prepared_execution import PreparedExecution
 from app.trusted_documents import TrustedDocuments, document_hash, trusted_document
-from app.trusted_execution import TrustedExecution
 from app.validation_cache import SourceValidationCache, ValidationResults
 from schema.errors import PublicError
 
@@ -128,17 +128,22 @@ def trusted(texts: list[str]) -> TrustedDocuments:
 
 
 @pytest.mark.parametrize("introspection", [True, False])
-async def test_the_trusted_path_answers_and_logs_as_schema_execute(
-    introspection: bool, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("source", ["trusted", "ad-hoc"])
+async def test_prepared_operations_answer_and_log_as_schema_execute(
+    introspection: bool, source: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # given: the schema, and its trusted documents prepared
+    # given: the schema, and its trusted documents prepared (or the same text ad hoc)
     schema = city_schema(introspection=introspection)
     documents = trusted(list(DOCUMENTS.values()))
-    prepared = TrustedExecution.prepare(schema, documents)
+    prepared = PreparedExecution.prepare(schema, documents if source == "trusted" else [])
     assert prepared is not None
     for name, variables in REQUESTS:
         document = trusted_document(DOCUMENTS[name])
-        operation = prepared.operation(document, None)
+        operation = (
+            prepared.operation(document, None)
+            if source == "trusted"
+            else prepared.ad_hoc(document.text, None)
+        )
         if name == "introspection" and not introspection:
             # then: a document its rules refuse is left to Strawberry (and its errors)
             assert operation is None
@@ -157,6 +162,8 @@ async def test_the_trusted_path_answers_and_logs_as_schema_execute(
         # then: the same answer, and the same log lines
         assert process_result(ours) == process_result(theirs), (name, variables)
         assert ours_logged == logged, (name, variables)
+    if source == "ad-hoc":
+        return
     # and the crash was masked and logged, the suggestion kept only with introspection
     crash = await prepared.execute(
         prepared.operation(trusted_document(DOCUMENTS["crash"]), "Crash"),  # type: ignore[arg-type]
@@ -185,7 +192,7 @@ def test_only_documents_that_parse_and_validate_alone_are_prepared() -> None:
     fine = "query Fine { kind }"
     schema = city_schema(introspection=True)
     # when
-    prepared = TrustedExecution.prepare(schema, trusted([too_long, two, invalid, fine]))
+    prepared = PreparedExecution.prepare(schema, trusted([too_long, two, invalid, fine]))
     # then: only the fine one, and only under its own name (or none)
     assert prepared is not None
     assert len(prepared) == 1
@@ -196,10 +203,31 @@ def test_only_documents_that_parse_and_validate_alone_are_prepared() -> None:
     assert prepared.operation(trusted_document(two), "A") is None
 
 
+def test_ad_hoc_text_is_prepared_once_and_what_fails_is_remembered() -> None:
+    # given: the schema, no trusted document
+    schema = city_schema(introspection=True)
+    prepared = PreparedExecution.prepare(schema, [])
+    assert prepared is not None
+    fine = "query Fine { kind }"
+    # when: the same text twice, and text that fails each check
+    first = prepared.ad_hoc(fine, None)
+    again = prepared.ad_hoc("query Fine { kind }", "Fine")
+    # then: prepared once, under its name or none
+    assert first is not None
+    assert again is first
+    assert prepared.ad_hoc(fine, "Other") is None
+    # and nothing for text beyond the token limit, of two operations, invalid, or broken
+    assert prepared.ad_hoc("{ " + "kind " * MAX_TOKENS + "}", None) is None
+    assert prepared.ad_hoc("query A { kind } query B { kind }", "A") is None
+    assert prepared.ad_hoc("{ nope }", None) is None
+    assert prepared.ad_hoc("{ kind(", None) is None
+    assert prepared.ad_hoc("{ }", None) is None
+
+
 def test_a_schema_with_an_extension_it_does_not_know_prepares_nothing() -> None:
     # given: the same schema with one more extension (its effect unknown to the path)
     schema = city_schema(introspection=True, extra=[MaskErrors])
     # when
-    prepared = TrustedExecution.prepare(schema, trusted(["query Fine { kind }"]))
+    prepared = PreparedExecution.prepare(schema, trusted(["query Fine { kind }"]))
     # then: every request goes Strawberry's way
     assert prepared is None

@@ -34,6 +34,22 @@ class BoundedLru(Generic[K, V]):
         entries.move_to_end(key)
         return value
 
+    def get(self, key: K) -> V | None:
+        """The entry for ``key``, if there is one (then the most recently used)."""
+        entries = self._entries
+        if key not in entries:
+            return None
+        entries.move_to_end(key)
+        return entries[key]
+
+    def put(self, key: K, value: V) -> None:
+        """Keep ``value`` for ``key``, the entry used longest ago going if full."""
+        entries = self._entries
+        entries[key] = value
+        entries.move_to_end(key)
+        if len(entries) > self.maxsize:
+            entries.popitem(last=False)
+
     def pop(self, key: K) -> V | None:
         """Take ``key``'s entry out, if there is one."""
         return self._entries.pop(key, None)

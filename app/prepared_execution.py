@@ -13,7 +13,7 @@ request only what depends on the request: the variables, the executor, the error
 - Ad-hoc text is prepared on first use through the schema's own parser and validation
   caches (so the token limit and the rules apply as ever, and the caches fill as
   before), and kept in a bounded LRU of the parser cache's size; text that does not
-  parse or validate is remembered as such and left to Strawberry.
+  parse or validate is remembered (by its hash) and left to Strawberry.
 
 It is used only when every extension of the schema is one whose effect it knows
 (:data:`KNOWN_EXTENSIONS`): for a document that parsed and validated, ``OperationRules``,
@@ -124,7 +124,10 @@ class PreparedExecution:
         self._trusted = dict(trusted)
         maxsize = getattr(caches.parse, "cache_info", lambda: None)()
         size = maxsize.maxsize if maxsize is not None and maxsize.maxsize else 256
-        self._ad_hoc: BoundedLru[str, PreparedOperation | None] = BoundedLru(size)
+        self._ad_hoc: BoundedLru[str, PreparedOperation] = BoundedLru(size)
+        # Text that failed, by its hash only: a flood of large broken texts is not kept.
+        # A collision only sends a request the usual way, which is always right.
+        self._failed: BoundedLru[int, bool] = BoundedLru(size)
 
     def __len__(self) -> int:
         return len(self._trusted)
@@ -184,10 +187,17 @@ class PreparedExecution:
         """The operation ad-hoc ``text`` selects, prepared on first use (None: the text
         does not parse or validate, or holds several operations, or the request names
         another; Strawberry then answers it, from its caches)."""
-        prepared = self._ad_hoc.get_or_make(
-            text, lambda: _prepared(self._schema, text, self._caches)
-        )
-        return prepared.named(operation_name) if prepared is not None else None
+        prepared = self._ad_hoc.get(text)
+        if prepared is None:
+            failed = hash(text)
+            if self._failed.get(failed):
+                return None
+            prepared = _prepared(self._schema, text, self._caches)
+            if prepared is None:
+                self._failed.put(failed, True)
+                return None
+            self._ad_hoc.put(text, prepared)
+        return prepared.named(operation_name)
 
     async def execute(
         self,

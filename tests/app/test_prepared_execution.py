@@ -220,8 +220,12 @@ def test_ad_hoc_text_is_prepared_once_and_what_fails_is_remembered() -> None:
     assert prepared.ad_hoc("{ " + "kind " * MAX_TOKENS + "}", None) is None
     assert prepared.ad_hoc("query A { kind } query B { kind }", "A") is None
     assert prepared.ad_hoc("{ nope }", None) is None
-    assert prepared.ad_hoc("{ kind(", None) is None
     assert prepared.ad_hoc("{ }", None) is None
+    # and broken text is parsed once, then remembered as broken
+    parses = ParserCache(maxsize=8).cached_parse_document.cache_info().misses
+    assert prepared.ad_hoc("{ kind(", None) is None
+    assert prepared.ad_hoc("{ kind(", None) is None
+    assert ParserCache(maxsize=8).cached_parse_document.cache_info().misses == parses + 1
 
 
 def test_a_schema_with_an_extension_it_does_not_know_prepares_nothing() -> None:

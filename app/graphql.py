@@ -383,7 +383,7 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
             return None
         method = request.method
         get = method == "GET"
-        if get and self.should_render_graphql_ide(request):
+        if get and (self.should_render_graphql_ide(request) or not self.allow_queries_via_get):
             return None
         try:
             if get:

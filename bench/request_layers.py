@@ -17,8 +17,9 @@ functions). Per request of the trusted document (POST, ``documentId``):
 - ``schema.execute`` (Strawberry: extensions, parser and validation caches, graphql-core's
   ``execute`` with the plan); graphql-core's ``execute`` alone; the executor alone;
 - ``process_result`` and the encoding (``encode_response``);
-- the whole ASGI app for a trusted POST on the trusted path (``app/prepared_execution.py``)
-  and, in alternating batches beside it, with that path off (through the view).
+- the whole ASGI app for a trusted POST, a trusted GET and an ad-hoc POST on the prepared
+  path (``app/prepared_execution.py``) and, in alternating batches beside each, with that
+  path off (through the view); the plain route likewise, as a control (no difference).
 
 What the ASGI app costs beyond the sum of these is the web framework's share (Starlette,
 FastAPI's dependency injection, Strawberry's view). uvicorn's share is what
@@ -48,7 +49,7 @@ from app.execution import PlannedExecutor
 from app.graphql import CitySchema, GuardedGraphQLRouter
 from app.json_encoding import encode_response
 from app.settings import Settings
-from bench.graphql_vs_rest import PAGE_SIZE, TRUSTED, TRUSTED_ID
+from bench.graphql_vs_rest import AD_HOC, PAGE_SIZE, TRUSTED, TRUSTED_ID
 from bench.memory import InMemoryDepartmentRepository
 from bench.server import REST_PATH, bench_app
 from demo.data.departments import DEPARTMENTS
@@ -139,8 +140,8 @@ async def paired_us(first: Step, second: Step, seconds: float) -> tuple[float, f
     return spent[0] / count * 1e6, spent[1] / count * 1e6
 
 
-def without_trusted_path(view: GuardedGraphQLRouter, step: Step) -> Step:
-    """``step`` with the router's trusted path off: every request through the view."""
+def without_prepared_path(view: GuardedGraphQLRouter, step: Step) -> Step:
+    """``step`` with the router's prepared path off: every request through the view."""
 
     async def call() -> Any:
         prepared, view.prepared = view.prepared, None
@@ -247,13 +248,20 @@ async def run(seconds: float) -> list[tuple[str, float]]:
         ("process_result + encode_response", encode),
     ]
     rows = [(name, await per_call_us(step, seconds)) for name, step in steps]
-    # The trusted path (app/prepared_execution.py) against the view, side by side.
+    # The prepared path (app/prepared_execution.py) against the view, side by side.
     assert view.prepared is not None
-    lean, viewed = await paired_us(whole, without_trusted_path(view, whole), 2 * seconds)
-    rows += [
-        ("A/B trusted POST: the trusted path", lean),
-        ("A/B trusted POST: through the view (path off)", viewed),
-    ]
+    ad_hoc = asgi_call(app, "POST", "/graphql", b"", AD_HOC.body)
+    for name, step in (
+        ("trusted POST", whole),
+        ("trusted GET", steps[1][1]),
+        ("ad-hoc POST", ad_hoc),
+        ("plain route", steps[2][1]),
+    ):
+        prepared, viewed = await paired_us(step, without_prepared_path(view, step), seconds)
+        rows += [
+            (f"A/B {name}: the prepared path", prepared),
+            (f"A/B {name}: through the view (path off)", viewed),
+        ]
     return rows
 
 

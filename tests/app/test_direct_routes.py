@@ -5,7 +5,9 @@ injection. Each request below goes to two apps built from the same settings, one
 the direct routes (the product) and one without (``direct_graphql=False``: Strawberry's
 generic routes); status, headers (names, values and order) and body must be identical:
 successes, errors, every refusal of the document rules, the view's plain-text 400s,
-other methods, the body limit, CORS, GraphiQL, a bad token, trusted-only mode.
+other methods, the body limit, CORS, GraphiQL, a bad token, trusted-only mode, staging.
+The direct app answers prepared operations (``app/prepared_execution.py``) without
+Strawberry's view; which requests do so is checked too.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ The router (``app.graphql``) calls these around Strawberry's own steps: the requ
 read here (``documentId`` included, which Strawberry does not know), the caller is
 admitted or refused once its context exists, and a GET answer gets its cache headers.
 The text finally run goes through Strawberry's normal execution (parser and validation
-caches, extensions, the schema's execution context class), trusted or not.
+caches, extensions, the schema's execution context class), or, once prepared, straight
+through graphql-core with the same caches and rules (``app/prepared_execution.py``).
 """
 
 from __future__ import annotations

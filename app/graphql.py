@@ -54,6 +54,7 @@ from app.graphql_limits import introspection_depth_rule, operation_limits_rule
 from app.graphql_security import OperationRules, StripSuggestions, coded_rules
 from app.graphql_ws import BoundedTransportWS, ConnectionsByAddress, refuse_websocket
 from app.json_encoding import encode_response, reject_non_finite
+from app.prepared_execution import PreparedExecution
 from app.trusted_documents import DocumentMode, DocumentRefused, TrustedDocuments
 from app.validation_cache import SourceValidationCache, ValidationResults
 from resolvers.context import Context
@@ -69,6 +70,13 @@ INTROSPECTION_MAX_DEPTH = 15
 # Raised by Strawberry for requests that name no runnable operation; the router answers
 # them with HTTP 400 before any result exists.
 _REQUEST_ERRORS = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
+
+# What each method runs (Strawberry's ``OperationType.from_http``, less subscriptions,
+# which ``CitySchema.execute`` refuses, and with GET reduced to queries by ``admit``).
+_RUNNABLE = {
+    "GET": frozenset({DocumentOperation.QUERY}),
+    "POST": frozenset({DocumentOperation.QUERY, DocumentOperation.MUTATION}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +268,8 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
     # Set per instance by graphql_router: no trusted document until then.
     documents = TrustedDocuments({})
     document_mode = DocumentMode.ALLOW
+    # Set per instance by graphql_router: operations that run without the view.
+    prepared: PreparedExecution | None = None
 
     def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
         """A page on another origin may open a WebSocket when SZ_CORS_ORIGINS allows it.
@@ -325,6 +335,10 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
         sub-response; ``run``; a view's ``HTTPException`` as plain text; the background
         tasks on the response. Resolving those dependencies cost about a sixth of a
         request's CPU on the departments page; see :func:`direct_http_routes`.
+
+        A request whose operation is prepared (a trusted document, or ad-hoc text seen
+        before) is answered by :meth:`_serve_prepared` without the view; everything
+        else by ``run``.
         """
         context = await self.context_builder(request)
         background = BackgroundTasks()
@@ -337,12 +351,77 @@ class GuardedGraphQLRouter(GraphQLRouter[Context, None]):
         context.response = sub_response
         self.temporal_response = sub_response
         try:
-            response: Response = await self.run(request=request, context=context, root_value=None)
+            prepared = await self._serve_prepared(request, context, sub_response)
+            response: Response = (
+                prepared
+                if prepared is not None
+                else await self.run(request=request, context=context, root_value=None)
+            )
         except HTTPException as error:
             response = PlainTextResponse(error.reason, status_code=error.status_code)
         if response.background is None:
             response.background = background
         return response
+
+    async def _serve_prepared(
+        self, request: Request, context: Context, sub_response: Response
+    ) -> Response | None:
+        """The answer to a GET, or a POST of JSON, whose operation is prepared
+        (``app/prepared_execution.py``): a trusted document's, or ad-hoc text's once
+        parsed and validated; None for any other request, before any effect.
+
+        The view's steps, in its order, for that case: the body parsed and the document
+        resolved (``parse_http_body``), the caller admitted, the operation run as
+        ``CitySchema.execute`` runs it, the GET cache headers (``execute_single``), the
+        result processed and encoded into a response merged with the sub-response
+        (``run``). A request the view would refuse, or whose text is not valid Unicode,
+        or that selects another operation or one its method may not run, is left to the
+        view, which answers (and logs) it as ever.
+        """
+        prepared_execution = self.prepared
+        if prepared_execution is None:
+            return None
+        method = request.method
+        get = method == "GET"
+        if get and (self.should_render_graphql_ide(request) or not self.allow_queries_via_get):
+            return None
+        try:
+            if get:
+                data = self.parse_query_params(request.query_params)
+            elif is_json(request.headers.get("content-type")):
+                data = self.parse_json(await request.body())
+            else:
+                return None
+            request_data = parse_request(data, self.documents)
+            admit(request_data, context, mode=self.document_mode, method=method)
+        except (HTTPException, DocumentRefused):
+            return None
+        text = request_data.query
+        name = request_data.operation_name
+        variables = request_data.variables
+        extensions = request_data.extensions
+        if text is None or invalid_text_error(text, variables, name, extensions):
+            return None
+        document = request_data.document
+        prepared = (
+            prepared_execution.operation(document, name)
+            if document is not None
+            else prepared_execution.ad_hoc(text, name)
+        )
+        if prepared is None or prepared.kind not in _RUNNABLE[method]:
+            return None
+        result = await prepared_execution.execute(
+            prepared, variables=variables, context=context, extensions=extensions
+        )
+        if get:
+            sub_response.headers["cache-control"] = cache_control(
+                request_data, context, failed=bool(result.errors)
+            )
+            sub_response.headers["vary"] = "Authorization, X-Acting-For"
+        response_data = await self.process_result(request, result)  # type: ignore[arg-type]
+        if result.errors:
+            self._handle_errors(result.errors, response_data)
+        return self.create_response(response_data=response_data, sub_response=sub_response)
 
     def encode_json(self, data: object) -> bytes:
         """orjson, byte for byte what ``json.dumps`` gave (``app/json_encoding.py``)."""
@@ -437,6 +516,9 @@ def graphql_router(
         for name, kind in trusted.operations.items():
             if kind is DocumentOperation.QUERY:
                 plan_for(schema._schema, parsed, name, pinned=True)
+    # Each trusted document parsed and validated once, to run without the view (and
+    # ad-hoc text once it has parsed and validated).
+    router.prepared = PreparedExecution.prepare(schema, router.documents)
     return router
 
 

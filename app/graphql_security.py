@@ -80,17 +80,21 @@ class StripSuggestions(SchemaExtension):
         yield
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
-        if not errors:
-            return
-        for index, error in enumerate(errors):
-            cleaned = _SUGGESTION.sub("", error.message)
-            if cleaned != error.message:
-                errors[index] = GraphQLError(
-                    cleaned,
-                    error.nodes,
-                    error.source,
-                    error.positions,
-                    error.path,
-                    error.original_error,
-                    error.extensions,
-                )
+        if errors:
+            strip_suggestions(errors)
+
+
+def strip_suggestions(errors: list[GraphQLError]) -> None:
+    """Replace, in place, each error whose message has "Did you mean …?" hints."""
+    for index, error in enumerate(errors):
+        cleaned = _SUGGESTION.sub("", error.message)
+        if cleaned != error.message:
+            errors[index] = GraphQLError(
+                cleaned,
+                error.nodes,
+                error.source,
+                error.positions,
+                error.path,
+                error.original_error,
+                error.extensions,
+            )

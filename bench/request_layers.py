@@ -16,7 +16,10 @@ functions). Per request of the trusted document (POST, ``documentId``):
 - reading the request and finding its document (``parse_request``);
 - ``schema.execute`` (Strawberry: extensions, parser and validation caches, graphql-core's
   ``execute`` with the plan); graphql-core's ``execute`` alone; the executor alone;
-- ``process_result`` and the encoding (``encode_response``).
+- ``process_result`` and the encoding (``encode_response``);
+- the whole ASGI app for a trusted POST, a trusted GET and an ad-hoc POST on the prepared
+  path (``app/prepared_execution.py``) and, in alternating batches beside each, with that
+  path off (through the view); the plain route likewise, as a control (no difference).
 
 What the ASGI app costs beyond the sum of these is the web framework's share (Starlette,
 FastAPI's dependency injection, Strawberry's view). uvicorn's share is what
@@ -46,7 +49,7 @@ from app.execution import PlannedExecutor
 from app.graphql import CitySchema, GuardedGraphQLRouter
 from app.json_encoding import encode_response
 from app.settings import Settings
-from bench.graphql_vs_rest import PAGE_SIZE, TRUSTED, TRUSTED_ID
+from bench.graphql_vs_rest import AD_HOC, PAGE_SIZE, TRUSTED, TRUSTED_ID
 from bench.memory import InMemoryDepartmentRepository
 from bench.server import REST_PATH, bench_app
 from demo.data.departments import DEPARTMENTS
@@ -117,6 +120,37 @@ async def per_call_us(step: Step, seconds: float) -> float:
             await step()
         count += 20
     return (time.process_time() - start) / count * 1e6
+
+
+async def paired_us(first: Step, second: Step, seconds: float) -> tuple[float, float]:
+    """CPU µs per call of two steps measured in alternating batches, so drift in the
+    machine's load hits both alike (for an A/B comparison within one process)."""
+    for _ in range(20):
+        await first()
+        await second()
+    spent = [0.0, 0.0]
+    count = 0
+    while sum(spent) < seconds:
+        for index, step in enumerate((first, second)):
+            start = time.process_time()
+            for _ in range(20):
+                await step()
+            spent[index] += time.process_time() - start
+        count += 20
+    return spent[0] / count * 1e6, spent[1] / count * 1e6
+
+
+def without_prepared_path(view: GuardedGraphQLRouter, step: Step) -> Step:
+    """``step`` with the router's prepared path off: every request through the view."""
+
+    async def call() -> Any:
+        prepared, view.prepared = view.prepared, None
+        try:
+            return await step()
+        finally:
+            view.prepared = prepared
+
+    return call
 
 
 async def run(seconds: float) -> list[tuple[str, float]]:
@@ -213,7 +247,22 @@ async def run(seconds: float) -> list[tuple[str, float]]:
         ("context + graphql-core execute (plan)", core_execute),
         ("process_result + encode_response", encode),
     ]
-    return [(name, await per_call_us(step, seconds)) for name, step in steps]
+    rows = [(name, await per_call_us(step, seconds)) for name, step in steps]
+    # The prepared path (app/prepared_execution.py) against the view, side by side.
+    assert view.prepared is not None
+    ad_hoc = asgi_call(app, "POST", "/graphql", b"", AD_HOC.body)
+    for name, step in (
+        ("trusted POST", whole),
+        ("trusted GET", steps[1][1]),
+        ("ad-hoc POST", ad_hoc),
+        ("plain route", steps[2][1]),
+    ):
+        prepared, viewed = await paired_us(step, without_prepared_path(view, step), seconds)
+        rows += [
+            (f"A/B {name}: the prepared path", prepared),
+            (f"A/B {name}: through the view (path off)", viewed),
+        ]
+    return rows
 
 
 def _view(app: Any) -> GuardedGraphQLRouter:

@@ -85,6 +85,22 @@ class StandIn:
         return f"StandIn({self._type_name})"
 
 
+class Recorded:
+    """A stand-in's answers written down as a plain object: its attributes sit in its
+    ``__dict__`` and it has no ``__getattr__``, as the app's dataclasses. The benchmark
+    runs on these (:meth:`World.record`): a ``StandIn`` pays a Python call for every
+    attribute read and a raised ``AttributeError`` for every ``__await__`` probe, a cost
+    real sources do not have and that both executors would pay alike.
+    """
+
+    def __init__(self, type_name: str, key: str) -> None:
+        self._type_name = type_name
+        self._key = key
+
+    def __repr__(self) -> str:
+        return f"Recorded({self._type_name})"
+
+
 class World:
     """Draws every value of one run from ``seed``."""
 
@@ -104,6 +120,7 @@ class World:
         # the benchmark keeps them, so it measures the executor, not the drawing.
         self.memo: dict[str, Any] | None = {} if memo and wrong_rate == 0 else None
         self.awaitables: list[Coroutine[Any, Any, Any]] = []
+        self._recorded_root: Recorded | None = None
         # Abstract values always of the first possible type (the benchmark's success
         # members: ``LifeRecord``, each ``...Section``), instead of one at random.
         self.first_member = first_member
@@ -123,9 +140,33 @@ class World:
         """The generator for one position."""
         return random.Random(f"{self.seed}|{key}")
 
-    def root(self) -> StandIn:
+    def root(self) -> StandIn | Recorded:
         """The root value."""
+        if self._recorded_root is not None:
+            return self._recorded_root
         return StandIn(self, "Query", "root")
+
+    def record(self, root: StandIn) -> None:
+        """Write down every value handed out so far (memo mode), from ``root`` down, as
+        :class:`Recorded` objects: later runs read them as plain attributes."""
+        memo = self.memo
+        assert memo is not None, "only a world that keeps its answers can record them"
+        copies: dict[int, Recorded] = {}
+
+        def recorded(value: Any) -> Any:
+            if isinstance(value, list):
+                return [recorded(item) for item in value]
+            if not isinstance(value, StandIn):
+                return value
+            copy = copies.get(id(value))
+            if copy is None:
+                copy = copies[id(value)] = Recorded(value._type_name, value._key)
+                copy.__dict__.update((name, recorded(v)) for name, v in value._memo.items())
+            return copy
+
+        self._recorded_root = recorded(root)
+        for key, value in memo.items():
+            memo[key] = recorded(value)
 
     def attribute(self, source: StandIn, name: str) -> Any:
         """A plain attribute of a stand-in (Strawberry's resolver reads it by getattr)."""
@@ -145,7 +186,7 @@ class World:
 
     def resolve(self, source: Any, info: Info, **args: Any) -> Any:
         """A field with a resolver of its own."""
-        base = source._key if isinstance(source, StandIn) else "?"
+        base = source._key if isinstance(source, StandIn | Recorded) else "?"
         key = f"{base}.{info.field_name}({sorted(args.items())!r})"
         return self.answer(info.return_type, key)
 
@@ -235,7 +276,7 @@ def standin_schema(world_of: Callable[[], World], *, type_checks: bool = True) -
         return world_of().resolve(source, info, **args)
 
     def resolve_type(value: Any, _info: Info, _type: Any) -> str | None:
-        return value._type_name if isinstance(value, StandIn) else None
+        return value._type_name if isinstance(value, StandIn | Recorded) else None
 
     for index, type_ in enumerate(sorted(schema.type_map.values(), key=lambda t: t.name)):
         if type_.name.startswith("__"):
@@ -256,7 +297,7 @@ def _is_type_of(name: str, kind: int) -> Callable[[Any, Info], Any] | None:
         return None
 
     def check(value: Any, _info: Info) -> bool:
-        return isinstance(value, StandIn) and value._type_name == name
+        return isinstance(value, StandIn | Recorded) and value._type_name == name
 
     if kind == 1:
         return check

@@ -22,7 +22,14 @@ from typing import Any
 
 from graphql.pyutils import Path, Undefined
 
-from app.execution.plans import FieldPlan, NonNull, ObjectSelection, OperationPlan, RootPlan
+from app.execution.plans import (
+    FieldPlan,
+    Leaf,
+    NonNull,
+    ObjectSelection,
+    OperationPlan,
+    RootPlan,
+)
 
 Compiled = Callable[[Any, Any, Path | None], Any]
 """``(executor, source, path) -> results`` (a dict, or an awaitable of one)."""
@@ -65,9 +72,7 @@ except Exception as raw_error:
     {res}[_n{i}] = None
 else:
     kind = type(value)
-    if kind is _pt{i}:
-        {res}[_n{i}] = value
-    elif value is None and _null{i}:
+    {fast}if value is None and _null{i}:
         {res}[_n{i}] = None
     else:
         coerced = UNSET
@@ -85,6 +90,25 @@ else:
             if is_awaitable(result):
                 {aw}.append(_n{i})
 """
+
+# What the leaf's serializer is known to answer (``Leaf``), each a test on ``kind``
+# and an ``el`` that the next test completes to ``elif``.
+_PASSTHROUGH = """\
+if kind is _pt{i}:
+        {res}[_n{i}] = value
+    el"""
+_BOUNDED_INT = """\
+if kind is int and -2147483648 <= value <= 2147483647:
+        {res}[_n{i}] = value
+    el"""
+_MEMBER = """\
+if kind is _mt{i}:
+        {res}[_n{i}] = _mv{i}[id(value)]
+    el"""
+_RAW = """\
+if kind is str and value in _rv{i}:
+        {res}[_n{i}] = _rv{i}[value]
+    el"""
 
 # A plain attribute holding an object (``PlannedExecutor._plain_object``), its fields
 # run by the selection's own function.
@@ -200,11 +224,7 @@ class _Writer:
             constants[f"_a{i}"] = plan.attribute
             names = {"i": i, "src": src, "path": path, "res": res, "aw": aw}
             if plan.leaf is not None:
-                constants[f"_pt{i}"] = plan.leaf.passthrough
-                constants[f"_s{i}"] = plan.leaf.serialize
-                # A nullable leaf's null is its answer (what ``_resolved`` comes to).
-                constants[f"_null{i}"] = not isinstance(plan.completion, NonNull)
-                out.append(_LEAF.format(**names))
+                out.append(self._leaf(plan, plan.leaf, names))
             elif plan.plain_object is not None:
                 selection = plan.plain_object
                 constants[f"_o{i}"] = selection
@@ -220,6 +240,29 @@ class _Writer:
             else:
                 out.append(_FIELD.format(**names))
         return "".join(out)
+
+    def _leaf(self, plan: FieldPlan, leaf: Leaf, names: dict[str, Any]) -> str:
+        i = names["i"]
+        constants = self.constants
+        constants[f"_s{i}"] = leaf.serialize
+        # A nullable leaf's null is its answer (what ``_resolved`` comes to).
+        constants[f"_null{i}"] = not isinstance(plan.completion, NonNull)
+        fast: list[str] = []
+        if leaf.passthrough is not None:
+            constants[f"_pt{i}"] = leaf.passthrough
+            fast.append(_PASSTHROUGH)
+        if leaf.bounded_int:
+            fast.append(_BOUNDED_INT)
+        if leaf.members_of is not None:
+            constants[f"_mt{i}"] = leaf.members_of
+            constants[f"_mv{i}"] = leaf.members
+            fast.append(_MEMBER)
+        if leaf.raw:
+            constants[f"_rv{i}"] = leaf.raw
+            fast.append(_RAW)
+        # Each test ends in ``el``, so the next one (or the null test) reads ``elif``.
+        tests = "".join(fast).format(**names)
+        return _LEAF.format(fast=tests, **names)
 
     def _child_fields(self, selection: ObjectSelection, depth: int) -> list[FieldPlan] | None:
         if depth >= INLINE_DEPTH or self.prepare is None:

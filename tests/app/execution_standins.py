@@ -55,6 +55,8 @@ SCALARS: dict[str, Callable[[random.Random], Any]] = {
 }
 # Values no scalar serializes: the leaf's coercion error, on both paths.
 INVALID = (object(), {"not": "a scalar"}, float("nan"))
+# And per scalar, values just outside what it serializes.
+OUT_OF_RANGE: dict[str, tuple[Any, ...]] = {"Int": (2**31, -(2**31) - 1)}
 
 
 # Per schema: the plain attribute fields' types, worked out once.
@@ -227,12 +229,18 @@ class World:
             ]
         if isinstance(field_type, GraphQLScalarType):
             if wrong and r.random() < 0.03:
-                return r.choice(INVALID)
+                return r.choice(INVALID + OUT_OF_RANGE.get(field_type.name, ()))
             return SCALARS[field_type.name](r)
         if isinstance(field_type, GraphQLEnumType):
             if wrong and r.random() < 0.03:
                 return "NOT_A_MEMBER"
-            return r.choice(list(field_type.values.values())).value
+            raw = r.choice(list(field_type.values.values())).value
+            # A Strawberry enum takes its raw values and, as resolvers return them, the
+            # members of its Python enum.
+            members = getattr(field_type, "wrapped_cls", None)
+            if members is not None and r.random() < 0.5:
+                return members(raw)
+            return raw
         if is_abstract_type(field_type):
             possible = list(self.schema.get_possible_types(field_type))
             if self.first_member:

@@ -50,7 +50,7 @@ FIXED_NAMES = {
     *("value", "kind", "coerced", "result", "raw_error", "completed", "field_path", ".0"),
     *("Path", "Undefined", "UNSET", "PLAIN", "isinstance", "type", "dict", "Exception"),
     *("completion", "append", "settle_in_background", "_gather_fields", "_field_error"),
-    *("_resolved", "_execute_field", "_await_completed", "_run_selection"),
+    *("_resolved", "_execute_field", "_await_completed", "_run_selection", "id", "str", "int"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 import strawberry
@@ -35,12 +36,20 @@ DEPARTMENT_BY_CODE: LoaderKey[str, models.Department | None] = LoaderKey(
 """Departments by code, batched per request (provenance names them on every value)."""
 
 
+VIEW_CACHE_SIZE = 1000
+"""Views of this many directory records are kept (the city has a few dozen)."""
+
+
 def _text(value: Localized) -> LocalizedText:
     return LocalizedText(zh=value.zh, en=value.en)
 
 
+# A record is a frozen value and its view is never changed once built, so one view per
+# record serves every request: a look-up by the record's value (~1 µs, or ~2 µs for an
+# equal copy read again from the database) instead of building six objects (~4 µs).
+@functools.lru_cache(maxsize=VIEW_CACHE_SIZE)
 def department_type(department: models.Department) -> Department:
-    """The GraphQL view of a directory record."""
+    """The GraphQL view of a directory record (shared: never modify it)."""
     contact = department.contact
     return Department(
         code=department.code,
@@ -53,6 +62,15 @@ def department_type(department: models.Department) -> Department:
             office_hours=_text(contact.office_hours),
             website=contact.website,
         ),
+    )
+
+
+@functools.lru_cache(maxsize=VIEW_CACHE_SIZE)
+def department_edge(department: models.Department) -> Edge[Department]:
+    """A record's edge in the directory's connection, with its cursor (shared, as
+    :func:`department_type`'s views)."""
+    return Edge(
+        cursor=encode_cursor(CURSOR_KIND, department.code), node=department_type(department)
     )
 
 
@@ -88,11 +106,9 @@ class DirectoryQuery:
             )
         except DirectoryError as error:
             raise public_error(error) from error
-        edges = [
-            Edge(cursor=encode_cursor(CURSOR_KIND, item.code), node=department_type(item))
-            for item in page.items
-        ]
-        return connection(edges, has_next_page=page.has_next_page)
+        return connection(
+            [department_edge(item) for item in page.items], has_next_page=page.has_next_page
+        )
 
     @strawberry.field(description="One department by its code, or null when there is none.")
     async def department(

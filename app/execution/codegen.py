@@ -18,9 +18,12 @@ holds both to graphql-core.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import CoroutineType, GeneratorType, GetSetDescriptorType
 from typing import Any
 
 from graphql.pyutils import Path, Undefined
+from graphql.pyutils import is_awaitable as pyutils_is_awaitable
+from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from app.execution.plans import (
     FieldPlan,
@@ -40,9 +43,54 @@ PLAIN = frozenset({str, int, float, bool})
 # Marks "not serialized on the fast path" (None and Undefined are results of their own).
 UNSET: Any = object()
 
+# The ``is_awaitable`` functions whose answer for an object :func:`learn` can tell from
+# its type (Strawberry's, and graphql-core's it copies): a coroutine, an iterable
+# coroutine, or anything with an attribute ``__await__``.
+_KNOWN: tuple[Callable[[Any], Any], ...] = (optimized_is_awaitable, pyutils_is_awaitable)
+KNOWN_IS_AWAITABLE = frozenset(_KNOWN)
+
+PLAIN_OBJECTS: set[type] = set()
+"""Types whose instances are never awaitable, nor exceptions, unless one holds an
+attribute ``__await__`` in its own ``__dict__``: the generated code tests this instead
+of calling ``is_awaitable`` (~60 ns against ~150) for each object value."""
+_NOT_PLAIN: set[type] = set()
+NO_TYPES: frozenset[type] = frozenset()
+
+
+def learn(kind: type) -> None:
+    """Add ``kind`` to :data:`PLAIN_OBJECTS` when every step of ``is_awaitable`` is known
+    to say no for its instances: a plain ``type``, not a coroutine, a generator or an
+    exception; its ``__class__``, ``__getattribute__`` and ``__dict__`` the default ones
+    and no ``__getattr__`` or ``__await__`` anywhere in its MRO."""
+    if kind in PLAIN_OBJECTS or kind in _NOT_PLAIN:
+        return
+    plain = (
+        type(kind) is type
+        and not issubclass(kind, CoroutineType | GeneratorType | BaseException)
+        and kind.__getattribute__ is object.__getattribute__
+        and isinstance(_instance_dict(kind), GetSetDescriptorType)
+        and all(
+            "__getattr__" not in vars(klass)
+            and "__await__" not in vars(klass)
+            and (klass is object or "__class__" not in vars(klass))
+            for klass in kind.__mro__
+        )
+    )
+    (PLAIN_OBJECTS if plain else _NOT_PLAIN).add(kind)
+
+
+def _instance_dict(kind: type) -> object:
+    """What ``value.__dict__`` reads for an instance of ``kind`` (None: no such)."""
+    for klass in kind.__mro__:
+        if "__dict__" in vars(klass):
+            return vars(klass)["__dict__"]
+    return None
+
+
 _HEAD = """\
 def run(ex, source, path):
     is_awaitable = ex.is_awaitable
+    plain = PLAIN_OBJECTS if is_awaitable in KNOWN_IS_AWAITABLE else NO_TYPES
     results = {}
     awaitable_fields = []
     try:
@@ -120,9 +168,14 @@ except Exception as raw_error:
     ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
     result = None
 else:
-    if value is None or isinstance(value, Exception) or is_awaitable(value):
+    kind = type(value)
+    if (kind not in plain or "__await__" in value.__dict__) and (
+        value is None or isinstance(value, Exception) or is_awaitable(value)
+    ):
         result = ex._resolved(_p{i}, field_path, value, None)
     else:
+        if kind not in plain and plain is PLAIN_OBJECTS:
+            learn(kind)
         try:
             run = _o{i}.run
             if run is not None:
@@ -151,9 +204,14 @@ except Exception as raw_error:
     ex._field_error(raw_error, _p{i}, _p{i}.completion, Path({path}, _n{i}, _t{i}))
     result = None
 else:
-    if value is None or isinstance(value, Exception) or is_awaitable(value):
+    kind = type(value)
+    if (kind not in plain or "__await__" in value.__dict__) and (
+        value is None or isinstance(value, Exception) or is_awaitable(value)
+    ):
         result = ex._resolved(_p{i}, Path({path}, _n{i}, _t{i}), value, None)
     else:
+        if kind not in plain and plain is PLAIN_OBJECTS:
+            learn(kind)
         {src2} = value
         try:
             {res2} = {{}}
@@ -206,6 +264,10 @@ class _Writer:
             "Undefined": Undefined,
             "UNSET": UNSET,
             "PLAIN": PLAIN,
+            "PLAIN_OBJECTS": PLAIN_OBJECTS,
+            "KNOWN_IS_AWAITABLE": KNOWN_IS_AWAITABLE,
+            "NO_TYPES": NO_TYPES,
+            "learn": learn,
         }
         self.count = 0
 

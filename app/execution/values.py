@@ -16,6 +16,7 @@ from graphql.execution.executor import collect_iterator_awaitables, invalid_retu
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from app.execution.codegen import KNOWN_IS_AWAITABLE, NO_TYPES, PLAIN_OBJECTS, learn
 from app.execution.plans import (
     Abstract,
     Completion,
@@ -181,6 +182,8 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
         # value goes straight to the object's fields, which never answer null, so
         # ``_complete``'s steps in between (non-null check included) change nothing.
         objects = _plain_item(item)
+        # Types whose objects are known not to be awaitable (``codegen.learn``).
+        plain = PLAIN_OBJECTS if is_awaitable in KNOWN_IS_AWAITABLE else NO_TYPES
         try:
             while True:
                 try:
@@ -188,10 +191,13 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                 except StopIteration:
                     break
                 item_path = Path(path, index, None)
-                if is_awaitable(value):
+                kind = type(value)
+                if (kind not in plain or "__await__" in value.__dict__) and is_awaitable(value):
                     append(self._complete_awaitable(plan, item, item_path, value, info))
                     awaitable_indices.append(index)
                 else:
+                    if kind not in plain and plain is PLAIN_OBJECTS and objects is not None:
+                        learn(kind)
                     try:
                         completed = (
                             self._run_selection(objects, value, item_path)

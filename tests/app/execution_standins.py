@@ -33,7 +33,9 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLType,
+    get_named_type,
     is_abstract_type,
+    is_leaf_type,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
@@ -61,6 +63,8 @@ OUT_OF_RANGE: dict[str, tuple[Any, ...]] = {"Int": (2**31, -(2**31) - 1)}
 
 # Per schema: the plain attribute fields' types, worked out once.
 ATTRIBUTES: dict[int, dict[tuple[str, str], GraphQLType]] = {}
+# And per object type whose plain attributes are all leaves (or lists of them), those.
+LEAF_ATTRIBUTES: dict[int, dict[str, list[tuple[str, GraphQLType]]]] = {}
 
 
 class StandInError(Exception):
@@ -129,6 +133,7 @@ class World:
         attributes = ATTRIBUTES.get(id(schema))
         if attributes is None:
             attributes = ATTRIBUTES[id(schema)] = _attribute_types(schema)
+            LEAF_ATTRIBUTES[id(schema)] = _leaf_attributes(attributes)
         self.attributes = attributes
 
     def close_unawaited(self) -> None:
@@ -247,9 +252,25 @@ class World:
                 return StandIn(self, possible[0].name, key)
             if r.random() < 0.03:
                 return StandIn(self, "Query", key)  # not a possible type
-            return StandIn(self, r.choice(possible).name, key)
+            return self.source(r.choice(possible).name, key, r)
         assert isinstance(field_type, GraphQLObjectType)
-        return StandIn(self, field_type.name, key)
+        return self.source(field_type.name, key, r)
+
+    def source(self, type_name: str, key: str, r: random.Random) -> StandIn | Recorded:
+        """An object: a stand-in, or (half the time, when all its attributes are leaves)
+        a plain object with every attribute drawn now, as the app's dataclasses, which
+        the executor tells from awaitables by type. A quarter of such objects hold an
+        ``__await__`` of its own, which makes graphql-core try to await it."""
+        leaves = LEAF_ATTRIBUTES[id(self.schema)].get(type_name)
+        if self.memo is not None or leaves is None or r.random() < 0.5:
+            return StandIn(self, type_name, key)
+        made = Recorded(type_name, key)
+        for name, field_type in leaves:
+            place = f"{key}.{name}"
+            made.__dict__[name] = self.value(field_type, place, self.rng(place), depth=0)
+        if r.random() < 0.25:
+            made.__dict__["__await__"] = lambda: iter(())
+        return made
 
 
 async def _awaitable(value: Any, *, yield_first: bool, raise_it: bool) -> Any:
@@ -258,6 +279,19 @@ async def _awaitable(value: Any, *, yield_first: bool, raise_it: bool) -> Any:
     if raise_it and isinstance(value, StandInError):
         raise value
     return value
+
+
+def _leaf_attributes(
+    attributes: dict[tuple[str, str], GraphQLType],
+) -> dict[str, list[tuple[str, GraphQLType]]]:
+    by_type: dict[str, list[tuple[str, GraphQLType]]] = {}
+    for (type_name, name), field_type in attributes.items():
+        by_type.setdefault(type_name, []).append((name, field_type))
+    return {
+        type_name: fields
+        for type_name, fields in by_type.items()
+        if all(is_leaf_type(get_named_type(field_type)) for _, field_type in fields)
+    }
 
 
 def _attribute_types(schema: GraphQLSchema) -> dict[tuple[str, str], GraphQLType]:

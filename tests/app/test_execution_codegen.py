@@ -19,6 +19,7 @@ from graphql import ExecutionResult, execute, parse
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from app.execution import PLANS, PlannedExecutor, plan_for
+from app.execution.codegen import PLAIN_OBJECTS, learn
 from app.execution.plans import Abstract, Completion, ListOf, NonNull, ObjectSelection
 from app.graphql import GraphQLLimits, build_schema
 from bench.memory import InMemoryDepartmentRepository
@@ -51,6 +52,7 @@ FIXED_NAMES = {
     *("Path", "Undefined", "UNSET", "PLAIN", "isinstance", "type", "dict", "Exception"),
     *("completion", "append", "settle_in_background", "_gather_fields", "_field_error"),
     *("_resolved", "_execute_field", "_await_completed", "_run_selection", "id", "str", "int"),
+    *("plain", "PLAIN_OBJECTS", "KNOWN_IS_AWAITABLE", "NO_TYPES", "learn", "__dict__", "__await__"),
 }
 
 
@@ -155,3 +157,33 @@ def test_a_trusted_documents_pinned_plan_is_compiled_on_its_first_run() -> None:
     run_once()
     # then
     assert list(compiled_functions(pinned=True))
+
+
+def test_only_types_whose_objects_cannot_be_awaitable_are_learned_as_plain() -> None:
+    # given: a plain class, and classes where is_awaitable's answer depends on more
+    class Plain:
+        pass
+
+    class WithGetattr:
+        def __getattr__(self, name: str) -> object:
+            return name
+
+    class WithAwait:
+        def __await__(self) -> Iterator[None]:
+            yield None
+
+    class Slotted:
+        __slots__ = ("x",)
+
+    class Raised(Exception):
+        pass
+
+    class Disguised:
+        __class__ = WithAwait  # type: ignore[assignment]
+
+    kinds = (Plain, WithGetattr, WithAwait, Slotted, Raised, Disguised)
+    # when
+    for kind in kinds:
+        learn(kind)
+    # then
+    assert [kind in PLAIN_OBJECTS for kind in kinds] == [True, False, False, False, False, False]

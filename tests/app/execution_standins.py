@@ -257,12 +257,13 @@ class World:
         return self.source(field_type.name, key, r)
 
     def source(self, type_name: str, key: str, r: random.Random) -> StandIn | Recorded:
-        """An object: a stand-in, or (half the time, when all its attributes are leaves)
-        a plain object with every attribute drawn now, as the app's dataclasses, which
-        the executor tells from awaitables by type. A quarter of such objects hold an
-        ``__await__`` of its own, which makes graphql-core try to await it."""
+        """An object: a stand-in, or (in a world with wrong values, half the time, when
+        all its attributes are leaves) a plain object with every attribute drawn now, as
+        the app's dataclasses, which the executor tells from awaitables by type. A
+        quarter of those hold an ``__await__`` of their own, which makes graphql-core
+        try to await them."""
         leaves = LEAF_ATTRIBUTES[id(self.schema)].get(type_name)
-        if self.memo is not None or leaves is None or r.random() < 0.5:
+        if not self.wrong_rate or leaves is None or r.random() < 0.5:
             return StandIn(self, type_name, key)
         made = Recorded(type_name, key)
         for name, field_type in leaves:

@@ -26,8 +26,10 @@ from graphql.pyutils import is_awaitable as pyutils_is_awaitable
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from app.execution.plans import (
+    Abstract,
     FieldPlan,
     Leaf,
+    ListOf,
     NonNull,
     ObjectSelection,
     OperationPlan,
@@ -239,6 +241,62 @@ if type(result) is not dict and is_awaitable(result):
     {aw}.append(_n{i})
 """
 
+# A plain attribute holding a list (its items need no ``info``): ``_execute_field`` down
+# to ``_complete_list``, whose steps for a ``list`` come to ``_complete_iterable``.
+_LIST = """\
+field_path = Path({path}, _n{i}, _t{i})
+try:
+    value = _g{i}({src}, _a{i})
+except Exception as raw_error:
+    ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
+    result = None
+else:
+    if type(value) is list:
+        try:
+            result = ex._complete_iterable(_p{i}, _it{i}, field_path, value, None)
+            if type(result) is not list and is_awaitable(result):
+                result = ex._await_completed(_p{i}, _p{i}.completion, field_path, result)
+        except Exception as raw_error:
+            ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
+            result = None
+    else:
+        result = ex._resolved(_p{i}, field_path, value, None)
+{res}[_n{i}] = result
+if type(result) is not list and is_awaitable(result):
+    {aw}.append(_n{i})
+"""
+
+# A plain attribute holding a union or an interface: ``_execute_field`` (with the
+# ``info`` that type resolution reads) down to ``_complete_abstract``.
+_ABSTRACT = """\
+field_path = Path({path}, _n{i}, _t{i})
+info = ex.build_resolve_info(_p{i}.definition, _p{i}.nodes, _p{i}.parent_type, field_path)
+try:
+    value = _g{i}({src}, _a{i})
+except Exception as raw_error:
+    ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
+    result = None
+else:
+    if (
+        value is None
+        or value is Undefined
+        or isinstance(value, Exception)
+        or is_awaitable(value)
+    ):
+        result = ex._resolved(_p{i}, field_path, value, info)
+    else:
+        try:
+            result = ex._complete_abstract(_p{i}, _ab{i}, field_path, value, info)
+            if type(result) is not dict and is_awaitable(result):
+                result = ex._await_completed(_p{i}, _p{i}.completion, field_path, result)
+        except Exception as raw_error:
+            ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
+            result = None
+{res}[_n{i}] = result
+if type(result) is not dict and is_awaitable(result):
+    {aw}.append(_n{i})
+"""
+
 # Any other field: ``PlannedExecutor._execute_field``.
 _FIELD = """\
 result = ex._execute_field(_p{i}, {src}, Path({path}, _n{i}, _t{i}))
@@ -300,8 +358,23 @@ class _Writer:
                 names["body"] = _indent(body or "pass\n", 16)
                 out.append(_INLINE_OBJECT.format(**names))
             else:
-                out.append(_FIELD.format(**names))
+                out.append(self._other(plan, names))
         return "".join(out)
+
+    def _other(self, plan: FieldPlan, names: dict[str, Any]) -> str:
+        """A list or abstract plain attribute's block, else ``_execute_field``'s."""
+        i = names["i"]
+        if plan.getter is None or plan.static_args != {}:
+            return _FIELD.format(**names)
+        completion = plan.completion
+        inner = completion.inner if isinstance(completion, NonNull) else completion
+        if isinstance(inner, ListOf) and not plan.needs_info:
+            self.constants[f"_it{i}"] = inner.item
+            return _LIST.format(**names)
+        if isinstance(inner, Abstract):
+            self.constants[f"_ab{i}"] = inner
+            return _ABSTRACT.format(**names)
+        return _FIELD.format(**names)
 
     def _leaf(self, plan: FieldPlan, leaf: Leaf, names: dict[str, Any]) -> str:
         i = names["i"]

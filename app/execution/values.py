@@ -266,6 +266,11 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                 return value
 
             return await_complete_object_value()
+        # A type name met before was checked then, against the same schema.
+        if type(runtime_type) is str:
+            known = completion.by_type.get(runtime_type)
+            if known is not None:
+                return self._complete_object(plan, known, path, result, info)
         object_type = self.ensure_valid_runtime_type(
             runtime_type, abstract, completion.details, info, result
         )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import zlib
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -318,8 +319,13 @@ def standin_schema(world_of: Callable[[], World], *, type_checks: bool = True) -
     def resolve(source: Any, info: Info, **args: Any) -> Any:
         return world_of().resolve(source, info, **args)
 
-    def resolve_type(value: Any, _info: Info, _type: Any) -> str | None:
-        return value._type_name if isinstance(value, StandIn | Recorded) else None
+    def resolve_type(value: Any, _info: Info, _type: Any) -> Any:
+        if not isinstance(value, StandIn | Recorded):
+            return None
+        # With type checks, about half the values (by their place) resolve later.
+        if type_checks and zlib.crc32(value._key.encode()) % 2:
+            return _later(value._type_name)
+        return value._type_name
 
     for index, type_ in enumerate(sorted(schema.type_map.values(), key=lambda t: t.name)):
         if type_.name.startswith("__"):
@@ -333,6 +339,10 @@ def standin_schema(world_of: Callable[[], World], *, type_checks: bool = True) -
             if not getattr(field.resolve, "_is_default", False):
                 field.resolve = resolve
     return schema
+
+
+async def _later(value: Any) -> Any:
+    return value
 
 
 def _is_type_of(name: str, kind: int) -> Callable[[Any, Info], Any] | None:

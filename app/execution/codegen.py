@@ -7,17 +7,22 @@ trusted document's, or one run before) is compiled instead into one function tha
 the same steps for its fields in order, with each field's branch chosen at compile time
 and everything it reads bound as constants.
 
-The generated text holds no name from the document or the schema: response names,
-attribute names, type names, plans and serializers are in the function's globals as
-``_n0``, ``_a0``, … (identifiers this module makes up), so nothing a client writes ends
-up in source code. The code of each branch is the interpreted loop's, statement for
-statement (same calls, same order, same error handling), so the differential test
-holds both to graphql-core.
+The generated text holds no name from the document: response names, type names, plans
+and serializers are in the function's globals as ``_n0``, ``_t0``, … (identifiers this
+module makes up), so nothing a client writes ends up in source code. The one name from
+the schema it writes is a plain field's Python attribute (``source.code``), an
+identifier of our own types, read so rather than through ``getattr`` because Python
+caches an attribute read at its site.
+
+The code of each branch is the interpreted loop's, statement for statement (same
+calls, same order, same error handling), so the differential test holds both to
+graphql-core.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from keyword import iskeyword
 from types import CoroutineType, GeneratorType, GetSetDescriptorType
 from typing import Any
 
@@ -116,7 +121,7 @@ _TAIL = """\
 # fast path), the general path taken from where ``execute_field`` would be.
 _LEAF = """\
 try:
-    value = _g{i}({src}, _a{i})
+    value = {read}
 except Exception as raw_error:
     ex._field_error(raw_error, _p{i}, _p{i}.completion, Path({path}, _n{i}, _t{i}))
     {res}[_n{i}] = None
@@ -165,7 +170,7 @@ if kind is str and value in _rv{i}:
 _OBJECT = """\
 field_path = Path({path}, _n{i}, _t{i})
 try:
-    value = _g{i}({src}, _a{i})
+    value = {read}
 except Exception as raw_error:
     ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
     result = None
@@ -201,7 +206,7 @@ if type(result) is not dict and is_awaitable(result):
 # the call, and with its path built only if one is needed.
 _INLINE_OBJECT = """\
 try:
-    value = _g{i}({src}, _a{i})
+    value = {read}
 except Exception as raw_error:
     ex._field_error(raw_error, _p{i}, _p{i}.completion, Path({path}, _n{i}, _t{i}))
     result = None
@@ -246,7 +251,7 @@ if type(result) is not dict and is_awaitable(result):
 _LIST = """\
 field_path = Path({path}, _n{i}, _t{i})
 try:
-    value = _g{i}({src}, _a{i})
+    value = {read}
 except Exception as raw_error:
     ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
     result = None
@@ -272,7 +277,7 @@ _ABSTRACT = """\
 field_path = Path({path}, _n{i}, _t{i})
 info = ex.build_resolve_info(_p{i}.definition, _p{i}.nodes, _p{i}.parent_type, field_path)
 try:
-    value = _g{i}({src}, _a{i})
+    value = {read}
 except Exception as raw_error:
     ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
     result = None
@@ -343,6 +348,7 @@ class _Writer:
             constants[f"_g{i}"] = plan.getter
             constants[f"_a{i}"] = plan.attribute
             names = {"i": i, "src": src, "path": path, "res": res, "aw": aw}
+            names["read"] = _read(plan, src, i)
             if plan.leaf is not None:
                 out.append(self._leaf(plan, plan.leaf, names))
             elif plan.plain_object is not None:
@@ -408,6 +414,17 @@ class _Writer:
             except Exception:  # left to run time, where the walker meets it (or never)
                 return None
         return selection.fields
+
+
+def _read(plan: FieldPlan, src: str, i: int) -> str:
+    """How a plain attribute field's value is read: as an attribute read when
+    Strawberry's resolver would call ``getattr`` with a Python identifier (the name of
+    an attribute of our own types, never a name from the document), which Python
+    caches at the read site; else with the resolver's getter."""
+    attribute = plan.attribute
+    if plan.getter is getattr and attribute.isidentifier() and not iskeyword(attribute):
+        return f"{src}.{attribute}"
+    return f"_g{i}({src}, _a{i})"
 
 
 def _indent(text: str, spaces: int) -> str:

@@ -15,8 +15,10 @@ from collections.abc import Iterator
 from types import CodeType
 from typing import Any
 
-from graphql import ExecutionResult, execute, parse
+from graphql import ExecutionResult, GraphQLObjectType, execute, parse
 from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 from app.execution import PLANS, PlannedExecutor, plan_for
 from app.execution.codegen import PLAIN_OBJECTS, learn
@@ -43,6 +45,15 @@ query Sneaky {
 }
 """
 CLIENT_NAMES = {"__import__", "exec", "os", "system", "__class__"}
+BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+# And the Python attributes of the schema's plain fields, which it reads as attributes.
+PYTHON_ATTRIBUTES = {
+    backref.python_name
+    for type_ in SCHEMA.type_map.values()
+    if isinstance(type_, GraphQLObjectType)
+    for field in type_.fields.values()
+    if isinstance(backref := (field.extensions or {}).get(BACKREF), StrawberryField)
+}
 # What generated code may name: the constants codegen binds (``_p0``, ``_n0``, …), the
 # locals of nested objects (``s1``, ``r1``, ``a1``), and these.
 GENERATED_NAME = re.compile(r"_[a-z]+[0-9]+|[sra][0-9]+")
@@ -130,6 +141,7 @@ def test_client_names_never_reach_the_generated_source() -> None:
         names = set(_code_strings(function.__code__))
         assert not names & CLIENT_NAMES
         unexpected = {n for n in names if not GENERATED_NAME.fullmatch(n)} - FIXED_NAMES
+        unexpected -= PYTHON_ATTRIBUTES
         assert not unexpected
         bound |= {v for v in function.__globals__.values() if isinstance(v, str)}
     assert bound >= CLIENT_NAMES

@@ -175,14 +175,15 @@ except Exception as raw_error:
     ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
     result = None
 else:
-    kind = type(value)
-    if (kind not in plain or "__await__" in value.__dict__) and (
-        value is None or isinstance(value, Exception) or is_awaitable(value)
-    ):
+    if type(value) in plain and "__await__" not in value.__dict__:
+        slow = False
+    else:
+        slow = value is None or isinstance(value, Exception) or is_awaitable(value)
+        if not slow and plain is PLAIN_OBJECTS:
+            learn(type(value))
+    if slow:
         result = ex._resolved(_p{i}, field_path, value, None)
     else:
-        if kind not in plain and plain is PLAIN_OBJECTS:
-            learn(kind)
         try:
             run = _o{i}.run
             if run is not None:
@@ -211,14 +212,15 @@ except Exception as raw_error:
     ex._field_error(raw_error, _p{i}, _p{i}.completion, Path({path}, _n{i}, _t{i}))
     result = None
 else:
-    kind = type(value)
-    if (kind not in plain or "__await__" in value.__dict__) and (
-        value is None or isinstance(value, Exception) or is_awaitable(value)
-    ):
+    if type(value) in plain and "__await__" not in value.__dict__:
+        slow = False
+    else:
+        slow = value is None or isinstance(value, Exception) or is_awaitable(value)
+        if not slow and plain is PLAIN_OBJECTS:
+            learn(type(value))
+    if slow:
         result = ex._resolved(_p{i}, Path({path}, _n{i}, _t{i}), value, None)
     else:
-        if kind not in plain and plain is PLAIN_OBJECTS:
-            learn(kind)
         {src2} = value
         try:
             {res2} = {{}}

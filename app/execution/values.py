@@ -182,6 +182,7 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
         # value goes straight to the object's fields, which never answer null, so
         # ``_complete``'s steps in between (non-null check included) change nothing.
         objects = _plain_item(item)
+        run_objects = objects.run if objects is not None else None  # compiled already
         # Types whose objects are known not to be awaitable (``codegen.learn``).
         plain = PLAIN_OBJECTS if is_awaitable in KNOWN_IS_AWAITABLE else NO_TYPES
         try:
@@ -192,20 +193,23 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                     break
                 item_path = Path(path, index, None)
                 kind = type(value)
-                if (kind not in plain or "__await__" in value.__dict__) and is_awaitable(value):
+                if kind in plain and "__await__" not in value.__dict__:
+                    awaitable = False
+                else:
+                    awaitable = is_awaitable(value)
+                    if not awaitable and plain is PLAIN_OBJECTS and objects is not None:
+                        learn(kind)
+                if awaitable:
                     append(self._complete_awaitable(plan, item, item_path, value, info))
                     awaitable_indices.append(index)
                 else:
-                    if kind not in plain and plain is PLAIN_OBJECTS and objects is not None:
-                        learn(kind)
                     try:
-                        completed = (
-                            self._run_selection(objects, value, item_path)
-                            if objects is not None
-                            and value is not None
-                            and not isinstance(value, Exception)
-                            else self._complete(plan, item, item_path, value, info)
-                        )
+                        if objects is None or value is None or isinstance(value, Exception):
+                            completed = self._complete(plan, item, item_path, value, info)
+                        elif run_objects is not None:
+                            completed = run_objects(self, value, item_path)
+                        else:
+                            completed = self._run_selection(objects, value, item_path)
                         if type(completed) is not dict and is_awaitable(completed):
                             append(self._await_completed(plan, item, item_path, completed))
                             awaitable_indices.append(index)

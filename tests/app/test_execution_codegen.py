@@ -65,7 +65,7 @@ FIXED_NAMES = {
     *("_resolved", "_execute_field", "_await_completed", "_run_selection", "id", "str", "int"),
     *("plain", "PLAIN_OBJECTS", "KNOWN_IS_AWAITABLE", "NO_TYPES", "learn", "__dict__", "__await__"),
     *("list", "info", "build_resolve_info", "definition", "nodes", "parent_type"),
-    *("_complete_iterable", "_complete_abstract"),
+    *("_complete_iterable", "_complete_abstract", "slow"),
 }
 
 

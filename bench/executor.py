@@ -11,9 +11,11 @@ its ``is_awaitable``); no HTTP, no JSON, no parsing or validation. Two pages:
 - the full life record of :mod:`bench.liferecord_concurrency` (8 sections, unions,
   provenance on every item): its resolvers need Redis and the database, so here every
   value comes from memory through the differential test's stand-ins
-  (``tests/app/execution_standins.py``) with no errors, nulls or awaitables. The
-  executor does the same work as on real objects; the stand-ins' attribute lookup
-  costs a little more than a dataclass's, on both sides.
+  (``tests/app/execution_standins.py``) with no errors, nulls or awaitables, drawn
+  in a first run and then written down as plain objects (``World.record``), so
+  attribute reads cost what a dataclass's do: a stand-in's Python ``__getattr__``
+  (and the ``AttributeError`` it raises for every ``__await__`` probe) would add the
+  same cost to both sides, several hundred µs that real sources do not have.
 
 Prints a table (µs per execution, speed-up), then the figures as one JSON line.
 """
@@ -41,7 +43,7 @@ from demo.data.departments import DEPARTMENTS
 from directory.service import DirectoryService
 from kit.registry import ServiceRegistry
 from resolvers.context import Context
-from tests.app.execution_standins import World, standin_schema
+from tests.app.execution_standins import StandIn, World, standin_schema
 
 EXECUTORS: dict[str, type[Any]] = {
     "graphql-core": StrawberryGraphQLCoreExecutionContext,
@@ -93,8 +95,13 @@ def life_record_page() -> Page:
     schema = standin_schema(lambda: worlds[0], type_checks=False)
     document = parse(LIFE_RECORD_QUERY)
     seed = _fullest_seed(schema, document, worlds)
-    worlds[:] = [World(schema, seed, wrong_rate=0.0, memo=True, first_member=True)]
-    return Page("full life record (8 sections)", schema, document, lambda: None, worlds[0].root)
+    world = World(schema, seed, wrong_rate=0.0, memo=True, first_member=True)
+    worlds[:] = [world]
+    root = world.root()
+    assert isinstance(root, StandIn)
+    execute(schema, document, root_value=root, context_value=None)
+    world.record(root)
+    return Page("full life record (8 sections)", schema, document, lambda: None, world.root)
 
 
 def _fullest_seed(schema: GraphQLSchema, document: DocumentNode, worlds: list[World]) -> int:

@@ -35,12 +35,15 @@ DEPARTMENT_BY_CODE: LoaderKey[str, models.Department | None] = LoaderKey(
 """Departments by code, batched per request (provenance names them on every value)."""
 
 
+VIEW_CACHE_SIZE = 1000
+"""Views of this many directory records are kept (the city has a few dozen)."""
+
+
 def _text(value: Localized) -> LocalizedText:
     return LocalizedText(zh=value.zh, en=value.en)
 
 
-def department_type(department: models.Department) -> Department:
-    """The GraphQL view of a directory record."""
+def _view(department: models.Department) -> Department:
     contact = department.contact
     return Department(
         code=department.code,
@@ -54,6 +57,38 @@ def department_type(department: models.Department) -> Department:
             website=contact.website,
         ),
     )
+
+
+# A record is a frozen value and its views are never changed once built, so one set of
+# views per record serves every request. Kept by code with the record they were built
+# from: the same record object (in memory) is found for a dict look-up, an equal copy
+# read again from the database for one comparison (~1.5 µs), where building the six
+# objects and the cursor costs ~4.5 µs. A record changed by an import no longer
+# compares equal, and gets new views.
+_VIEWS: dict[str, tuple[models.Department, Department, Edge[Department]]] = {}
+
+
+def _views(department: models.Department) -> tuple[models.Department, Department, Edge[Department]]:
+    kept = _VIEWS.get(department.code)
+    if kept is not None and (kept[0] is department or kept[0] == department):
+        return kept
+    view = _view(department)
+    edge = Edge(cursor=encode_cursor(CURSOR_KIND, department.code), node=view)
+    if len(_VIEWS) >= VIEW_CACHE_SIZE:
+        _VIEWS.clear()
+    kept = _VIEWS[department.code] = (department, view, edge)
+    return kept
+
+
+def department_type(department: models.Department) -> Department:
+    """The GraphQL view of a directory record (shared between requests: never modify it)."""
+    return _views(department)[1]
+
+
+def department_edge(department: models.Department) -> Edge[Department]:
+    """A record's edge in the directory's connection, with its cursor (shared, as
+    :func:`department_type`'s views)."""
+    return _views(department)[2]
 
 
 @strawberry.type
@@ -88,11 +123,9 @@ class DirectoryQuery:
             )
         except DirectoryError as error:
             raise public_error(error) from error
-        edges = [
-            Edge(cursor=encode_cursor(CURSOR_KIND, item.code), node=department_type(item))
-            for item in page.items
-        ]
-        return connection(edges, has_next_page=page.has_next_page)
+        return connection(
+            [department_edge(item) for item in page.items], has_next_page=page.has_next_page
+        )
 
     @strawberry.field(description="One department by its code, or null when there is none.")
     async def department(

@@ -20,8 +20,9 @@ worth it), ``@defer``/``@stream``, fragment variables, error propagation disable
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum, Flag
 from typing import Any
 
 from graphql import (
@@ -30,9 +31,12 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -53,6 +57,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.values import get_argument_values
+from graphql.pyutils import Undefined
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
@@ -93,8 +98,15 @@ class Leaf:
     type: GraphQLLeafType
     serialize: Callable[[Any], Any]
     # The Python type that ``serialize`` returns unchanged (``str`` for the built-in
-    # String and ID), so the executor may skip the call for it; else None.
+    # String and ID, ``bool`` for Boolean), so the executor may skip the call for it.
     passthrough: builtins.type | None = None
+    # Answers of ``serialize`` worked out once, for compiled selections: for the
+    # built-in Int, an ``int`` in 32-bit range is itself; for an enum, each member of
+    # its Python enum (``members_of``), by identity, and each raw ``str`` value.
+    bounded_int: bool = False
+    members_of: builtins.type | None = None
+    members: dict[int, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -187,12 +199,53 @@ def completion_for(return_type: GraphQLOutputType, details: FieldDetailsList) ->
         return ListOf(return_type, completion_for(return_type.of_type, details))
     if is_leaf_type(return_type):
         assert isinstance(return_type, GraphQLLeafType)
-        passthrough = str if return_type in (GraphQLString, GraphQLID) else None
-        return Leaf(return_type, return_type.coerce_output_value, passthrough)
+        return leaf(return_type)
     if is_abstract_type(return_type):
         return Abstract(return_type, details)
     assert is_object_type(return_type), return_type
     return object_selection(return_type, details)
+
+
+def leaf(leaf_type: GraphQLLeafType) -> Leaf:
+    """A leaf's completion, with what its serializer answers for the common values."""
+    serialize = leaf_type.coerce_output_value
+    passthrough: type | None = None
+    if leaf_type in (GraphQLString, GraphQLID):
+        passthrough = str
+    elif leaf_type is GraphQLBoolean:
+        passthrough = bool
+    completion = Leaf(leaf_type, serialize, passthrough, bounded_int=leaf_type is GraphQLInt)
+    if isinstance(leaf_type, GraphQLEnumType):
+        completion.raw = _answers(serialize, (v.value for v in leaf_type.values.values()), str)
+        # Strawberry's enums also take the members of their Python enum. Every instance
+        # of a plain Enum class is a member (a Flag makes new ones: not tabled).
+        wrapped = getattr(leaf_type, "wrapped_cls", None)
+        if (
+            isinstance(wrapped, type)
+            and issubclass(wrapped, Enum)
+            and not issubclass(wrapped, Flag)
+        ):
+            members = list(wrapped.__members__.values())
+            answers = _answers(serialize, members, wrapped)
+            if all(member in answers for member in members):
+                completion.members_of = wrapped
+                completion.members = {id(m): answers[m] for m in members}
+    return completion
+
+
+def _answers(serialize: Callable[[Any], Any], values: Iterable[Any], kind: type) -> dict[Any, Any]:
+    """``serialize``'s answer for each value of exactly type ``kind`` that it serializes."""
+    answers: dict[Any, Any] = {}
+    for value in values:
+        if type(value) is not kind:
+            continue
+        try:
+            answer = serialize(value)
+        except Exception:  # noqa: S112 - left to run time, where it is raised again
+            continue
+        if answer is not None and answer is not Undefined:
+            answers[value] = answer
+    return answers
 
 
 def object_selection(object_type: GraphQLObjectType, details: FieldDetailsList) -> ObjectSelection:

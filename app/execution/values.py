@@ -16,6 +16,7 @@ from graphql.execution.executor import collect_iterator_awaitables, invalid_retu
 from graphql.pyutils import Path, Undefined, gather_with_cancel, inspect, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from app.execution.codegen import KNOWN_IS_AWAITABLE, NO_TYPES, PLAIN_OBJECTS, learn
 from app.execution.plans import (
     Abstract,
     Completion,
@@ -181,6 +182,9 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
         # value goes straight to the object's fields, which never answer null, so
         # ``_complete``'s steps in between (non-null check included) change nothing.
         objects = _plain_item(item)
+        run_objects = objects.run if objects is not None else None  # compiled already
+        # Types whose objects are known not to be awaitable (``codegen.learn``).
+        plain = PLAIN_OBJECTS if is_awaitable in KNOWN_IS_AWAITABLE else NO_TYPES
         try:
             while True:
                 try:
@@ -188,18 +192,24 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                 except StopIteration:
                     break
                 item_path = Path(path, index, None)
-                if is_awaitable(value):
+                kind = type(value)
+                if kind in plain and "__await__" not in value.__dict__:
+                    awaitable = False
+                else:
+                    awaitable = is_awaitable(value)
+                    if not awaitable and plain is PLAIN_OBJECTS and objects is not None:
+                        learn(kind)
+                if awaitable:
                     append(self._complete_awaitable(plan, item, item_path, value, info))
                     awaitable_indices.append(index)
                 else:
                     try:
-                        completed = (
-                            self._run_selection(objects, value, item_path)
-                            if objects is not None
-                            and value is not None
-                            and not isinstance(value, Exception)
-                            else self._complete(plan, item, item_path, value, info)
-                        )
+                        if objects is None or value is None or isinstance(value, Exception):
+                            completed = self._complete(plan, item, item_path, value, info)
+                        elif run_objects is not None:
+                            completed = run_objects(self, value, item_path)
+                        else:
+                            completed = self._run_selection(objects, value, item_path)
                         if type(completed) is not dict and is_awaitable(completed):
                             append(self._await_completed(plan, item, item_path, completed))
                             awaitable_indices.append(index)
@@ -260,6 +270,11 @@ class ValueCompletion(StrawberryGraphQLCoreExecutionContext):
                 return value
 
             return await_complete_object_value()
+        # A type name met before was checked then, against the same schema.
+        if type(runtime_type) is str:
+            known = completion.by_type.get(runtime_type)
+            if known is not None:
+                return self._complete_object(plan, known, path, result, info)
         object_type = self.ensure_valid_runtime_type(
             runtime_type, abstract, completion.details, info, result
         )

@@ -15,10 +15,13 @@ from collections.abc import Iterator
 from types import CodeType
 from typing import Any
 
-from graphql import ExecutionResult, execute, parse
+from graphql import ExecutionResult, GraphQLObjectType, execute, parse
 from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 from app.execution import PLANS, PlannedExecutor, plan_for
+from app.execution.codegen import PLAIN_OBJECTS, learn
 from app.execution.plans import Abstract, Completion, ListOf, NonNull, ObjectSelection
 from app.graphql import GraphQLLimits, build_schema
 from bench.memory import InMemoryDepartmentRepository
@@ -42,6 +45,15 @@ query Sneaky {
 }
 """
 CLIENT_NAMES = {"__import__", "exec", "os", "system", "__class__"}
+BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+# And the Python attributes of the schema's plain fields, which it reads as attributes.
+PYTHON_ATTRIBUTES = {
+    backref.python_name
+    for type_ in SCHEMA.type_map.values()
+    if isinstance(type_, GraphQLObjectType)
+    for field in type_.fields.values()
+    if isinstance(backref := (field.extensions or {}).get(BACKREF), StrawberryField)
+}
 # What generated code may name: the constants codegen binds (``_p0``, ``_n0``, …), the
 # locals of nested objects (``s1``, ``r1``, ``a1``), and these.
 GENERATED_NAME = re.compile(r"_[a-z]+[0-9]+|[sra][0-9]+")
@@ -50,7 +62,10 @@ FIXED_NAMES = {
     *("value", "kind", "coerced", "result", "raw_error", "completed", "field_path", ".0"),
     *("Path", "Undefined", "UNSET", "PLAIN", "isinstance", "type", "dict", "Exception"),
     *("completion", "append", "settle_in_background", "_gather_fields", "_field_error"),
-    *("_resolved", "_execute_field", "_await_completed", "_run_selection"),
+    *("_resolved", "_execute_field", "_await_completed", "_run_selection", "id", "str", "int"),
+    *("plain", "PLAIN_OBJECTS", "KNOWN_IS_AWAITABLE", "NO_TYPES", "learn", "__dict__", "__await__"),
+    *("list", "info", "build_resolve_info", "definition", "nodes", "parent_type"),
+    *("_complete_iterable", "_complete_abstract", "slow"),
 }
 
 
@@ -126,6 +141,7 @@ def test_client_names_never_reach_the_generated_source() -> None:
         names = set(_code_strings(function.__code__))
         assert not names & CLIENT_NAMES
         unexpected = {n for n in names if not GENERATED_NAME.fullmatch(n)} - FIXED_NAMES
+        unexpected -= PYTHON_ATTRIBUTES
         assert not unexpected
         bound |= {v for v in function.__globals__.values() if isinstance(v, str)}
     assert bound >= CLIENT_NAMES
@@ -155,3 +171,33 @@ def test_a_trusted_documents_pinned_plan_is_compiled_on_its_first_run() -> None:
     run_once()
     # then
     assert list(compiled_functions(pinned=True))
+
+
+def test_only_types_whose_objects_cannot_be_awaitable_are_learned_as_plain() -> None:
+    # given: a plain class, and classes where is_awaitable's answer depends on more
+    class Plain:
+        pass
+
+    class WithGetattr:
+        def __getattr__(self, name: str) -> object:
+            return name
+
+    class WithAwait:
+        def __await__(self) -> Iterator[None]:
+            yield None
+
+    class Slotted:
+        __slots__ = ("x",)
+
+    class Raised(Exception):
+        pass
+
+    class Disguised:
+        __class__ = WithAwait  # type: ignore[assignment]
+
+    kinds = (Plain, WithGetattr, WithAwait, Slotted, Raised, Disguised)
+    # when
+    for kind in kinds:
+        learn(kind)
+    # then
+    assert [kind in PLAIN_OBJECTS for kind in kinds] == [True, False, False, False, False, False]

@@ -48,6 +48,7 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.execution import PLANS, PlannedExecutor, plan_for
+from app.execution.codegen import HOT_AFTER
 from app.graphql import GraphQLLimits, build_schema
 from tests.app.execution_decorate import decorate, variable_values
 from tests.app.execution_standins import World, standin_schema
@@ -159,12 +160,19 @@ def _drop_abandoned_coroutines() -> None:
         gc.collect(0)
 
 
-def assert_same(document: str, variables: dict[str, Any], seed: int) -> None:
-    """The plan's answer is graphql-core's, exactly."""
+def assert_same(
+    document: str, variables: dict[str, Any], seed: int, *, compiled_too: bool = False
+) -> None:
+    """The plan's answer is graphql-core's, exactly; with ``compiled_too``, also once
+    the plan is hot and its selections run as generated code (``app/execution/codegen``)."""
     parsed = parse(document)
     expected = run(parsed, variables, seed, StrawberryGraphQLCoreExecutionContext)
     planned = run(parsed, variables, seed, PlannedExecutor)
     assert planned == expected, document
+    if compiled_too:
+        plan = plan_for(SCHEMA, parsed)
+        assert plan is None or plan.runs >= HOT_AFTER - 1
+        assert run(parsed, variables, seed, PlannedExecutor) == expected, document
 
 
 @pytest.mark.parametrize(("where", "document"), list(documents()), ids=lambda v: str(v)[:50])
@@ -254,8 +262,8 @@ def test_generated_documents_answer_as_graphql_core(document: DocumentNode, seed
     r = random.Random(seed)
     text = decorate(SCHEMA, document, r)
     variables = variable_values(SCHEMA, parse(text), r)
-    # when / then
-    assert_same(text, variables, seed)
+    # when / then: walked the first time, compiled the second
+    assert_same(text, variables, seed, compiled_too=True)
 
 
 def test_stand_ins_reach_every_case() -> None:

@@ -22,6 +22,8 @@ graphql-core.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from keyword import iskeyword
 from types import CoroutineType, GeneratorType, GetSetDescriptorType
 from typing import Any
@@ -45,7 +47,7 @@ Compiled = Callable[[Any, Any, Path | None], Any]
 """``(executor, source, path) -> results`` (a dict, or an awaitable of one)."""
 
 # Never awaitable, whatever ``is_awaitable`` would spend finding that out.
-PLAIN = frozenset({str, int, float, bool})
+PLAIN = frozenset({str, int, float, bool, datetime, date, Decimal})
 
 # Marks "not serialized on the fast path" (None and Undefined are results of their own).
 UNSET: Any = object()

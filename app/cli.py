@@ -326,11 +326,13 @@ async def grant_administrator_on(resources: Resources, phone: str) -> tuple[int,
     from identity.errors import IdentityError
     from identity.models import OfficerRole
     from identity.repositories.role_grants import RoleGrantRepository
+    from identity.repositories.sign_in_marks import SignInMarks
     from identity.wiring import officer_service
 
     await RoleGrantRepository(resources.database).ensure_indexes()
     directory = DirectoryDepartments(DirectoryService(DepartmentRepository(resources.database)))
-    service = officer_service(resources.database, resources.keys, directory)
+    marks = SignInMarks(resources.redis, prefix=resources.settings.redis_key_prefix)
+    service = officer_service(resources.database, resources.keys, directory, marks)
     try:
         grant = await service.grant_as_operator(phone, OfficerRole.ADMINISTRATOR)
     except IdentityError as error:

@@ -142,8 +142,9 @@ async def caller_context(
     """A context for whoever ``token`` (and ``X-Acting-For``) names, checked now.
 
     The one place a caller is established, for HTTP requests and WebSocket operations
-    alike: one read of the session and the account (together), plus the enterprise
-    grant when ``acting_header`` asks to act for one.
+    alike: the session and the account (read together, or remembered by this instance
+    while their sign-in marks are unchanged: ``identity.repositories.sign_in_marks``),
+    plus the enterprise grant when ``acting_header`` asks to act for one.
     """
     unauthenticated_acting = None if acting_header is None else "AUTHENTICATION_REQUIRED"
     if token is None:

@@ -58,9 +58,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.graphql_errors import as_graphql_error, finish_errors
 from app.graphql_security import OperationRules, StripSuggestions, strip_suggestions
-from app.lru import BoundedLru
 from app.trusted_documents import TrustedDocument
 from app.validation_cache import SourceValidationCache, ValidationResults
+from kit.lru import BoundedLru
 
 KNOWN_EXTENSIONS: tuple[type[SchemaExtension], ...] = (
     OperationRules,

@@ -58,6 +58,7 @@ from identity.adapters.sms_common import SIGN_IN_CODE, SmsTemplates
 from identity.adapters.sms_failover import FailoverSms
 from identity.adapters.sms_tencent import TencentSms
 from identity.repositories.sessions import SessionRepository
+from identity.repositories.sign_in_marks import SignInMarks
 from identity.services.officers import OfficerService
 from identity.services.sign_in import SignInService
 from identity.tokens import AccessTokens, load_or_create_signing_key, load_public_key
@@ -592,7 +593,12 @@ def build_services(resources: Resources, providers: Providers) -> ServiceRegistr
         LiveClients(redis=resources.redis),
         LiveConfig(redis_prefix=prefix, session_check_seconds=settings.live_session_check_seconds),
         LiveProviders(
-            sessions=IdentitySessions(SessionRepository(resources.database)),
+            sessions=IdentitySessions(
+                SessionRepository(
+                    resources.database,
+                    marks=SignInMarks(resources.redis, prefix=prefix),
+                )
+            ),
             case_visibility=providers.case_visibility
             or CaseFollowers(_service_of(cases, ApplicationService)),
         ),

@@ -21,7 +21,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from app.lru import BoundedLru
+from kit.lru import BoundedLru
 
 
 class ValidationResults:

@@ -33,6 +33,7 @@ from demo.liferecord_adapters import (
 )
 from demo.wallet_adapters import demo_licence_sources
 from identity.repositories.accounts import AccountRepository
+from identity.repositories.sign_in_marks import SignInMarks
 
 __all__ = ["DemoExchange", "demo_providers"]
 
@@ -46,7 +47,12 @@ def demo_providers(resources: Resources) -> Providers:
     """
     vendors = configured_vendors(resources)
     licences = demo_licence_sources(
-        AccountRepository(resources.database, resources.keys.field_cipher, resources.keys.lookup)
+        AccountRepository(
+            resources.database,
+            resources.keys.field_cipher,
+            resources.keys.lookup,
+            marks=SignInMarks(resources.redis, prefix=resources.settings.redis_key_prefix),
+        )
     )
     over_http = exchange_adapters(resources)
     if over_http is not None:

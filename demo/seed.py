@@ -21,6 +21,7 @@ from directory.service import DirectoryService
 from identity.models import Gender, RealName
 from identity.repositories.accounts import AccountRepository
 from identity.repositories.role_grants import RoleGrantRepository
+from identity.repositories.sign_in_marks import SignInMarks
 from identity.wiring import officer_service
 from kit.registry import ServiceRegistry
 from wallet.loading import LicenceSourceLoader
@@ -60,11 +61,12 @@ async def seed(resources: Resources) -> dict[str, int]:
 async def seed_staff(resources: Resources) -> None:
     """Sign the demo staff up, bind their real names, and grant their roles (idempotent)."""
     database, keys = resources.database, resources.keys
-    accounts = AccountRepository(database, keys.field_cipher, keys.lookup)
+    marks = SignInMarks(resources.redis, prefix=resources.settings.redis_key_prefix)
+    accounts = AccountRepository(database, keys.field_cipher, keys.lookup, marks=marks)
     await accounts.ensure_indexes()
     await RoleGrantRepository(database).ensure_indexes()
     directory = DirectoryDepartments(DirectoryService(DepartmentRepository(database)))
-    officers = officer_service(database, keys, directory)
+    officers = officer_service(database, keys, directory, marks)
     now = datetime.now(UTC)
     for staff in STAFF:
         resident = staff.resident

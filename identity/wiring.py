@@ -30,6 +30,7 @@ from identity.repositories.moves import IdentityMoves
 from identity.repositories.one_time_codes import OneTimeCodes
 from identity.repositories.role_grants import RoleGrantRepository
 from identity.repositories.sessions import SessionRepository
+from identity.repositories.sign_in_marks import RememberedSignIns, SignInMarks
 from identity.services.enterprises import EnterpriseService
 from identity.services.liveness import LivenessService
 from identity.services.mini_program import MiniProgramSignIn
@@ -87,8 +88,9 @@ def wire(clients: IdentityClients, config: IdentityConfig, providers: IdentityPr
     database, redis, keys = clients.database, clients.redis, clients.keys
     prefix = config.redis_prefix
     limiter = RateLimiter(redis, prefix=prefix)
-    accounts = AccountRepository(database, keys.field_cipher, keys.lookup)
-    sessions = SessionRepository(database, outbox=OutboxRepository(database))
+    marks = SignInMarks(redis, prefix=prefix)
+    accounts = AccountRepository(database, keys.field_cipher, keys.lookup, marks=marks)
+    sessions = SessionRepository(database, marks=marks, outbox=OutboxRepository(database))
     enterprises = EnterpriseRepository(database)
     audit = IdentityAudit(database)
     links = MiniProgramLinkRepository(database, accounts)
@@ -102,6 +104,7 @@ def wire(clients: IdentityClients, config: IdentityConfig, providers: IdentityPr
         providers.ip_regions,
         keys.lookup,
         refresh_ttl=config.refresh_token_ttl,
+        remembered=RememberedSignIns(marks),
     )
     binder = RealNameBinder(
         accounts,
@@ -129,7 +132,7 @@ def wire(clients: IdentityClients, config: IdentityConfig, providers: IdentityPr
             limiter,
         ),
         EnterpriseService(enterprises, accounts, providers.legal_entity_register, keys.lookup),
-        officer_service(database, keys, providers.departments),
+        officer_service(database, keys, providers.departments, marks),
         providers.sms,
     ]
     repositories: list[HasIndexes] = [
@@ -144,8 +147,8 @@ def wire(clients: IdentityClients, config: IdentityConfig, providers: IdentityPr
 
 
 def officer_service(
-    database: Database, keys: DerivedKeys, departments: DepartmentDirectory
+    database: Database, keys: DerivedKeys, departments: DepartmentDirectory, marks: SignInMarks
 ) -> OfficerService:
     """The role grants' service alone (the operator's ``grant-administrator`` command uses it)."""
-    accounts = AccountRepository(database, keys.field_cipher, keys.lookup)
+    accounts = AccountRepository(database, keys.field_cipher, keys.lookup, marks=marks)
     return OfficerService(RoleGrantRepository(database), accounts, departments)

@@ -56,7 +56,7 @@ from graphql.execution.values import get_argument_values
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from app.lru import BoundedLru
+from kit.lru import BoundedLru
 
 # Resolvers Strawberry builds for plain attribute fields ignore ``info``; it marks them.
 _DEFAULT_MARK = "_is_default"

@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from identity.models import Account, RealName, birth_date_of, gender_of, new_id
 from identity.repositories import Database, Document
+from identity.repositories.sign_in_marks import SignInMarks
 from infra.crypto import FieldCipher, KeyedHash
 
 logger = logging.getLogger("identity.repository")
@@ -29,11 +30,15 @@ class AccountRepository:
     and found by ``phone_hash`` (HMAC-SHA256 under ``hasher``), as the ID number is.
     """
 
-    def __init__(self, database: Database, cipher: FieldCipher, hasher: KeyedHash) -> None:
+    def __init__(
+        self, database: Database, cipher: FieldCipher, hasher: KeyedHash, *, marks: SignInMarks
+    ) -> None:
         self._database = database
         self._accounts = database["accounts"]
         self._cipher = cipher
         self._hasher = hasher
+        self.marks = marks
+        """Replaced after every write to an account (``identity.repositories.sign_in_marks``)."""
 
     async def ping(self) -> None:
         """Ask the database server to answer (raises while it cannot be reached)."""
@@ -214,6 +219,8 @@ class AccountRepository:
             )
         except DuplicateKeyError:
             return RealNameBinding.ID_TAKEN
+        finally:
+            await self.marks.accounts_changed([account_id])
         return RealNameBinding.BOUND if result.modified_count == 1 else RealNameBinding.NOT_BOUND
 
 

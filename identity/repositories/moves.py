@@ -100,4 +100,7 @@ class IdentityMoves:
                 await session.with_transaction(move)
         except _Changed:
             return False
+        finally:
+            # Both accounts changed, and every session of the one that lost the identity.
+            await self._accounts.marks.accounts_changed([from_account, to_account])
         return True

@@ -9,6 +9,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from identity.models import Device, DevicePlatform, Session
 from identity.repositories import Database, Document
+from identity.repositories.sign_in_marks import SignInMarks
 from kit.outbox import OutboxEvent
 from kit.outbox_repository import OutboxRepository
 from kit.text import Localized
@@ -39,10 +40,18 @@ def _session(doc: Document) -> Session:
 
 
 class SessionRepository:
-    """Signed-in sessions and the hash of each one's current refresh token."""
+    """Signed-in sessions and the hash of each one's current refresh token.
 
-    def __init__(self, database: Database, *, outbox: OutboxRepository | None = None) -> None:
+    Every write that changes a stored session replaces its sign-in mark afterwards
+    (``marks``, see :mod:`identity.repositories.sign_in_marks`), so no instance goes on
+    using what it remembered of it.
+    """
+
+    def __init__(
+        self, database: Database, *, marks: SignInMarks, outbox: OutboxRepository | None = None
+    ) -> None:
         self._sessions = database["sessions"]
+        self._marks = marks
         self._outbox = outbox
 
     async def ensure_indexes(self) -> None:
@@ -128,7 +137,24 @@ class SessionRepository:
 
         ``None`` when it is not current, the session is revoked, or it has expired.
         """
-        doc = await self._sessions.find_one_and_update(
+        try:
+            doc = await self._rotated(
+                session_id, presented_hash, new_hash, now, ip_masked, ip_region
+            )
+        finally:
+            await self._marks.session_changed(session_id)
+        return _session(doc) if doc is not None else None
+
+    async def _rotated(
+        self,
+        session_id: str,
+        presented_hash: str,
+        new_hash: str,
+        now: datetime,
+        ip_masked: str,
+        ip_region: Localized,
+    ) -> Document | None:
+        return await self._sessions.find_one_and_update(
             {
                 "_id": session_id,
                 "refresh_hash": presented_hash,
@@ -146,17 +172,19 @@ class SessionRepository:
             },
             return_document=ReturnDocument.AFTER,
         )
-        return _session(doc) if doc is not None else None
 
     async def record_real_person(self, session_id: str, account_id: str, at: datetime) -> bool:
         """Record that this active session passed a liveness check at ``at``.
 
         Only the session that passed is raised; ``face`` joins its authentication methods.
         """
-        result = await self._sessions.update_one(
-            {"_id": session_id, "account_id": account_id, "revoked_at": None},
-            {"$set": {"real_person_at": at}, "$addToSet": {"methods": "face"}},
-        )
+        try:
+            result = await self._sessions.update_one(
+                {"_id": session_id, "account_id": account_id, "revoked_at": None},
+                {"$set": {"real_person_at": at}, "$addToSet": {"methods": "face"}},
+            )
+        finally:
+            await self._marks.session_changed(session_id)
         return result.matched_count == 1
 
     async def was_rotated_away(self, session_id: str, presented_hash: str) -> bool:
@@ -175,17 +203,24 @@ class SessionRepository:
         query: Document = {"_id": session_id, "revoked_at": None}
         if account_id is not None:
             query["account_id"] = account_id
-        result = await self._sessions.update_one(
-            query, {"$set": {"revoked_at": now, "revoke_reason": reason}}
-        )
+        try:
+            result = await self._sessions.update_one(
+                query, {"$set": {"revoked_at": now, "revoke_reason": reason}}
+            )
+        finally:
+            await self._marks.session_changed(session_id)
         return result.modified_count == 1
 
     async def revoke_all(self, account_id: str, *, reason: str, now: datetime) -> int:
         """Revoke every active session of an account; returns how many."""
-        result = await self._sessions.update_many(
-            {"account_id": account_id, "revoked_at": None},
-            {"$set": {"revoked_at": now, "revoke_reason": reason}},
-        )
+        try:
+            result = await self._sessions.update_many(
+                {"account_id": account_id, "revoked_at": None},
+                {"$set": {"revoked_at": now, "revoke_reason": reason}},
+            )
+        finally:
+            # The account's mark covers every one of its sessions.
+            await self._marks.accounts_changed([account_id])
         return result.modified_count
 
     async def active_of(self, account_id: str, *, now: datetime, limit: int) -> list[Session]:

@@ -35,6 +35,7 @@ from identity.phone import normalize_mobile
 from identity.repositories.accounts import AccountRepository
 from identity.repositories.one_time_codes import OneTimeCodes
 from identity.repositories.sessions import SessionRepository
+from identity.repositories.sign_in_marks import RememberedSignIns
 from identity.tokens import AccessTokens, TokenError
 from infra.crypto import KeyedHash
 from infra.outages import translates_outages
@@ -91,8 +92,10 @@ class SignInService:
         hasher: KeyedHash,
         *,
         refresh_ttl: timedelta,
+        remembered: RememberedSignIns,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._remembered = remembered
         self._accounts = accounts
         self._sessions = sessions
         self._codes = codes
@@ -243,11 +246,21 @@ class SignInService:
         the session's current one (a face check lapses; a verified identity counts from
         the moment it is bound), not the one frozen in the token. The account is
         handed back so the request need not read it again.
+
+        The session and account come from this instance's memory while their sign-in
+        marks are unchanged (``identity.repositories.sign_in_marks``): every write to
+        either replaces a mark, so a revocation or a new level counts at once.
         """
         claims = self.tokens.verify(access_token)
-        session, account = await asyncio.gather(
-            self._sessions.get(claims.session_id), self._accounts.get(claims.subject)
-        )
+        session_id, account_id = claims.session_id, claims.subject
+
+        async def stored() -> tuple[Session | None, Account | None]:
+            session, account = await asyncio.gather(
+                self._sessions.get(session_id), self._accounts.get(account_id)
+            )
+            return session, account
+
+        session, account = await self._remembered.read(session_id, account_id, stored)
         if session is None or account is None or session.account_id != account.id:
             raise TokenError("INVALID")
         if not session.active:

@@ -79,8 +79,14 @@ class LifeRecord:
         except BaseException:
             batch.abandon(info)
             raise
-        codes = set() if result.payload is None else set(sections.provenance_codes(result.payload))
-        departments = await batch.departments(info, codes, wanted=selects(info, "department"))
+        wanted = selects(info, "department")
+        # The provenance is walked only when the query shows department names.
+        codes = (
+            set(sections.provenance_codes(result.payload))
+            if wanted and result.payload is not None
+            else set()
+        )
+        departments = await batch.departments(info, codes, wanted=wanted)
         try:
             return to_type(result, departments)
         except (ValueError, TypeError) as error:

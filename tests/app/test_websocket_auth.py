@@ -30,6 +30,7 @@ from tests.identity.verification_factories import (
     another_session,
     complete_liveness,
     development_result,
+    marks_of,
     seed_register,
     sign_in_verified,
     start_liveness,
@@ -232,15 +233,25 @@ async def test_an_operation_over_a_socket_reads_the_session_as_an_http_request_d
     caller = await sign_in(client, app)
     async with socket(live_server, caller.access_token) as ws:
         await operate(ws, "1", ME)
-        # when the same query goes over the socket, then over HTTP
+        # when the same query goes over the socket, then over HTTP, each just after the
+        # session changed (what an instance remembers of it no longer counts)
+        marks = marks_of(app)
+        await marks.session_changed(caller.session_id)
         command_counter.reset()
         await operate(ws, "2", ME)
         over_socket = sorted(command_counter.commands)
+        await marks.session_changed(caller.session_id)
         command_counter.reset()
         await as_caller(client, caller, ME)
         over_http = sorted(command_counter.commands)
-    # then each reads the session (and account) once, and nothing more
+        # and once more, nothing having changed
+        command_counter.reset()
+        await operate(ws, "3", ME)
+        remembered = sorted(command_counter.commands)
+    # then each reads the session (and account) once, and nothing more; unchanged, they
+    # are not read again
     assert over_socket == over_http == ["find", "find"]
+    assert remembered == []
 
 
 @pytest.mark.parametrize("protocol", ["graphql-ws"])

@@ -21,6 +21,7 @@ from devstack.servers import ServerProcess, start_secantus
 from infra.outages import MONGODB_RETRY_AFTER_SECONDS
 from tests.app.test_websocket_auth import ME, _message, operate, socket
 from tests.identity.factories import sign_in
+from tests.identity.verification_factories import marks_of
 
 
 @dataclass
@@ -67,8 +68,10 @@ async def test_an_operation_during_a_database_outage_is_told_to_retry_and_the_so
     caller = await sign_in(client, app)
     async with socket(live_server, caller.access_token) as ws:
         assert (await operate(ws, "1", ME))["data"]["me"]["id"] == caller.account_id
-        # when the database goes away and the socket asks again
+        # when the database goes away and the socket asks again, its session changed
+        # meanwhile (so it must be read, not remembered: identity's sign-in marks)
         mongodb.stop()
+        await marks_of(app).session_changed(caller.session_id)
         try:
             await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": {"query": ME}}))
             refused = await _message(ws)

@@ -16,6 +16,7 @@ from identity.phone import normalize_mobile
 from identity.repositories.accounts import AccountRepository
 from identity.repositories.audit import IdentityAudit
 from identity.repositories.sessions import SessionRepository
+from identity.repositories.sign_in_marks import SignInMarks
 from tests.identity.factories import SignedInCaller, as_caller, lift_code_cooldown, sign_in
 
 VERIFY_REAL_NAME = """
@@ -103,10 +104,21 @@ def resources_of(app: FastAPI) -> Resources:
     return resources
 
 
+def marks_of(app: FastAPI) -> SignInMarks:
+    """Sign-in marks on the app's Redis and key prefix (what another instance would use)."""
+    resources = resources_of(app)
+    return SignInMarks(resources.redis, prefix=resources.settings.redis_key_prefix)
+
+
 def accounts_of(app: FastAPI) -> AccountRepository:
     """The accounts repository on the app's database and keys (as operators would read)."""
     resources = resources_of(app)
-    return AccountRepository(resources.database, resources.keys.field_cipher, resources.keys.lookup)
+    return AccountRepository(
+        resources.database,
+        resources.keys.field_cipher,
+        resources.keys.lookup,
+        marks=marks_of(app),
+    )
 
 
 async def ensure_indexes_as_at_start(app: FastAPI) -> None:
@@ -117,7 +129,7 @@ async def ensure_indexes_as_at_start(app: FastAPI) -> None:
 
 def sessions_of(app: FastAPI) -> SessionRepository:
     """The sessions repository on the app's database."""
-    return SessionRepository(resources_of(app).database)
+    return SessionRepository(resources_of(app).database, marks=marks_of(app))
 
 
 def audit_of(app: FastAPI) -> IdentityAudit:

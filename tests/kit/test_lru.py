@@ -1,8 +1,8 @@
-"""``app.lru.BoundedLru``: at most ``maxsize`` entries, the one used longest ago goes."""
+"""``kit.lru.BoundedLru``: at most ``maxsize`` entries, the one used longest ago goes."""
 
 from __future__ import annotations
 
-from app.lru import BoundedLru
+from kit.lru import BoundedLru
 
 
 def test_put_keeps_at_most_maxsize_and_get_keeps_an_entry_in_use() -> None:

@@ -1,4 +1,5 @@
-"""A bounded least-recently-used map, for the caches a schema keeps across requests."""
+"""A bounded least-recently-used map, for the caches kept in a process across requests
+(the schema's plans and validations, identity's remembered sign-ins)."""
 
 from __future__ import annotations
 
@@ -35,15 +36,15 @@ class BoundedLru(Generic[K, V]):
         return value
 
     def get(self, key: K) -> V | None:
-        """The entry for ``key``, if there is one (then the most recently used)."""
+        """The entry for ``key`` (now the most recently used), or ``None``."""
         entries = self._entries
-        if key not in entries:
-            return None
-        entries.move_to_end(key)
-        return entries[key]
+        value = entries.get(key)
+        if value is not None:
+            entries.move_to_end(key)
+        return value
 
     def put(self, key: K, value: V) -> None:
-        """Keep ``value`` for ``key``, the entry used longest ago going if full."""
+        """Keep ``value`` for ``key``, the oldest entry going when there are too many."""
         entries = self._entries
         entries[key] = value
         entries.move_to_end(key)

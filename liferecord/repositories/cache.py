@@ -5,6 +5,12 @@ numbers), and Redis keeps what it holds in its append-only file on disk: each va
 sealed with AES-256-GCM under a key derived from the master secret, with the citizen
 and the section as associated data, so a value copied under another citizen's (or
 section's) key does not open. A value that does not open is a cache miss.
+
+An instance keeps the last values it opened (:data:`OPENED_KEPT` of them, in its own
+memory, never written anywhere) with the sealed bytes they came from: a request that
+reads the very same bytes from Redis again skips decrypting and validating them. Every
+write seals with a fresh nonce, so a changed value never matches; Redis stays the one
+truth, read on every request.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pydantic import BaseModel, ValidationError, create_model
 from redis.exceptions import RedisError
 
 from infra.crypto import FieldCipher
+from kit.lru import BoundedLru
 from liferecord.models import PAYLOAD_TYPES, CachedSection, Record, Section
 
 logger = logging.getLogger("liferecord.cache")
@@ -42,6 +49,9 @@ _ENVELOPES = {section: _envelope(section) for section in Section}
 # department is down.
 KEEP_STALE_FOR = timedelta(days=7)
 
+OPENED_KEPT = 2048
+"""Sections an instance keeps opened (about 250 citizens' full records)."""
+
 
 class SectionCache:
     """Redis-backed; when Redis is unreachable it behaves as empty (no cache, still answers).
@@ -53,6 +63,9 @@ class SectionCache:
         self._redis = redis
         self._cipher = cipher
         self._prefix = prefix
+        self._opened: BoundedLru[tuple[str, Section], tuple[bytes | str, CachedSection]] = (
+            BoundedLru(OPENED_KEPT)
+        )
 
     def _key(self, account_id: str, section: Section) -> str:
         return f"{self._prefix}lr:{account_id}:{section.value}"
@@ -91,6 +104,15 @@ class SectionCache:
         """A sealed value read from Redis, opened and checked; ``None`` when unusable."""
         if raw is None:
             return None
+        kept = self._opened.get((account_id, section))
+        if kept is not None and kept[0] == raw:
+            return kept[1]
+        value = self._open(account_id, section, raw)
+        if value is not None:
+            self._opened.put((account_id, section), (raw, value))
+        return value
+
+    def _open(self, account_id: str, section: Section, raw: bytes | str) -> CachedSection | None:
         try:
             token = raw.decode("ascii") if isinstance(raw, bytes) else str(raw)
             plaintext = self._cipher.decrypt_bytes(

@@ -9,6 +9,7 @@ import pytest
 
 from app.resources import Resources
 from identity.crypto import DerivedKeys
+from infra.crypto import FieldCipher
 from liferecord.models import CachedSection, Citizen, Reader, Section
 from liferecord.repositories.cache import SectionCache
 from tests.liferecord.fakes import FakeSource, section_payload, service_over
@@ -148,3 +149,66 @@ async def test_sealed_values_of_another_shape_are_misses(
     await resources.redis.set(key_of(resources, LIU, Section.HOUSEHOLD), sealed)
     # when / then
     assert await cache_of(resources).get(LIU.account_id, Section.HOUSEHOLD) is None
+
+
+class _CountingOpens:
+    """Counts what the cache decrypts (what it opens, rather than keeps opened)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = FieldCipher.decrypt_bytes
+
+        def counted(cipher: FieldCipher, token: str, *, context: str) -> bytes:
+            self.count += 1
+            return real(cipher, token, context=context)
+
+        monkeypatch.setattr(FieldCipher, "decrypt_bytes", counted)
+
+
+async def test_the_same_sealed_value_is_opened_once_per_instance(
+    resources: Resources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a cached household
+    cache = cache_of(resources)
+    household = section_payload(Section.HOUSEHOLD)
+    await cache.put(LIU.account_id, Section.HOUSEHOLD, CachedSection(household, FETCHED_AT))
+    opens = _CountingOpens(monkeypatch)
+    # when it is read three times, Redis unchanged
+    read = [await cache.get(LIU.account_id, Section.HOUSEHOLD) for _ in range(3)]
+    # then it was opened once, and each read is the whole value
+    assert opens.count == 1
+    assert read == [CachedSection(household, FETCHED_AT)] * 3
+
+
+async def test_a_value_written_since_is_opened_not_the_one_kept(
+    resources: Resources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a household read once (so kept opened)
+    cache, other_instance = cache_of(resources), cache_of(resources)
+    before = section_payload(Section.HOUSEHOLD, name="刘建军")
+    await cache.put(LIU.account_id, Section.HOUSEHOLD, CachedSection(before, FETCHED_AT))
+    assert await cache.get(LIU.account_id, Section.HOUSEHOLD) == CachedSection(before, FETCHED_AT)
+    # when another instance writes a new value
+    after = section_payload(Section.HOUSEHOLD, name="刘建国")
+    await other_instance.put(LIU.account_id, Section.HOUSEHOLD, CachedSection(after, FETCHED_AT))
+    # then this instance reads the new one
+    assert await cache.get(LIU.account_id, Section.HOUSEHOLD) == CachedSection(after, FETCHED_AT)
+
+
+async def test_a_value_copied_to_another_citizen_does_not_open_even_when_kept(
+    resources: Resources,
+) -> None:
+    # given Liu's and Li's households, both read (so both kept opened)
+    cache = cache_of(resources)
+    liu = section_payload(Section.HOUSEHOLD, name="刘建军")
+    li = section_payload(Section.HOUSEHOLD, name="李秀英")
+    await cache.put(LIU.account_id, Section.HOUSEHOLD, CachedSection(liu, FETCHED_AT))
+    await cache.put(LI.account_id, Section.HOUSEHOLD, CachedSection(li, FETCHED_AT))
+    assert await cache.get(LIU.account_id, Section.HOUSEHOLD) is not None
+    assert await cache.get(LI.account_id, Section.HOUSEHOLD) is not None
+    # when Liu's sealed value is copied under Li's key
+    sealed = await resources.redis.get(key_of(resources, LIU, Section.HOUSEHOLD))
+    assert sealed is not None
+    await resources.redis.set(key_of(resources, LI, Section.HOUSEHOLD), sealed)
+    # then Li's read is a miss: neither Liu's value nor Li's old one
+    assert await cache.get(LI.account_id, Section.HOUSEHOLD) is None

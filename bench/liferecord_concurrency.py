@@ -165,30 +165,23 @@ class Timing:
 async def _post(
     http: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None = None
 ) -> dict[str, Any]:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = await http.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    if response.status_code != 200:
-        raise BenchmarkError(f"/graphql answered {response.status_code}: {response.text[:300]}")
-    body: dict[str, Any] = response.json()
-    if "errors" in body:
-        raise BenchmarkError(f"GraphQL errors: {body['errors']}")
-    return body["data"]  # type: ignore[no-any-return]
+    return await _data(http, {"query": query, "variables": variables}, token)
 
 
 async def _post_document(http: httpx.AsyncClient, document_id: str, token: str) -> dict[str, Any]:
-    response = await http.post(
-        "/graphql",
-        json={"documentId": document_id, "variables": {}},
-        headers={"authorization": f"Bearer {token}"},
-    )
+    return await _data(http, {"documentId": document_id, "variables": {}}, token)
+
+
+async def _data(http: httpx.AsyncClient, body: dict[str, Any], token: str | None) -> dict[str, Any]:
+    """POST ``body`` to /graphql; its ``data``, or :class:`BenchmarkError`."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = await http.post("/graphql", json=body, headers=headers)
     if response.status_code != 200:
         raise BenchmarkError(f"/graphql answered {response.status_code}: {response.text[:300]}")
-    body: dict[str, Any] = response.json()
-    if "errors" in body:
-        raise BenchmarkError(f"GraphQL errors: {body['errors']}")
-    return body["data"]  # type: ignore[no-any-return]
+    answer: dict[str, Any] = response.json()
+    if "errors" in answer:
+        raise BenchmarkError(f"GraphQL errors: {answer['errors']}")
+    return answer["data"]  # type: ignore[no-any-return]
 
 
 async def _verified_token(http: httpx.AsyncClient, app: FastAPI) -> str:

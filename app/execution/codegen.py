@@ -167,16 +167,23 @@ if kind is str and value in _rv{i}:
         {res}[_n{i}] = _rv{i}[value]
     el"""
 
-# A plain attribute holding an object (``PlannedExecutor._plain_object``), its fields
-# run by the selection's own function.
-_OBJECT = """\
-field_path = Path({path}, _n{i}, _t{i})
+# A plain attribute's value read, or its error recorded (``result``); the template
+# that follows goes on under ``else:``.
+_READ_VALUE = """\
 try:
     value = {read}
 except Exception as raw_error:
     ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
     result = None
 else:
+"""
+
+# A plain attribute holding an object (``PlannedExecutor._plain_object``), its fields
+# run by the selection's own function.
+_OBJECT = (
+    "field_path = Path({path}, _n{i}, _t{i})\n"
+    + _READ_VALUE
+    + """\
     if type(value) in plain and "__await__" not in value.__dict__:
         slow = False
     else:
@@ -203,6 +210,7 @@ else:
 if type(result) is not dict and is_awaitable(result):
     {aw}.append(_n{i})
 """
+)
 
 # The same, with the object's fields written out here (``{body}``, the blocks of its
 # selection for ``{src2}``, ``{res2}``, ``{aw2}``): what its function would do, without
@@ -252,14 +260,10 @@ if type(result) is not dict and is_awaitable(result):
 
 # A plain attribute holding a list (its items need no ``info``): ``_execute_field`` down
 # to ``_complete_list``, whose steps for a ``list`` come to ``_complete_iterable``.
-_LIST = """\
-field_path = Path({path}, _n{i}, _t{i})
-try:
-    value = {read}
-except Exception as raw_error:
-    ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
-    result = None
-else:
+_LIST = (
+    "field_path = Path({path}, _n{i}, _t{i})\n"
+    + _READ_VALUE
+    + """\
     if type(value) is list:
         try:
             result = ex._complete_iterable(_p{i}, _it{i}, field_path, value, None)
@@ -274,18 +278,16 @@ else:
 if type(result) is not list and is_awaitable(result):
     {aw}.append(_n{i})
 """
+)
 
 # A plain attribute holding a union or an interface: ``_execute_field`` (with the
 # ``info`` that type resolution reads) down to ``_complete_abstract``.
-_ABSTRACT = """\
-field_path = Path({path}, _n{i}, _t{i})
-info = ex.build_resolve_info(_p{i}.definition, _p{i}.nodes, _p{i}.parent_type, field_path)
-try:
-    value = {read}
-except Exception as raw_error:
-    ex._field_error(raw_error, _p{i}, _p{i}.completion, field_path)
-    result = None
-else:
+_ABSTRACT = (
+    "field_path = Path({path}, _n{i}, _t{i})\n"
+    "info = ex.build_resolve_info("
+    "_p{i}.definition, _p{i}.nodes, _p{i}.parent_type, field_path)\n"
+    + _READ_VALUE
+    + """\
     if (
         value is None
         or value is Undefined
@@ -305,6 +307,7 @@ else:
 if type(result) is not dict and is_awaitable(result):
     {aw}.append(_n{i})
 """
+)
 
 # Any other field: ``PlannedExecutor._execute_field``.
 _FIELD = """\

@@ -137,41 +137,28 @@ class SessionRepository:
 
         ``None`` when it is not current, the session is revoked, or it has expired.
         """
+        query: Document = {
+            "_id": session_id,
+            "refresh_hash": presented_hash,
+            "revoked_at": None,
+            "expires_at": {"$gt": now},
+        }
+        update: Document = {
+            "$set": {
+                "refresh_hash": new_hash,
+                "last_used_at": now,
+                "ip_masked": ip_masked,
+                "ip_region": {"zh": ip_region.zh, "en": ip_region.en},
+            },
+            "$push": {"used_hashes": {"$each": [presented_hash], "$slice": -USED_HASHES_KEPT}},
+        }
         try:
-            doc = await self._rotated(
-                session_id, presented_hash, new_hash, now, ip_masked, ip_region
+            doc = await self._sessions.find_one_and_update(
+                query, update, return_document=ReturnDocument.AFTER
             )
         finally:
             await self._marks.session_changed(session_id)
         return _session(doc) if doc is not None else None
-
-    async def _rotated(
-        self,
-        session_id: str,
-        presented_hash: str,
-        new_hash: str,
-        now: datetime,
-        ip_masked: str,
-        ip_region: Localized,
-    ) -> Document | None:
-        return await self._sessions.find_one_and_update(
-            {
-                "_id": session_id,
-                "refresh_hash": presented_hash,
-                "revoked_at": None,
-                "expires_at": {"$gt": now},
-            },
-            {
-                "$set": {
-                    "refresh_hash": new_hash,
-                    "last_used_at": now,
-                    "ip_masked": ip_masked,
-                    "ip_region": {"zh": ip_region.zh, "en": ip_region.en},
-                },
-                "$push": {"used_hashes": {"$each": [presented_hash], "$slice": -USED_HASHES_KEPT}},
-            },
-            return_document=ReturnDocument.AFTER,
-        )
 
     async def record_real_person(self, session_id: str, account_id: str, at: datetime) -> bool:
         """Record that this active session passed a liveness check at ``at``.

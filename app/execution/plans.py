@@ -61,6 +61,7 @@ from graphql.pyutils import Undefined
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from app.execution.direct import DirectResolve, direct_resolver
 from kit.lru import BoundedLru
 
 # Resolvers Strawberry builds for plain attribute fields ignore ``info``; it marks them.
@@ -267,8 +268,9 @@ def field_plans(
         definition = schema.get_field(parent_type, node.name.value)
         if definition is None:
             continue
-        resolve = definition.resolve
         completion = completion_for(definition.type, details)
+        direct = _direct(schema, definition)
+        resolve = definition.resolve if direct is None else direct
         static_args: dict[str, Any] | None = {}
         if definition.args or node.arguments:
             static_args = _static_arguments(definition, node)
@@ -283,10 +285,11 @@ def field_plans(
                 definition=definition,
                 resolve=resolve,
                 needs_info=(
-                    resolve is None
-                    or not getattr(resolve, _DEFAULT_MARK, False)
-                    or _completion_needs_info(completion)
-                ),
+                    (resolve is None or not getattr(resolve, _DEFAULT_MARK, False))
+                    if direct is None
+                    else direct.needs_info
+                )
+                or _completion_needs_info(completion),
                 details=details,
                 nodes=[detail.node for detail in details],
                 static_args=static_args,
@@ -305,6 +308,22 @@ def field_plans(
             )
         )
     return plans
+
+
+_DIRECT: dict[int, tuple[GraphQLField, DirectResolve | None]] = {}
+"""Each field definition's :func:`direct_resolver`, worked out once (kept with the
+definition, so an id is never reused while its entry is here)."""
+
+
+def _direct(schema: GraphQLSchema, definition: GraphQLField) -> DirectResolve | None:
+    kept = _DIRECT.get(id(definition))
+    if kept is not None and kept[0] is definition:
+        return kept[1]
+    direct = direct_resolver(schema, definition)
+    if len(_DIRECT) >= 10_000:  # schemas built again and again (tests): start over
+        _DIRECT.clear()
+    _DIRECT[id(definition)] = (definition, direct)
+    return direct
 
 
 def _plain_attribute(definition: GraphQLField) -> tuple[Callable[[Any, str], Any] | None, str]:

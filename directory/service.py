@@ -49,6 +49,20 @@ class DirectoryService:
         rows = await self._repository.page(after_code=after_code, limit=first + 1, kind=kind)
         return DepartmentPage.of(rows, first)
 
+    def kept_by_code(self, codes: Sequence[str]) -> list[Department] | None:
+        """The departments for ``codes`` when every one is kept in memory and still
+        fresh (what :meth:`departments_by_code` would answer without reading), else
+        None: then ask :meth:`departments_by_code`."""
+        now = self._clock()
+        known = self._known
+        kept: list[Department] = []
+        for code in codes:
+            entry = known.get(code)
+            if entry is None or entry[0] <= now:
+                return None
+            kept.append(entry[1])
+        return kept
+
     async def departments_by_code(self, codes: Sequence[str]) -> list[Department | None]:
         """The departments for ``codes``, in the same order (``None`` where unknown)."""
         now = self._clock()

@@ -117,3 +117,25 @@ async def test_unknown_codes_are_never_kept(resources: Resources) -> None:
     assert await service.departments_by_code(["NOPE"]) == [None]
     # then the database was asked both times
     assert repository.asked == [["NOPE"], ["NOPE"]]
+
+
+async def test_kept_by_code_answers_only_from_fresh_memory(resources: Resources) -> None:
+    # given a service that has looked two departments up
+    repository = CountingDepartments(resources)
+    await repository.upsert_many(DEPARTMENTS)
+    clock = HandClock()
+    service = DirectoryService(repository, cache_seconds=60, clock=clock)
+    first, second, third = sorted(d.code for d in DEPARTMENTS)[:3]
+    await service.departments_by_code([first, second])
+    # when / then: both kept answers them in order, without a read
+    kept = service.kept_by_code([second, first])
+    assert kept is not None
+    assert [d.code for d in kept] == [second, first]
+    assert service.kept_by_code([]) == []
+    # a code not kept (never looked up, or unknown) means asking the async way
+    assert service.kept_by_code([first, third]) is None
+    assert service.kept_by_code(["NO-SUCH"]) is None
+    # and so does one whose minute has passed
+    clock.now += 60
+    assert service.kept_by_code([first]) is None
+    assert repository.asked == [[first, second]]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -45,7 +45,7 @@ def mapped(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_a_cached_section_is_mapped_once_then_served_again(
-    app: FastAPI, client: httpx.AsyncClient, mapped: list[str]
+    app: FastAPI, client: httpx.AsyncClient, mapped: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given a household fetched once (its first view is of the source's own object)
     await seed_directory(app)
@@ -54,6 +54,7 @@ async def test_a_cached_section_is_mapped_once_then_served_again(
     caller = await verified_caller(client, app, LIU_JIANJUN)
     query = life_record_query("household")
     first = await life_record(client, caller, query)
+    looked_up = _count_lookups(monkeypatch)
     # when it is read from the cache three more times
     again = [await life_record(client, caller, query) for _ in range(3)]
     # then the answers are the same, the department was asked once, and the view of
@@ -62,6 +63,35 @@ async def test_a_cached_section_is_mapped_once_then_served_again(
     assert first["household"]["record"]["provenance"]["department"]["code"] == "430200-GA"
     assert len(sources[Section.HOUSEHOLD].calls) == 1
     assert mapped == ["刘建军", "刘建军"]
+    # and the provenance's department came from the directory's memory, with no
+    # asynchronous lookup (DataLoader, task) at all
+    assert looked_up == []
+
+
+def _count_lookups(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The codes looked up through the directory's asynchronous lookup from now on."""
+    asked: list[list[str]] = []
+    look_up = DirectoryService.departments_by_code
+
+    async def counted(self: DirectoryService, codes: Sequence[str]) -> Any:
+        asked.append(list(codes))
+        return await look_up(self, codes)
+
+    monkeypatch.setattr(DirectoryService, "departments_by_code", counted)
+    return asked
+
+
+def _count_directory_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The codes the directory reads from its repository from now on."""
+    asked: list[list[str]] = []
+    read = DepartmentRepository.by_codes
+
+    async def counted(self: DepartmentRepository, codes: Sequence[str]) -> Any:
+        asked.append(list(codes))
+        return await read(self, codes)
+
+    monkeypatch.setattr(DepartmentRepository, "by_codes", counted)
+    return asked
 
 
 async def test_a_new_value_gets_a_new_view(
@@ -85,7 +115,7 @@ async def test_a_new_value_gets_a_new_view(
 
 
 async def test_a_renamed_department_shows_in_a_kept_view(
-    app: FastAPI, client: httpx.AsyncClient, mapped: list[str]
+    app: FastAPI, client: httpx.AsyncClient, mapped: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given a household whose view is kept, and a directory read on every lookup
     await seed_directory(app)
@@ -97,6 +127,7 @@ async def test_a_renamed_department_shows_in_a_kept_view(
     for _ in range(2):
         await life_record(client, caller, query)
     built = len(mapped)
+    read = _count_directory_reads(monkeypatch)
     # when the directory renames the department named by its provenance
     police = next(d for d in DEPARTMENTS if d.code == "430200-GA")
     renamed = dataclasses.replace(police, name=Localized(zh="株洲市公安局（新）", en="New"))
@@ -106,6 +137,7 @@ async def test_a_renamed_department_shows_in_a_kept_view(
     department = record["household"]["record"]["provenance"]["department"]
     assert department["name"] == {"zh": "株洲市公安局（新）", "en": "New"}
     assert len(mapped) == built + 1
+    assert read == [["430200-GA"]]  # a directory that keeps nothing is read every time
 
 
 async def test_a_view_is_never_served_to_another_citizen(

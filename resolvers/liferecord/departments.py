@@ -67,7 +67,10 @@ class ProvenanceDepartments:
         self._running -= 1
         if self._running == 0:
             wanted, self._codes, self._round = sorted(self._codes), set(), None
-            kept = info.context.service(DirectoryService).kept_by_code(wanted)
+            try:
+                kept = info.context.service(DirectoryService).kept_by_code(wanted)
+            except Exception:  # the names are a nicety: the lookup below logs what is wrong
+                kept = None
             if kept is not None:  # all in the directory's memory: no read, no task
                 round_.set_result(
                     {code: department_type(d) for code, d in zip(wanted, kept, strict=True)}

@@ -68,6 +68,11 @@ def _word(word: str) -> str:
     return word
 
 
+def _unbound(info: strawberry.Info, times: int = 2) -> str:
+    # A function outside any class: no source is passed to it.
+    return _echo(times=times, info=info)
+
+
 NEVER: list[type[BasePermission]] = [Never]
 SHOUT: list[FieldExtension] = [Shout()]
 
@@ -150,10 +155,21 @@ class Query:
 
     guarded: str | None = strawberry.field(resolver=_secret, permission_classes=NEVER)
     shouted: str = strawberry.field(resolver=_word, extensions=SHOUT)
+    unbound: str = strawberry.field(resolver=_unbound)
 
 
 SCHEMA = strawberry.Schema(query=Query)
-DIRECT = {"plain", "camelArgs", "renamed", "noDefault", "later", "fails", "failsLater", "child"}
+DIRECT = {
+    "plain",
+    "camelArgs",
+    "renamed",
+    "noDefault",
+    "later",
+    "fails",
+    "failsLater",
+    "child",
+    "unbound",
+}
 """The root fields called without the wrapper (not boxed, guarded, shouted)."""
 
 DOCUMENTS = [
@@ -169,6 +185,7 @@ DOCUMENTS = [
     '{ child(label: "ab") { asSelf twice: asSelf(times: 2) asRoot asParent } }',
     "{ boxed(box: { width: 4 }) guarded plain }",
     '{ shouted(word: "hi") }',
+    "{ unbound u3: unbound(times: 3) }",
 ]
 
 

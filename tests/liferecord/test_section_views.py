@@ -161,3 +161,26 @@ async def test_a_view_is_never_served_to_another_citizen(
         LIU_JIANJUN.id_number,
         LI_XIAOYAN.id_number,
     ]
+
+
+async def test_a_failing_directory_leaves_the_names_out_not_the_sections(
+    app: FastAPI, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a directory whose memory and lookups both fail
+    await seed_directory(app)
+    use_sources(app, fake_sources([Section.HOUSEHOLD]))
+    caller = await verified_caller(client, app, LIU_JIANJUN)
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("directory down")
+
+    monkeypatch.setattr(DirectoryService, "kept_by_code", broken)
+    monkeypatch.setattr(DirectoryService, "departments_by_code", broken)
+    # when the household is read (from its source, then from the cache)
+    records = [await life_record(client, caller, life_record_query("household")) for _ in "ab"]
+    # then it shows each time, its provenance without the department's name
+    for record in records:
+        household = record["household"]["record"]
+        assert household["name"] == "刘建军"
+        assert household["provenance"]["source"] == "430200-GA"
+        assert household["provenance"]["department"] is None

@@ -54,7 +54,8 @@ async def test_a_cached_section_is_mapped_once_then_served_again(
     caller = await verified_caller(client, app, LIU_JIANJUN)
     query = life_record_query("household")
     first = await life_record(client, caller, query)
-    looked_up = _count_lookups(monkeypatch)
+    # (the directory's asynchronous lookup)
+    looked_up = _count_codes(monkeypatch, DirectoryService, "departments_by_code")
     # when it is read from the cache three more times
     again = [await life_record(client, caller, query) for _ in range(3)]
     # then the answers are the same, the department was asked once, and the view of
@@ -68,29 +69,16 @@ async def test_a_cached_section_is_mapped_once_then_served_again(
     assert looked_up == []
 
 
-def _count_lookups(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The codes looked up through the directory's asynchronous lookup from now on."""
+def _count_codes(monkeypatch: pytest.MonkeyPatch, owner: type, method: str) -> list[list[str]]:
+    """The codes asked of ``owner.method`` (an async method taking codes) from now on."""
     asked: list[list[str]] = []
-    look_up = DirectoryService.departments_by_code
+    original = getattr(owner, method)
 
-    async def counted(self: DirectoryService, codes: Sequence[str]) -> Any:
+    async def counted(self: object, codes: Sequence[str]) -> Any:
         asked.append(list(codes))
-        return await look_up(self, codes)
+        return await original(self, codes)
 
-    monkeypatch.setattr(DirectoryService, "departments_by_code", counted)
-    return asked
-
-
-def _count_directory_reads(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The codes the directory reads from its repository from now on."""
-    asked: list[list[str]] = []
-    read = DepartmentRepository.by_codes
-
-    async def counted(self: DepartmentRepository, codes: Sequence[str]) -> Any:
-        asked.append(list(codes))
-        return await read(self, codes)
-
-    monkeypatch.setattr(DepartmentRepository, "by_codes", counted)
+    monkeypatch.setattr(owner, method, counted)
     return asked
 
 
@@ -127,7 +115,7 @@ async def test_a_renamed_department_shows_in_a_kept_view(
     for _ in range(2):
         await life_record(client, caller, query)
     built = len(mapped)
-    read = _count_directory_reads(monkeypatch)
+    read = _count_codes(monkeypatch, DepartmentRepository, "by_codes")  # the directory's reads
     # when the directory renames the department named by its provenance
     police = next(d for d in DEPARTMENTS if d.code == "430200-GA")
     renamed = dataclasses.replace(police, name=Localized(zh="株洲市公安局（新）", en="New"))

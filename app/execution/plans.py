@@ -61,7 +61,7 @@ from graphql.pyutils import Undefined
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from app.execution.direct import DirectResolve, direct_resolver
+from app.execution.direct import direct_resolver
 from kit.lru import BoundedLru
 
 # Resolvers Strawberry builds for plain attribute fields ignore ``info``; it marks them.
@@ -269,7 +269,7 @@ def field_plans(
         if definition is None:
             continue
         completion = completion_for(definition.type, details)
-        direct = _direct(schema, definition)
+        direct = direct_resolver(schema, definition)  # ~1 µs a field, once per plan
         resolve = definition.resolve if direct is None else direct
         static_args: dict[str, Any] | None = {}
         if definition.args or node.arguments:
@@ -308,22 +308,6 @@ def field_plans(
             )
         )
     return plans
-
-
-_DIRECT: dict[int, tuple[GraphQLField, DirectResolve | None]] = {}
-"""Each field definition's :func:`direct_resolver`, worked out once (kept with the
-definition, so an id is never reused while its entry is here)."""
-
-
-def _direct(schema: GraphQLSchema, definition: GraphQLField) -> DirectResolve | None:
-    kept = _DIRECT.get(id(definition))
-    if kept is not None and kept[0] is definition:
-        return kept[1]
-    direct = direct_resolver(schema, definition)
-    if len(_DIRECT) >= 10_000:  # schemas built again and again (tests): start over
-        _DIRECT.clear()
-    _DIRECT[id(definition)] = (definition, direct)
-    return direct
 
 
 def _plain_attribute(definition: GraphQLField) -> tuple[Callable[[Any, str], Any] | None, str]:
